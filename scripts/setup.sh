@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything tsqemu and its tests need on a fresh Debian bookworm machine:
+# the oracle (QEMU 7.2, qemu-img), nasm and gcc for the test programs, the npm packages,
+# and the build. Safe to run again; it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v qemu-system-x86_64 >/dev/null || need_apt+=(qemu-system-x86)
+command -v qemu-img >/dev/null || need_apt+=(qemu-utils)
+command -v nasm >/dev/null || need_apt+=(nasm)
+command -v gcc >/dev/null || need_apt+=(gcc)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
+  npm install --no-audit --no-fund
+fi
+npm run --silent build
