@@ -1,0 +1,24 @@
+/*
+ * module_call_init() (util/module.c).  QEMU registers each module's type_init
+ * function with a constructor before main(); in TypeScript the list is explicit:
+ * one register…() per module, called here and nowhere else.
+ */
+import { registerQomBaseTypes } from '../qom/object.js';
+import { registerQdevTypes } from '../hw/core/qdev.js';
+import { registerCpuTypes } from '../hw/core/cpu.js';
+
+export type ModuleInitType = 'qom';
+
+const qomModules: Array<() => void> = [
+  registerQomBaseTypes,
+  registerQdevTypes,
+  registerCpuTypes,
+];
+
+const done = new Set<ModuleInitType>();
+
+export function moduleCallInit(type: ModuleInitType): void {
+  if (done.has(type)) return;
+  done.add(type);
+  for (const init of qomModules) init();
+}
