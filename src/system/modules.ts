@@ -6,6 +6,9 @@
 import { registerQomBaseTypes } from '../qom/object.js';
 import { registerQdevTypes } from '../hw/core/qdev.js';
 import { registerCpuTypes } from '../hw/core/cpu.js';
+import { registerAccelBaseType } from '../accel/accel.js';
+import { registerTcgAccel } from '../accel/tcg/tcg-accel.js';
+import { registerKvmAccel } from '../accel/kvm/kvm-accel.js';
 
 export type ModuleInitType = 'qom';
 
@@ -13,6 +16,9 @@ const qomModules: Array<() => void> = [
   registerQomBaseTypes,
   registerQdevTypes,
   registerCpuTypes,
+  registerAccelBaseType,
+  registerTcgAccel,
+  registerKvmAccel,
 ];
 
 const done = new Set<ModuleInitType>();
