@@ -149,27 +149,31 @@ function boolProp(
   });
 }
 
-/** A QAPI struct arrives as a dict (JSON, or keyval strings); unknown members are refused as the visitor does. */
-function visitStruct(name: string, v: unknown, members: readonly string[]): Record<string, unknown> {
+/** A QAPI struct arrives as a dict (JSON, or keyval strings). */
+function visitStruct(name: string, v: unknown): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     throw new QemuError(`Invalid parameter type for '${name}', expected: object`);
   }
-  const dict = v as Record<string, unknown>;
+  return v as Record<string, unknown>;
+}
+
+/** visit_check_struct(): after the members, a key the struct does not have is refused. */
+function visitCheckStruct(name: string, dict: Record<string, unknown>, members: readonly string[]): void {
   for (const k of Object.keys(dict)) {
     if (!members.includes(k)) throw new QemuError(`Parameter '${name}.${k}' is unexpected`);
   }
-  return dict;
 }
 
 const SMP_MEMBERS = ['cpus', 'sockets', 'dies', 'clusters', 'cores', 'threads', 'maxcpus'] as const;
 
 /** machine_set_smp(): the visitor reads int64 members; machine_parse_smp_config() does the rest. */
 function machineSetSmp(ms: MachineState, v: unknown): void {
-  const dict = visitStruct('smp', v, SMP_MEMBERS);
+  const dict = visitStruct('smp', v);
   const config: SMPConfiguration = {};
   for (const k of SMP_MEMBERS) {
     if (dict[k] !== undefined) config[k] = visitInt(`smp.${k}`, dict[k], 64);
   }
+  visitCheckStruct('smp', dict, SMP_MEMBERS);
   machineParseSmpConfig(ms, config);
 }
 
@@ -185,14 +189,16 @@ const hex = (n: number): string => n.toString(16);
 
 /** machine_set_mem(): size defaults to the class's RAM size and is rounded up to 8 KiB. */
 function machineSetMem(ms: MachineState, v: unknown): void {
-  const dict = visitStruct('memory', v, ['size', 'max-size', 'slots']);
+  const dict = visitStruct('memory', v);
   let size = dict.size !== undefined ? visitSize('memory.size', dict.size) : ms.mc.defaultRamSize;
-  size = Math.ceil(size / 8192) * 8192;
+  const maxSize = dict['max-size'] !== undefined ? visitSize('memory.max-size', dict['max-size']) : undefined;
   const hasSlots = dict.slots !== undefined;
   const slots = hasSlots ? visitUint('memory.slots', dict.slots, 64) : 0;
+  visitCheckStruct('memory', dict, ['size', 'max-size', 'slots']);
+  size = Math.ceil(size / 8192) * 8192;
   let maxram = size;
-  if (dict['max-size'] !== undefined) {
-    maxram = visitSize('memory.max-size', dict['max-size']);
+  if (maxSize !== undefined) {
+    maxram = maxSize;
     if (maxram < size) {
       throw new QemuError('invalid value of maxmem: maximum memory size ' +
         `(0x${hex(maxram)}) must be at least the initial memory size (0x${hex(size)})`);
@@ -221,7 +227,7 @@ function machineGetMem(ms: MachineState): PropValue {
 const BOOT_MEMBERS = ['order', 'once', 'menu', 'splash', 'splash-time', 'reboot-timeout', 'strict'] as const;
 
 function machineSetBoot(ms: MachineState, v: unknown): void {
-  const dict = visitStruct('boot', v, BOOT_MEMBERS);
+  const dict = visitStruct('boot', v);
   const b: BootConfiguration = {};
   if (dict.order !== undefined) b.order = visitStr('boot.order', dict.order);
   if (dict.once !== undefined) b.once = visitStr('boot.once', dict.once);
@@ -230,6 +236,7 @@ function machineSetBoot(ms: MachineState, v: unknown): void {
   if (dict['splash-time'] !== undefined) b['splash-time'] = visitInt('boot.splash-time', dict['splash-time'], 64);
   if (dict['reboot-timeout'] !== undefined) b['reboot-timeout'] = visitInt('boot.reboot-timeout', dict['reboot-timeout'], 64);
   if (dict.strict !== undefined) b.strict = visitBool('boot.strict', dict.strict);
+  visitCheckStruct('boot', dict, BOOT_MEMBERS);
   ms.boot = b;
 }
 

@@ -7,6 +7,7 @@
  * in pc_init1's order.
  */
 import { objectNew, objectPropertyAddChild, objectPropertyAddLink, typeRegisterStatic } from '../../qom/object.js';
+import { QemuError } from '../../util/error.js';
 import { deviceClass, type DeviceState } from '../../hw/core/qdev.js';
 import { deviceClassSetProps, qdevPropSetRaw } from '../../hw/core/qdev-properties.js';
 import { TYPE_SYS_BUS_DEVICE, sysbusRealize } from '../../hw/core/sysbus.js';
@@ -57,6 +58,21 @@ function pcRamSplit(pcms: PCMachineState): void {
   }
 }
 
+/** ACPI_MAX_RAM_SLOTS: memory hotplug slots the PC's ACPI tables describe. */
+const ACPI_MAX_RAM_SLOTS = 256;
+const TARGET_PAGE_SIZE = 4096;
+
+/** pc_memory_init()'s checks of the hotplug memory configuration. */
+function pcMemoryChecks(pcms: PCMachineState): void {
+  if (!pcMachineClass(pcms.klass).hasReservedMemory || pcms.ramSize >= pcms.maxramSize) return;
+  if (pcms.ramSlots > ACPI_MAX_RAM_SLOTS) {
+    throw new QemuError(`unsupported amount of memory slots: ${pcms.ramSlots}`);
+  }
+  if (pcms.maxramSize % TARGET_PAGE_SIZE) {
+    throw new QemuError(`maximum memory size must by aligned to multiple of ${TARGET_PAGE_SIZE} bytes`);
+  }
+}
+
 /** fw_cfg_arch_create() → fw_cfg_init_io_dma(): /machine/fw_cfg on the system bus. */
 function fwCfgArchCreate(pcms: PCMachineState): DeviceState {
   const dev = objectNew(TYPE_FW_CFG_IO) as DeviceState;
@@ -72,6 +88,7 @@ export function pcInit1(ms: MachineState): void {
   const pcmc = pcMachineClass(pcms.klass);
   pcRamSplit(pcms);
   x86CpusInit(pcms, pcmc.defaultCpuVersion);
+  pcMemoryChecks(pcms);
 
   // The host bridge exists before RAM and fw_cfg are set up, but is realized after them (7.2 order).
   const host = objectNew(TYPE_I440FX_PCI_HOST_BRIDGE) as DeviceState;
