@@ -64,7 +64,11 @@ const TARGET_PAGE_SIZE = 4096;
 
 /** pc_memory_init()'s checks of the hotplug memory configuration. */
 function pcMemoryChecks(pcms: PCMachineState): void {
-  if (!pcMachineClass(pcms.klass).hasReservedMemory || pcms.ramSize >= pcms.maxramSize) return;
+  const pcmc = pcMachineClass(pcms.klass);
+  if (!pcmc.hasReservedMemory && (pcms.ramSlots || pcms.maxramSize > pcms.ramSize)) {
+    throw new QemuError(`"-memory 'slots|maxmem'" is not supported by: ${pcms.mc.name}`);
+  }
+  if (!pcmc.hasReservedMemory || pcms.ramSize >= pcms.maxramSize) return;
   if (pcms.ramSlots > ACPI_MAX_RAM_SLOTS) {
     throw new QemuError(`unsupported amount of memory slots: ${pcms.ramSlots}`);
   }
