@@ -108,6 +108,9 @@ export function pcInit1(ms: MachineState): void {
 
   const piix3 = pciCreateSimple(pciBus, -1, TYPE_PIIX3_DEVICE, true);
   const ide = pciCreateSimple(pciBus, piix3.devfn + 1, TYPE_PIIX3_IDE);
+  // Without Xen, vmport=auto means on (the vmport device itself comes with the ISA devices).
+  if (pcms.vmport === 'auto') pcms.vmport = 'on';
+
   if (machineUsb(pcms)) pciCreateSimple(pciBus, piix3.devfn + 2, TYPE_PIIX3_USB_UHCI);
 
   let pm: PCIDevice | undefined;
