@@ -1,0 +1,176 @@
+/*
+ * qdev buses (hw/core/bus.c, the bus half of hw/core/qdev.c).
+ *
+ * A bus is a QOM object that is a child of the device providing it
+ * (/machine/i440fx/pci.0) and that lists the devices plugged into it.  A device
+ * knows its parent bus and the buses it provides.  Both relations are kept here
+ * in WeakMaps, so that DeviceState (qdev.ts) stays the small base it is.
+ */
+import {
+  QObject, TYPE_OBJECT, ObjectClass, objectClassPropertyAdd, objectGetCanonicalPath, objectNew,
+  objectPropertyAdd, objectPropertyAddChild, objectDynamicCast, typeRegisterStatic,
+} from '../../qom/object.js';
+import { QemuError } from '../../util/error.js';
+import { DeviceState, qdevRealize, type HotplugHandler } from './qdev.js';
+
+export const TYPE_BUS = 'bus';
+
+/** BusClass fields. */
+export interface BusClassFields {
+  /** Most devices a bus takes (0: no limit), BusClass.max_dev. */
+  maxDev?: number;
+  /** bc->print_dev: extra `info qtree` lines for a device on this bus. */
+  printDev?: (dev: DeviceState, indent: string) => string;
+}
+
+export function busClass(oc: ObjectClass): BusClassFields {
+  return oc as unknown as BusClassFields;
+}
+
+export class BusState extends QObject {
+  name = '';
+  parentDev: DeviceState | undefined;
+  /** Devices in QEMU's list order: the newest first (bus_add_child inserts at the head). */
+  children: DeviceState[] = [];
+  /** Running index for the "child[N]" link properties. */
+  maxIndex = 0;
+  full = false;
+  hotplugHandler: HotplugHandler | undefined;
+  realized = false;
+}
+
+const parentBus = new WeakMap<DeviceState, BusState>();
+const childBuses = new WeakMap<DeviceState, BusState[]>();
+
+export function qdevGetParentBus(dev: DeviceState): BusState | undefined {
+  return parentBus.get(dev);
+}
+
+/** The buses a device provides, in QEMU's list order (the newest first). */
+export function qdevChildBuses(dev: DeviceState): BusState[] {
+  return childBuses.get(dev) ?? [];
+}
+
+/** BusClass.automatic_ids: one counter per bus type, for buses named after their type. */
+const automaticIds = new Map<string, number>();
+
+/** A new machine starts the bus names over ("isa.0", "ide.0"), as a new QEMU process does. */
+export function qbusResetAutomaticIds(): void {
+  automaticIds.clear();
+}
+
+/**
+ * qbus_new(): creates a bus of `typename` under `parent` (or, with no parent, a
+ * root bus such as main-system-bus).  With no name, a bus is named after its
+ * parent's id and the parent's bus count ("net0.0"), or else after its type in
+ * lower case with a per-type count ("isa.0", "ide.1").
+ */
+export function qbusNew(typename: string, parent: DeviceState | undefined, name?: string): BusState {
+  const bus = objectNew(typename) as BusState;
+  let busName = name;
+  if (!busName) {
+    if (parent?.id) {
+      busName = `${parent.id}.${qdevChildBuses(parent).length}`;
+    } else {
+      const n = automaticIds.get(typename) ?? 0;
+      automaticIds.set(typename, n + 1);
+      busName = `${typename}.${n}`.toLowerCase();
+    }
+  }
+  bus.name = busName;
+  if (parent) {
+    bus.parentDev = parent;
+    const list = childBuses.get(parent) ?? [];
+    list.unshift(bus);
+    childBuses.set(parent, list);
+    objectPropertyAddChild(parent, busName, bus);
+  }
+  return bus;
+}
+
+/** The bus's "child[N]" link property naming each device. */
+const busLinkName = new WeakMap<DeviceState, string>();
+
+function busAddChild(bus: BusState, dev: DeviceState): void {
+  bus.children.unshift(dev);
+  const name = `child[${bus.maxIndex++}]`;
+  busLinkName.set(dev, name);
+  objectPropertyAdd(bus, {
+    name,
+    type: `link<${dev.typeName}>`,
+    get: () => objectGetCanonicalPath(dev),
+  });
+}
+
+/** Takes a device off its bus again (a failed -device, an unplug). */
+export function qdevRemoveFromBus(dev: DeviceState): void {
+  const bus = parentBus.get(dev);
+  if (!bus) return;
+  bus.children = bus.children.filter((d) => d !== dev);
+  const link = busLinkName.get(dev);
+  if (link) bus.properties.delete(link);
+  busLinkName.delete(dev);
+  parentBus.delete(dev);
+}
+
+/** qdev_set_parent_bus(): plugs `dev` into `bus` (before realize). */
+export function qdevSetParentBus(dev: DeviceState, bus: BusState): void {
+  parentBus.set(dev, bus);
+  busAddChild(bus, dev);
+  if (!dev.hotplugHandler && bus.hotplugHandler) dev.hotplugHandler = bus.hotplugHandler;
+}
+
+export function qbusIsFull(bus: BusState): boolean {
+  if (bus.full) return true;
+  const max = busClass(bus.klass).maxDev ?? 0;
+  return max > 0 && bus.children.length >= max;
+}
+
+/**
+ * qdev_realize(dev, bus): plugs the device into `bus` (if any) and realizes it.  A
+ * device whose class names a bus type must get a bus of that type.
+ */
+export function qdevRealizeOnBus(dev: DeviceState, bus: BusState | undefined): void {
+  const busType = (dev.klass as unknown as { busType?: string }).busType;
+  if (bus) {
+    if (busType && !objectDynamicCast(bus, busType)) {
+      throw new QemuError(`Device '${dev.typeName}' can't go on ${bus.typeName} bus`);
+    }
+    qdevSetParentBus(dev, bus);
+  } else if (busType) {
+    throw new QemuError(`Device '${dev.typeName}' needs a '${busType}' bus`);
+  }
+  qdevRealize(dev);
+}
+
+/** Every bus under `bus`, depth first in QEMU's list order, the root first. */
+export function qbusWalk(bus: BusState, fn: (b: BusState) => void): void {
+  fn(bus);
+  for (const dev of bus.children) for (const child of qdevChildBuses(dev)) qbusWalk(child, fn);
+}
+
+export function registerBusTypes(): void {
+  typeRegisterStatic({
+    name: TYPE_BUS,
+    parent: TYPE_OBJECT,
+    abstract: true,
+    instance: BusState,
+    classInit: (oc) => {
+      objectClassPropertyAdd(oc, {
+        name: 'realized',
+        type: 'bool',
+        get: (o) => (o as BusState).realized,
+      });
+      objectClassPropertyAdd(oc, {
+        name: 'hotplug-handler',
+        type: 'link<hotplug-handler>',
+        get: () => '',
+      });
+    },
+  });
+}
+
+/** The object a qdev path names, for callers outside qdev that hold a QObject. */
+export function asBus(o: QObject | undefined): BusState | undefined {
+  return o && objectDynamicCast<BusState>(o, TYPE_BUS);
+}

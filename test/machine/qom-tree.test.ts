@@ -1,0 +1,150 @@
+/*
+ * The PC machine's QOM tree against QEMU 7.2 (-M pc -nodefaults): the machine's
+ * properties (qom-list names and types, qom-get values), the composition tree
+ * (child<> paths) and `info qtree`, each restricted to the devices this tree
+ * has.  Devices other issues add (PIC, PIT, RTC, HPET, ...) are filtered out of
+ * QEMU's answers; the properties we lack are listed below, so that the test
+ * fails when one is added or lost.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  objectChildren, objectGetRoot, objectPropertyGet, objectPropertyList, objectResolvePath, type QObject,
+} from '../../src/qom/object.js';
+import { hmpInfoQtree } from '../../src/hw/core/qdev-monitor.js';
+import { setupMachineTypes, TEST_CPU } from './setup.js';
+import { requireQemu, runQemu } from './oracle.js';
+import { runOurs } from './run-machine.js';
+
+setupMachineTypes();
+
+/** Properties of /machine in QEMU 7.2 that need objects this tree does not have yet. */
+const MISSING = ['type', 'rtc_state', 'smram', 'cxl-fmw', 'rtc-time'];
+
+type Entry = { name: string; type: string };
+
+test('qom-list /machine: our properties have QEMU 7.2\'s names and types', async () => {
+  requireQemu();
+  for (const m of ['pc', 'pc-i440fx-2.0', 'none']) {
+    const q = await runQemu(['-M', m, '-nodefaults', '-accel', 'tcg'], [['qom-list', { path: '/machine' }]]);
+    const theirs = new Map((q.replies[0] as Entry[]).map((e) => [e.name, e.type]));
+    const ours = runOurs(m, {}).machine!;
+    const mine = new Map(objectPropertyList(ours).map((p) => [p.name, p.type]));
+    for (const [name, type] of mine) assert.equal(type, theirs.get(name), `${m}: ${name}`);
+    const missing = [...theirs.keys()].filter((n) => !mine.has(n)).sort();
+    assert.deepEqual(missing, MISSING.filter((n) => theirs.has(n)).sort(), `${m}: properties QEMU has and we lack`);
+  }
+});
+
+test('qom-get /machine: the property values QEMU 7.2 reports after board init', async () => {
+  requireQemu();
+  for (const m of ['pc', 'pc-i440fx-2.2', 'pc-i440fx-2.3', 'none']) {
+    const ours = runOurs(m, {}).machine!;
+    const names = objectPropertyList(ours)
+      .filter((p) => p.get && !p.type.startsWith('child<') && p.name !== 'memory-backend')
+      .map((p) => p.name);
+    const q = await runQemu(['-M', m, '-nodefaults', '-accel', 'tcg', ...(m === 'none' ? [] : ['-cpu', 'kvm64'])],
+      names.map((n) => ['qom-get', { path: '/machine', property: n }]));
+    // A link names a /machine/unattached/device[N] path whose N counts devices we do
+    // not have yet: links are compared by the type of their target.
+    const links: Array<[string, string]> = [];
+    names.forEach((n, i) => {
+      const v = objectPropertyGet(ours, n);
+      const theirs = q.replies[i];
+      if (typeof theirs === 'string' && theirs.startsWith('/machine/unattached/device[')) {
+        links.push([n, theirs]);
+        return;
+      }
+      assert.deepEqual(v, theirs, `${m}: ${n}`);
+    });
+    if (links.length) {
+      const t = await runQemu(['-M', m, '-nodefaults', '-accel', 'tcg', '-cpu', 'kvm64'],
+        links.map(([, path]) => ['qom-get', { path, property: 'type' }]));
+      links.forEach(([n], i) => {
+        const target = objectResolvePath(objectPropertyGet(ours, n) as string);
+        assert.equal(target?.typeName, t.replies[i], `${m}: ${n} -> ${t.replies[i]}`);
+      });
+    }
+  }
+});
+
+/** Our device types, and QEMU's CPU model standing in for our test CPU. */
+function ourTypes(root: QObject): Set<string> {
+  const s = new Set<string>();
+  const walk = (o: QObject): void => {
+    for (const [, c] of objectChildren(o)) {
+      s.add(c.typeName);
+      walk(c);
+    }
+  };
+  walk(root);
+  return s;
+}
+
+test('the composition tree under /machine has QEMU 7.2\'s paths for our devices and buses', async () => {
+  requireQemu();
+  const ours = runOurs('pc', { smp: { cpus: '2' } }).machine!;
+  const types = ourTypes(objectGetRoot());
+  types.delete(TEST_CPU);
+  types.add('kvm64-x86_64-cpu');
+  // Walk QEMU's tree over QMP, keeping the children of our types.
+  const theirs: string[] = [];
+  const list = async (path: string): Promise<void> => {
+    const q = await runQemu(['-M', 'pc', '-smp', '2', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'], [['qom-list', { path }]]);
+    for (const e of q.replies[0] as Entry[]) {
+      const t = /^child<(.+)>$/.exec(e.type)?.[1];
+      if (t && types.has(t)) theirs.push(`${path}/${e.name} ${t}`);
+    }
+  };
+  for (const p of ['/machine', '/machine/unattached', '/machine/i440fx']) await list(p);
+  const mine: string[] = [];
+  for (const p of ['/machine', '/machine/unattached', '/machine/i440fx']) {
+    for (const [n, c] of objectChildren(objectResolvePath(p)!)) mine.push(`${p}/${n} ${c.typeName === TEST_CPU ? 'kvm64-x86_64-cpu' : c.typeName}`);
+  }
+  // unattached/device[N]: QEMU numbers other devices in between, so compare the order of types.
+  const norm = (l: string[]): string[] => {
+    const dev = l.filter((x) => /\/device\[\d+\] /.test(x))
+      .sort((a, b) => Number(/\[(\d+)\]/.exec(a)![1]) - Number(/\[(\d+)\]/.exec(b)![1]))
+      .map((x) => x.split(' ')[1]!);
+    return [...l.filter((x) => !/\/device\[\d+\] /.test(x)).sort(), ...dev];
+  };
+  assert.deepEqual(norm(mine), norm(theirs));
+  // Buses are children of the device that provides them.
+  for (const path of ['/machine/i440fx/pci.0']) assert.ok(objectResolvePath(path), path);
+  void ours;
+});
+
+interface Node { line: string; kids: Node[] }
+
+function parseQtree(text: string): Node[] {
+  const root: Node = { line: '', kids: [] };
+  const stack: Array<[number, Node]> = [[-1, root]];
+  for (const line of text.split('\n').filter((l) => l)) {
+    const indent = line.length - line.trimStart().length;
+    while (stack[stack.length - 1]![0] >= indent) stack.pop();
+    const node = { line, kids: [] };
+    stack[stack.length - 1]![1].kids.push(node);
+    stack.push([indent, node]);
+  }
+  return root.kids;
+}
+
+function renderQtree(nodes: Node[], keep: (n: Node) => boolean): string {
+  return nodes.filter(keep).map((n) => n.line + '\n' + renderQtree(n.kids, keep)).join('');
+}
+
+test('info qtree: QEMU 7.2\'s text for our buses and devices', async () => {
+  requireQemu();
+  runOurs('pc', {});
+  const mine = hmpInfoQtree();
+  const types = new Set([...mine.matchAll(/dev: ([^,]+),/g)].map((m) => m[1]!));
+  const q = await runQemu(['-M', 'pc', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'],
+    [['human-monitor-command', { 'command-line': 'info qtree' }]]);
+  const text = (q.replies[0] as string).replace(/\r/g, '');
+  const keep = (n: Node): boolean => {
+    const m = /^\s*dev: ([^,]+),/.exec(n.line);
+    return !m || types.has(m[1]!);
+  };
+  assert.equal(mine, renderQtree(parseQtree(text), keep));
+  assert.ok(types.has('PIIX4_PM') && types.has('i440FX-pcihost') && types.has('fw_cfg_io'));
+});
