@@ -39,7 +39,7 @@ const HMP_CMDS: HmpCommand[] = [
   { name: 'cont|c', params: '', help: 'resume emulation', args: '', run: () => qmpCont() },
   { name: 'help|?', params: '[cmd]', help: 'show the help', args: 'rest', run: (m, a) => hmpHelp(m, a) },
   { name: 'info', params: '[subcommand]', help: 'show various information about the system state', args: 'rest', sub: INFO_CMDS },
-  { name: 'quit|q', params: '', help: 'quit the emulator', args: '', run: () => qmpQuit() },
+  { name: 'quit|q', params: '', help: 'quit the emulator', args: '', run: (m) => hmpQuit(m) },
   { name: 'stop|s', params: '', help: 'stop emulation', args: '', run: () => qmpStop() },
 ];
 
@@ -73,6 +73,12 @@ function hmpHelp(mon: MonitorHMP, arg: string): void {
     prefix += `${c.name} `;
     table = c.sub;
   }
+}
+
+/** hmp_quit(): no prompt after it; the process is going away. */
+function hmpQuit(mon: MonitorHMP): void {
+  mon.suspend();
+  qmpQuit();
 }
 
 function hmpInfoStatus(mon: MonitorHMP): void {
@@ -173,6 +179,11 @@ export class MonitorHMP extends Monitor {
       default:
         break;
     }
+  }
+
+  /** monitor_suspend(): input waits and no prompt is shown until monitor_resume(). */
+  suspend(): void {
+    this.suspendCnt++;
   }
 
   /** monitor_resume(): the prompt comes back when the last suspension ends. */

@@ -133,7 +133,11 @@ export function registerQmpCommands(): void {
   qmpRegisterCommand('qom-get', (args) => qomGet(resolve(args.path as string), args.property as string),
     { path: 'str', property: 'str' });
   qmpRegisterCommand('qom-set', (args) => {
-    objectPropertySet(resolve(args.path as string), args.property as string, args.value);
+    const obj = resolve(args.path as string);
+    if (args.property === 'type' && !objectPropertyFind(obj, 'type')) {
+      throw new QemuError(`Property '${obj.typeName}.type' is not writable`);
+    }
+    objectPropertySet(obj, args.property as string, args.value);
   }, { path: 'str', property: 'str', value: 'any' });
   qmpRegisterCommand('qom-list-types', (args) => {
     const implementsType = args.implements as string | undefined;
