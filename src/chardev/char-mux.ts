@@ -57,9 +57,8 @@ export class MuxChardev extends Chardev implements CharMultiplexer {
   attachFrontend(be: CharBackend): number {
     let tag = this.frontends.findIndex((f) => f === undefined);
     if (tag < 0) tag = this.frontends.length;
-    if (tag >= MAX_MUX) {
-      throw new QemuError(`too many uses of multiplexed chardev '${this.label}' (maximum is ${MAX_MUX})`);
-    }
+    // QEMU 7.2 says the device is in use (later versions name the limit).
+    if (tag >= MAX_MUX) throw new QemuError(`Device '${this.label}' is in use`);
     this.frontends[tag] = be;
     return tag;
   }

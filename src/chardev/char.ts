@@ -127,7 +127,7 @@ export class Chardev extends QObject {
     try {
       this.logFd = openSync(logfile, fsc.O_WRONLY | fsc.O_CREAT | (append ? fsc.O_APPEND : fsc.O_TRUNC), 0o666);
     } catch (e) {
-      throw new QemuError(`Unable to open logfile ${logfile}: ${errnoText(e)}`);
+      throw new QemuError(`Could not create '${logfile}': ${errnoText(e)}`);
     }
   }
 }
