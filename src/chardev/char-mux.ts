@@ -81,10 +81,8 @@ export class MuxChardev extends Chardev implements CharMultiplexer {
     this.frontends[tag]?.handlers?.event?.(ev);
   }
 
-  /** Events of the underlying backend go to every frontend (mux_chr_event). */
+  /** Events of the underlying backend go to every frontend (mux_chr_event); the mux's own state stays. */
   private sendAllEvent(ev: ChrEvent): void {
-    if (ev === 'opened') this.beOpen = true;
-    else if (ev === 'closed') this.beOpen = false;
     if (!muxesOpened) return;
     for (let i = 0; i < this.frontends.length; i++) this.sendEvent(i, ev);
   }
