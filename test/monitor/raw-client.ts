@@ -30,6 +30,10 @@ export class RawClient {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  static fromSocket(sock: Socket): RawClient {
+    return new RawClient(sock);
+  }
+
   static async connect(path: string, timeoutMs = 10000): Promise<RawClient> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
