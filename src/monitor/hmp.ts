@@ -2,7 +2,7 @@
  * The human monitor (monitor/hmp.c, hmp-cmds.c, qdev-monitor.c): the banner
  * and "(qemu) " prompt on a chardev, line editing, and the commands.  The same
  * command interpreter serves QMP's human-monitor-command, whose output is
- * returned instead of written.  Output lines end in \r\n, as monitor_puts makes them.
+ * returned instead of written.  Output lines end in \r\n (Monitor.puts).
  */
 import type { Chardev, ChrEvent } from '../chardev/char.js';
 import { cpus } from '../hw/core/cpu.js';
@@ -124,11 +124,6 @@ export class MonitorHMP extends Monitor {
 
   curCpuIndex(): number | undefined {
     return this.curCpu ?? cpus[0]?.cpuIndex;
-  }
-
-  /** monitor_puts(): \n becomes \r\n. */
-  override puts(s: string): void {
-    super.puts(s.replace(/\n/g, '\r\n'));
   }
 
   private read(buf: Buffer): void {

@@ -36,9 +36,9 @@ export abstract class Monitor {
 
   abstract get isQmp(): boolean;
 
-  /** monitor_puts(): buffered, flushed unless the focus is elsewhere. */
+  /** monitor_puts(): \n goes out as \r\n (QMP too); buffered, flushed unless the focus is elsewhere. */
   puts(s: string): void {
-    this.outbuf += s;
+    this.outbuf += s.replace(/\n/g, '\r\n');
     this.flush();
   }
 

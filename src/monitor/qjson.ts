@@ -351,19 +351,45 @@ function hex4(s: string, at: number): number {
   return /^[0-9a-fA-F]{4}$/.test(h) ? parseInt(h, 16) : -1;
 }
 
-/** qobject_to_json(): QEMU's compact form. */
-export function qjsonToString(v: QJson | undefined): string {
+/**
+ * qobject_to_json() / qobject_to_json_pretty(): compact `{"k": v, ...}`, or
+ * one member per line indented by four spaces per level (-qmp-pretty).
+ */
+export function qjsonToString(v: QJson | undefined, pretty = false, level = 0): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
   if (typeof v === 'string') return quoteString(v);
-  if (Array.isArray(v)) return '[' + v.map(qjsonToString).join(', ') + ']';
-  const parts: string[] = [];
-  for (const [k, x] of Object.entries(v)) {
-    if (x === undefined) continue;
-    parts.push(`${quoteString(k)}: ${qjsonToString(x)}`);
-  }
-  return '{' + parts.join(', ') + '}';
+  const items = Array.isArray(v)
+    ? v.map((x) => qjsonToString(x, pretty, level + 1))
+    : qdictOrder(Object.keys(v).filter((k) => v[k] !== undefined))
+      .map((k) => `${quoteString(k)}: ${qjsonToString(v[k], pretty, level + 1)}`);
+  const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
+  if (!pretty) return open + items.join(', ') + close;
+  const pad = (n: number): string => ' '.repeat(4 * n);
+  return open + items.map((it) => `\n${pad(level + 1)}${it}`).join(',') + `\n${pad(level)}` + close;
+}
+
+/** QDict's tdb_hash() (qobject/qdict.c), in unsigned 32-bit arithmetic. */
+function tdbHash(name: string): number {
+  const b = Buffer.from(name, 'utf8');
+  let value = Math.imul(0x238f13af, b.length) >>> 0;
+  for (let i = 0; i < b.length; i++) value = (value + ((b[i]! << ((i * 5) % 24)) >>> 0)) >>> 0;
+  return (Math.imul(1103515243, value) + 12345) >>> 0;
+}
+
+const QDICT_BUCKET_MAX = 512;
+
+/**
+ * The order QEMU prints a dict's members in: by hash bucket, and within a
+ * bucket the most recently inserted first.  `keys` is in insertion order, so
+ * objects must be built in QAPI schema order for the output to match QEMU's.
+ */
+function qdictOrder(keys: string[]): string[] {
+  return keys
+    .map((k, i) => ({ k, i, bucket: tdbHash(k) % QDICT_BUCKET_MAX }))
+    .sort((a, b) => a.bucket - b.bucket || b.i - a.i)
+    .map((e) => e.k);
 }
 
 function quoteString(s: string): string {

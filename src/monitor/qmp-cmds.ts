@@ -21,7 +21,7 @@ export const QEMU_PKGVERSION = `tsqemu-${TSQEMU_VERSION}`;
 /** VersionInfo, as in the greeting and query-version. */
 export function qmpVersionInfo(): { [k: string]: QJson } {
   const [major, minor, micro] = QEMU_COMPAT_VERSION.split('.').map(Number);
-  return { qemu: { micro: micro ?? 0, minor: minor ?? 0, major: major ?? 0 }, package: QEMU_PKGVERSION };
+  return { qemu: { major: major ?? 0, minor: minor ?? 0, micro: micro ?? 0 }, package: QEMU_PKGVERSION };
 }
 
 /** qmp_cont(). */
@@ -46,8 +46,8 @@ export function qmpQuit(): void {
 }
 
 /** StatusInfo. */
-export function qmpQueryStatus(): { status: string; singlestep: boolean; running: boolean } {
-  return { status: runstateGet(), singlestep: false, running: runstateIsRunning() };
+export function qmpQueryStatus(): { running: boolean; singlestep: boolean; status: string } {
+  return { running: runstateIsRunning(), singlestep: false, status: runstateGet() };
 }
 
 function resolve(path: string): QObject {
@@ -72,12 +72,14 @@ function objectTypeInfo(oc: ObjectClass): { [k: string]: QJson } {
   const info: { [k: string]: QJson } = { name: oc.typeName };
   if (oc.abstract) info.abstract = true;
   if (oc.parentClass) info.parent = oc.parentClass.typeName;
+  // (ObjectTypeInfo's members are in three different buckets: insertion order does not matter.)
   return info;
 }
 
 /** CpuInstanceProperties of a CPU: the topology ids its QOM properties carry. */
 function cpuProps(cpu: CPUState, withDie: boolean): { [k: string]: QJson } {
   const props: { [k: string]: QJson } = {};
+  // CpuInstanceProperties schema order (node-id, socket-id, die-id, cluster-id, core-id, thread-id).
   const names = withDie ? ['socket-id', 'die-id', 'core-id', 'thread-id'] : ['socket-id', 'core-id', 'thread-id'];
   for (const n of names) {
     if (objectPropertyFind(cpu, n)) props[n] = objectPropertyGet(cpu, n) as QJson;
@@ -92,10 +94,10 @@ function cpuProps(cpu: CPUState, withDie: boolean): { [k: string]: QJson } {
 export function qmpQueryCpusFast(): QJson[] {
   const withDie = cpus.some((c) => objectPropertyFind(c, 'die-id') && Number(objectPropertyGet(c, 'die-id')) > 0);
   return cpus.map((cpu) => ({
+    'cpu-index': cpu.cpuIndex,
+    'qom-path': objectGetCanonicalPath(cpu),
     'thread-id': cpu.vcpu?.threadId ?? process.pid,
     props: cpuProps(cpu, withDie),
-    'qom-path': objectGetCanonicalPath(cpu),
-    'cpu-index': cpu.cpuIndex,
     target: 'x86_64',
   }));
 }

@@ -55,7 +55,7 @@ export class MonitorQMP extends Monitor {
   }
 
   send(msg: { [k: string]: QJson }): void {
-    this.puts(qjsonToString(msg) + '\n');
+    this.puts(qjsonToString(msg, this.pretty) + '\n');
   }
 
   private onMessage(v: QJson | undefined, err: string | undefined): void {

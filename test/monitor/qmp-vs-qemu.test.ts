@@ -11,6 +11,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { RawClient, qmpExchange, spawnQemu, waitForFile } from './raw-client.js';
 import { addCompatMonitor, buildFixture } from './fixture.js';
+import { TSQEMU_VERSION } from '../../src/system/version.js';
+import { qemuChrNewFromOpts } from '../../src/chardev/char.js';
+import { monitorInitOpts, monitorParse } from '../../src/monitor/monitor-init.js';
 
 type Msg = Record<string, unknown>;
 
@@ -111,21 +114,31 @@ function normalize(msgs: Msg[]): Msg[] {
   });
 }
 
+/** The build-specific parts of VersionInfo: the micro version and the package. */
+function maskVersion(raw: string): string {
+  return raw.replace(/"micro": \d+/, '"micro": 0').replace(/"package": "[^"]*"/, '"package": "P"');
+}
+
+/** The bytes of replies, with event timestamps masked (their values are checked in normalize). */
+function maskTimestamps(raw: string): string {
+  return raw.replace(/"timestamp": \{"seconds": \d+, "microseconds": \d+\}/g, '"timestamp": T');
+}
+
 /** Runs CONVERSATION; `bytewise` sends each request one byte per write (QMP is a byte stream). */
-async function converse(sockPath: string, bytewise = false): Promise<{ greeting: Msg; replies: Msg[][]; client: RawClient }> {
+async function converse(sockPath: string, bytewise = false): Promise<{ greeting: Msg; greetingRaw: string; replies: Msg[][]; raw: string[]; client: RawClient }> {
   const c = await RawClient.connect(sockPath);
   await c.waitFor((d) => d.includes('\n'));
-  const greeting = JSON.parse(c.take().trim()) as Msg;
+  const first = c.take();
+  const greeting = JSON.parse(first.trim()) as Msg;
+  const greetingRaw = maskVersion(first);
   const replies: Msg[][] = [];
+  const raw: string[] = [];
   for (const [text, n] of CONVERSATION) {
-    if (bytewise) {
-      for (const ch of text.slice(0, -1)) c.write(ch);
-      replies.push(normalize(await qmpExchange(c, text.slice(-1), n)));
-    } else {
-      replies.push(normalize(await qmpExchange(c, text, n)));
-    }
+    if (bytewise) for (const ch of text.slice(0, -1)) c.write(ch);
+    const msgs = await qmpExchange(c, bytewise ? text.slice(-1) : text, n, raw);
+    replies.push(normalize(msgs));
   }
-  return { greeting, replies, client: c };
+  return { greeting, greetingRaw, replies, raw: raw.map(maskTimestamps), client: c };
 }
 
 test('QMP conversation matches QEMU 7.2 message for message', async () => {
@@ -164,10 +177,13 @@ test('QMP conversation matches QEMU 7.2 message for message', async () => {
     assert.deepEqual(Object.keys(g.version.qemu), Object.keys(og.version.qemu));
     assert.equal(g.version.qemu.major, og.version.qemu.major);
     assert.equal(g.version.qemu.minor, og.version.qemu.minor);
-    assert.match(g.version.package, /^tsqemu-\d+\.\d+\.\d+/);
+    assert.equal(g.version.package, `tsqemu-${TSQEMU_VERSION}`);
+    assert.equal(ours.greetingRaw, oracle.greetingRaw);
 
     for (let i = 0; i < CONVERSATION.length; i++) {
       assert.deepEqual(ours.replies[i], oracle.replies[i], `request ${JSON.stringify(CONVERSATION[i]![0])}`);
+      // Byte for byte too: key order, spacing, \r\n line ends.
+      assert.equal(ours.raw[i], oracle.raw[i], `bytes of the reply to ${JSON.stringify(CONVERSATION[i]![0])}`);
     }
     assert.deepEqual(fx.shutdowns, ['host-qmp-quit']);
   } finally {
@@ -211,6 +227,48 @@ test('query-version and query-commands: ours are a subset of QEMU 7.2\'s, with i
     assert.deepEqual(Object.keys(v), Object.keys(qv));
     assert.deepEqual(Object.keys(v.qemu), Object.keys(qv.qemu));
     assert.deepEqual([v.qemu.major, v.qemu.minor], [qv.qemu.major, qv.qemu.minor]);
+  } finally {
+    fx.teardown();
+  }
+});
+
+test('-qmp-pretty: the same bytes as QEMU 7.2', async () => {
+  const requests = [
+    '{"execute":"qmp_capabilities"}\n',
+    '{"execute":"query-status","id":[1,{}]}\n',
+    '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}\n',
+    '{"execute":"query-name"}\n',
+    '{"execute":"cont"}\n',
+    '{"foo\n',
+  ];
+  const run = async (sock: string): Promise<string[]> => {
+    const c = await RawClient.connect(sock);
+    await c.waitFor((d) => d.endsWith('}\r\n'));
+    const out = [maskVersion(c.take())];
+    for (const r of requests) {
+      c.write(r);
+      await c.waitFor((d) => /\n}\r\n$/.test(d) && !/"event"[^}]*\r\n}\r\n$/.test(d));
+      out.push(maskTimestamps(c.take().replace(/"seconds": \d+,\r\n\s+"microseconds": \d+/g, 'T')));
+    }
+    c.close();
+    return out;
+  };
+  const qemu = spawnQemu(['-display', 'none', '-nodefaults', '-machine', 'none', '-S', '-name', 'vm1',
+    '-qmp-pretty', 'unix:@DIR@/qmp.sock,server=on,wait=off']);
+  let theirs: string[];
+  try {
+    await waitForFile(join(qemu.dir, 'qmp.sock'));
+    theirs = await run(join(qemu.dir, 'qmp.sock'));
+  } finally {
+    await qemu.kill();
+  }
+  const fx = buildFixture();
+  try {
+    const sock = join(fx.dir, 'qmp.sock');
+    const p = monitorParse(`unix:${sock},server=on,wait=off`, 'control', true);
+    await qemuChrNewFromOpts(p.chardev!).ready;
+    monitorInitOpts(p.mon);
+    assert.deepEqual(await run(sock), theirs);
   } finally {
     fx.teardown();
   }

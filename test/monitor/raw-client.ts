@@ -84,14 +84,16 @@ export class RawClient {
   }
 }
 
-/** Lines of JSON received; waits for `n` non-event replies. */
-export async function qmpExchange(c: RawClient, text: string, replies = 1): Promise<Array<Record<string, unknown>>> {
+/** Lines of JSON received; waits for `n` non-event replies.  The raw text is appended to `raw` if given. */
+export async function qmpExchange(c: RawClient, text: string, replies = 1, raw?: string[]): Promise<Array<Record<string, unknown>>> {
   c.take();
   c.write(text);
   const count = (d: string): number =>
     d.split('\n').filter((l) => l.trim() && !('event' in JSON.parse(l))).length;
   await c.waitFor((d) => d.endsWith('\n') && count(d) >= replies);
-  return c.take().split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const data = c.take();
+  raw?.push(data);
+  return data.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 export interface Qemu {
