@@ -1,0 +1,58 @@
+/*
+ * The file backend (chardev/char-file.c): output goes to `path`, truncated
+ * unless append=on.  Opening is synchronous so that errors are reported at
+ * start-up, like QEMU's; writing goes through a stream and never blocks.
+ */
+import { openSync, createWriteStream, constants as fsc, type WriteStream } from 'node:fs';
+import { typeRegisterStatic } from '../qom/object.js';
+import { QemuError } from '../util/error.js';
+import { Chardev, errnoText, TYPE_CHARDEV, type ChardevOpts } from './char.js';
+import { optBool } from './chardev-opts.js';
+
+export const TYPE_CHARDEV_FD = 'chardev-fd';
+
+/** An output stream with a drain() that waits for what was queued (chardev-fd's output side). */
+export class FdChardev extends Chardev {
+  protected out: NodeJS.WritableStream | undefined;
+
+  protected override chrWrite(buf: Buffer): number {
+    if (!this.out) return buf.length;
+    // Node copies nothing here: the stream keeps the buffer until written, so hand it a copy.
+    this.out.write(Buffer.from(buf));
+    return buf.length;
+  }
+
+  /** An empty write's callback runs once everything queued before it is written. */
+  override drain(): Promise<void> {
+    const out = this.out;
+    if (!out) return Promise.resolve();
+    return new Promise((res) => out.write(Buffer.alloc(0), () => res()));
+  }
+}
+
+export class FileChardev extends FdChardev {
+  override open(opts: ChardevOpts): boolean {
+    const path = opts.path;
+    if (path === undefined) throw new QemuError('chardev: file: no filename given');
+    const append = optBool(opts, 'append', false);
+    let fd: number;
+    try {
+      fd = openSync(path, fsc.O_WRONLY | fsc.O_CREAT | (append ? fsc.O_APPEND : fsc.O_TRUNC), 0o666);
+    } catch (e) {
+      throw new QemuError(`Could not open '${path}': ${errnoText(e)}`);
+    }
+    this.out = createWriteStream('', { fd, autoClose: true });
+    return true;
+  }
+
+  override close(): void {
+    (this.out as WriteStream | undefined)?.end();
+    this.out = undefined;
+    super.close();
+  }
+}
+
+export function registerFileChardev(): void {
+  typeRegisterStatic({ name: TYPE_CHARDEV_FD, parent: TYPE_CHARDEV, abstract: true, instance: FdChardev });
+  typeRegisterStatic({ name: 'chardev-file', parent: TYPE_CHARDEV_FD, instance: FileChardev });
+}

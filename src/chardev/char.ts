@@ -1,0 +1,356 @@
+/*
+ * Character devices (chardev/char.c): the Chardev base every backend derives
+ * from, the /chardevs container, creation from -chardev options, and the legacy
+ * strings of -serial/-monitor/-qmp (qemu_chr_parse_compat).
+ *
+ * A chardev is a QOM object ("chardev-<backend>") under /chardevs/<id>.  One
+ * frontend (a device or a monitor) attaches through a CharBackend (char-fe.ts);
+ * a mux chardev lets several share one backend.  Input is pushed to the
+ * frontend only as far as its canReceive() allows; the rest waits, and the
+ * backend stops reading, until the frontend calls acceptInput().  Writes never
+ * block: they go to Node streams, which queue.
+ */
+import { openSync, writeSync, closeSync, constants as fsc } from 'node:fs';
+import {
+  QObject, TYPE_OBJECT, containerGet, objectGetRoot, objectNew, objectPropertyAddChild, objectResolveChild,
+  objectClassByName, objectClassDynamicCast, objectClassGetList, objectChildren, objectUnparent, typeRegisterStatic,
+} from '../qom/object.js';
+import { QemuError, errorReport } from '../util/error.js';
+import { chardevIdCheck, chardevOptsValidate, optBool, parseOptsTail, type ChardevOpts } from './chardev-opts.js';
+import type { CharBackend } from './char-fe.js';
+
+export type { ChardevOpts } from './chardev-opts.js';
+
+export const TYPE_CHARDEV = 'chardev';
+
+/** QEMUChrEvent. */
+export type ChrEvent = 'opened' | 'closed' | 'break' | 'mux-in' | 'mux-out';
+
+export class Chardev extends QObject {
+  /** The id (chr->label). */
+  label = '';
+  /** What info chardev / query-chardev show (chr->filename). */
+  filename = '';
+  /** The backend side is open (chr->be_open). */
+  beOpen = false;
+  /** The attached frontend (chr->be); for a mux, the one in focus. */
+  be: CharBackend | undefined;
+  private logFd: number | undefined;
+  private pending: Buffer[] = [];
+  /** Settles once the backend is usable (a listening socket bound, a client connected). */
+  ready: Promise<void> = Promise.resolve();
+
+  /**
+   * ChardevClass parse + open: checks the backend's options and opens it.
+   * Returns whether the backend is open at once (be_opened); throws QemuError.
+   */
+  open(_opts: ChardevOpts): boolean {
+    return true;
+  }
+
+  /** chr_write: takes as much as it can without blocking; the null backend drops everything. */
+  protected chrWrite(buf: Buffer): number {
+    return buf.length;
+  }
+
+  /** Stops and restarts reading from the host side while the frontend is full. */
+  protected pauseInput(): void {}
+  protected resumeInput(): void {}
+
+  /** Releases host resources (object finalize). */
+  close(): void {
+    if (this.logFd !== undefined) closeSync(this.logFd);
+    this.logFd = undefined;
+  }
+
+  /** Resolves when everything written so far has reached the host side. */
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** qemu_chr_write(): frontends call this through CharBackend.write. */
+  write(data: Buffer): number {
+    const n = this.chrWrite(data);
+    if (this.logFd !== undefined && n > 0) writeSync(this.logFd, data, 0, n);
+    return n;
+  }
+
+  /** qemu_chr_be_event(): backend state changes, forwarded to the frontend. */
+  beEvent(ev: ChrEvent): void {
+    if (ev === 'opened') this.beOpen = true;
+    else if (ev === 'closed') this.beOpen = false;
+    this.be?.handlers?.event?.(ev);
+  }
+
+  /** qemu_chr_be_write(): data from the host side for the frontend. */
+  beWrite(data: Buffer): void {
+    if (this.pending.length) {
+      this.pending.push(data);
+      return;
+    }
+    this.deliver(data);
+  }
+
+  /** qemu_chr_accept_input(): the frontend can take more. */
+  acceptInput(): void {
+    while (this.pending.length) {
+      const buf = this.pending.shift()!;
+      if (!this.deliver(buf, true)) return;
+    }
+    this.resumeInput();
+  }
+
+  /** Hands data to the frontend as far as it can take it; keeps the rest. False if some is left. */
+  private deliver(data: Buffer, requeueFront = false): boolean {
+    const h = this.be?.handlers;
+    let buf = data;
+    while (buf.length) {
+      const n = h ? h.canReceive() : 0;
+      if (n <= 0) {
+        if (requeueFront) this.pending.unshift(buf);
+        else this.pending.push(buf);
+        this.pauseInput();
+        return false;
+      }
+      const take = Math.min(n, buf.length);
+      h!.receive(buf.subarray(0, take));
+      buf = buf.subarray(take);
+    }
+    return true;
+  }
+
+  /** logfile=/logappend= (qemu_char_open). */
+  openLogfile(opts: ChardevOpts): void {
+    const logfile = opts.logfile;
+    if (logfile === undefined) return;
+    const append = optBool(opts, 'logappend', false);
+    try {
+      this.logFd = openSync(logfile, fsc.O_WRONLY | fsc.O_CREAT | (append ? fsc.O_APPEND : fsc.O_TRUNC), 0o666);
+    } catch (e) {
+      throw new QemuError(`Could not create '${logfile}': ${errnoText(e)}`);
+    }
+  }
+}
+
+/** strerror() text for a Node system error. */
+export function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT': return 'No such file or directory';
+    case 'EACCES': return 'Permission denied';
+    case 'EISDIR': return 'Is a directory';
+    case 'ENOTDIR': return 'Not a directory';
+    case 'EEXIST': return 'File exists';
+    case 'EADDRINUSE': return 'Address already in use';
+    case 'ECONNREFUSED': return 'Connection refused';
+    case 'EADDRNOTAVAIL': return 'Cannot assign requested address';
+    case 'ENAMETOOLONG': return 'File name too long';
+    case 'EROFS': return 'Read-only file system';
+    case 'ETIMEDOUT': return 'Connection timed out';
+    case 'ENOTFOUND': return 'Name or service not known';
+    default: return e instanceof Error ? e.message : String(e);
+  }
+}
+
+// ---- registry -------------------------------------------------------------
+
+/** The order QEMU 7.2's `-chardev help` prints backend names in (its type hash order). */
+const QEMU_HELP_ORDER = [
+  'stdio', 'ringbuf', 'mux', 'pipe', 'qemu-vdagent', 'null', 'msmouse', 'socket', 'vc', 'parallel', 'udp',
+  'memory', 'file', 'serial', 'wctablet', 'pty', 'testdev',
+];
+
+/** Backend names a user may ask for (non-abstract chardev-* types). */
+export function chardevBackendNames(): string[] {
+  const names = objectClassGetList(TYPE_CHARDEV, false)
+    .map((oc) => oc.typeName)
+    .filter((n) => n.startsWith('chardev-') && !(objectClassByName(n) as { unsupported?: boolean }).unsupported)
+    .map((n) => n.slice('chardev-'.length));
+  const rank = (n: string): number => {
+    const i = QEMU_HELP_ORDER.indexOf(n);
+    return i < 0 ? QEMU_HELP_ORDER.length : i;
+  };
+  return names.sort((a, b) => rank(a) - rank(b));
+}
+
+/** What `-chardev help` prints (to stdout, exit 0). */
+export function chardevHelpText(): string {
+  return 'Available chardev backend types: ' + chardevBackendNames().map((n) => `\n  ${n}`).join('') + '\n';
+}
+
+export function getChardevsRoot(): QObject {
+  return containerGet(objectGetRoot(), '/chardevs');
+}
+
+/** qemu_chr_find(). */
+export function qemuChrFind(id: string): Chardev | undefined {
+  return objectResolveChild(getChardevsRoot(), id) as Chardev | undefined;
+}
+
+export function qemuChrList(): Chardev[] {
+  return objectChildren(getChardevsRoot()).map(([, c]) => c as Chardev);
+}
+
+function charGetClassName(backend: string): string {
+  const tn = `chardev-${backend}`;
+  const oc = objectClassByName(tn);
+  if (!oc || !objectClassDynamicCast(oc, TYPE_CHARDEV)) throw new QemuError(`'${backend}' is not a valid char driver name`);
+  if (oc.abstract) throw new QemuError("Parameter 'driver' expects a non-abstract device type");
+  return tn;
+}
+
+/** qemu_chardev_new(): creates, opens, and adds /chardevs/<id>. */
+export function qemuChardevNew(id: string, typeName: string, opts: ChardevOpts): Chardev {
+  const root = getChardevsRoot();
+  if (objectResolveChild(root, id)) {
+    throw new QemuError(`attempt to add duplicate property '${id}' to object (type 'container')`);
+  }
+  const chr = objectNew(typeName) as Chardev;
+  chr.label = id;
+  chr.openLogfile(opts);
+  let opened: boolean;
+  try {
+    opened = chr.open(opts);
+  } catch (e) {
+    chr.close();
+    throw e;
+  }
+  if (!chr.filename) chr.filename = typeName.slice('chardev-'.length);
+  objectPropertyAddChild(root, id, chr);
+  if (opened) chr.beEvent('opened');
+  return chr;
+}
+
+/**
+ * qemu_chr_new_from_opts(): `opts` is the -chardev QemuOpts as a dict (`backend`,
+ * `id`, backend keys).  With mux=on the backend becomes "<id>-base" and a mux
+ * chardev takes the id.  Throws QemuError with QEMU's messages.
+ */
+export function qemuChrNewFromOpts(opts: ChardevOpts): Chardev {
+  const backend = opts.backend;
+  const id = opts.id;
+  if (id === undefined) throw new QemuError('chardev: no id specified');
+  chardevIdCheck(id);
+  if (qemuChrFind(id)) throw new QemuError(`Duplicate ID '${id}' for chardev`);
+  chardevOptsValidate(opts);
+  if (backend === undefined) throw new QemuError(`chardev: "${id}" missing backend`);
+  const typeName = charGetClassName(backend);
+  const mux = optBool(opts, 'mux', false);
+  const chr = qemuChardevNew(mux ? `${id}-base` : id, typeName, opts);
+  if (!mux) return chr;
+  try {
+    return qemuChardevNew(id, 'chardev-mux', { chardev: `${id}-base` });
+  } catch (e) {
+    qemuChrDelete(chr);
+    throw e;
+  }
+}
+
+/** True when `backend` asks for help (is_help_option). */
+export function isHelpOption(s: string | undefined): boolean {
+  return s === 'help' || s === '?';
+}
+
+/** object_unparent() on a chardev: closes it and removes /chardevs/<id>. */
+export function qemuChrDelete(chr: Chardev): void {
+  chr.close();
+  objectUnparent(chr);
+}
+
+/**
+ * qemu_chr_parse_compat(): the legacy syntax of -serial, -monitor, -qmp
+ * ("stdio", "mon:stdio", "unix:/p,server=on", "tcp:h:p,...", "file:/p", "null",
+ * "pty", ...) as chardev options with id `label`.  Returns undefined after
+ * reporting "'%s' is not a valid char driver", as QEMU does; throws for bad options.
+ */
+export function qemuChrParseCompat(label: string, filename: string, permitMuxMon = false): ChardevOpts | undefined {
+  const opts: ChardevOpts = { id: label };
+  let f = filename;
+  if (f.startsWith('mon:')) {
+    if (!permitMuxMon) {
+      errorReport("mon: isn't supported in this context");
+      return undefined;
+    }
+    f = f.slice(4);
+    opts.mux = 'on';
+    // Muxed with the monitor, Ctrl-C goes to the guest (what -nographic did).
+    if (f === 'stdio') opts.signal = 'off';
+  }
+  if (['null', 'pty', 'msmouse', 'wctablet', 'braille', 'testdev', 'stdio'].includes(f)) {
+    opts.backend = f;
+    return opts;
+  }
+  const prefixed: Array<[string, string]> = [['file:', 'file'], ['pipe:', 'pipe'], ['pty:', 'pty']];
+  for (const [prefix, backend] of prefixed) {
+    if (f.startsWith(prefix)) {
+      opts.backend = backend;
+      opts.path = f.slice(prefix.length);
+      return opts;
+    }
+  }
+  const inet = /^(tcp|telnet|tn3270|websocket):/.exec(f);
+  if (inet) {
+    const p = f.slice(inet[0].length);
+    // sscanf("%64[^:]:%32[^,]") or ":%32[^,]"
+    const m = /^([^:]{1,64}):([^,]{1,32})/.exec(p) ?? /^():([^,]{1,32})/.exec(p);
+    if (!m) {
+      errorReport(`'${filename}' is not a valid char driver`);
+      return undefined;
+    }
+    opts.backend = 'socket';
+    opts.host = m[1]!;
+    opts.port = m[2]!;
+    if (p[m[0].length] === ',') parseOptsTail(p.slice(m[0].length + 1), opts);
+    if (inet[1] !== 'tcp') opts[inet[1]!] = 'on';
+    return opts;
+  }
+  if (f.startsWith('unix:')) {
+    opts.backend = 'socket';
+    parseOptsTail(f.slice(5), opts, 'path');
+    return opts;
+  }
+  if (f.startsWith('/dev/parport') || f.startsWith('/dev/ppi')) {
+    opts.backend = 'parallel';
+    opts.path = f;
+    return opts;
+  }
+  if (f.startsWith('/dev/')) {
+    opts.backend = 'serial';
+    opts.path = f;
+    return opts;
+  }
+  errorReport(`'${filename}' is not a valid char driver`);
+  return undefined;
+}
+
+/**
+ * qemu_chr_new() without the monitor: "chardev:<id>" finds an existing chardev,
+ * anything else goes through qemuChrParseCompat.  Errors are reported (not
+ * thrown) and undefined returned, so the caller adds its own message, as
+ * QEMU's callers do.  For "mon:" strings use qemuChrNewMuxMon (monitor.ts).
+ */
+export function qemuChrNew(label: string, filename: string): Chardev | undefined {
+  if (filename.startsWith('chardev:')) return qemuChrFind(filename.slice(8));
+  try {
+    const opts = qemuChrParseCompat(label, filename, false);
+    return opts ? qemuChrNewFromOpts(opts) : undefined;
+  } catch (e) {
+    if (!(e instanceof QemuError)) throw e;
+    errorReport(e.message);
+    return undefined;
+  }
+}
+
+/** Waits for every chardev's writes to reach the host (before the process exits). */
+export async function qemuChrFlushAll(): Promise<void> {
+  await Promise.all(qemuChrList().map((c) => c.drain()));
+}
+
+/** qemu_chr_cleanup() (also for tests that build several machines in one process). */
+export function qemuChrCleanup(): void {
+  for (const c of qemuChrList()) qemuChrDelete(c);
+}
+
+export function registerChardevBaseType(): void {
+  typeRegisterStatic({ name: TYPE_CHARDEV, parent: TYPE_OBJECT, abstract: true, instance: Chardev });
+}

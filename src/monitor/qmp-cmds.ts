@@ -1,0 +1,154 @@
+/*
+ * The QMP commands of the monitor itself and of the core (monitor/qmp-cmds.c,
+ * qmp-cmds-control.c, qom/qom-qmp-cmds.c, softmmu/runstate.c, hw/core/machine-qmp-cmds.c).
+ */
+import {
+  objectResolvePath, objectPropertyList, objectPropertyGet, objectPropertySet, objectPropertyFind,
+  objectClassGetList, objectGetCanonicalPath, type ObjectClass, type QObject,
+} from '../qom/object.js';
+import { cpus, type CPUState } from '../hw/core/cpu.js';
+import { runstateGet, runstateIsRunning, vmStart, vmStop, qemuSystemShutdownRequest } from '../system/runstate.js';
+import { QEMU_COMPAT_VERSION, TSQEMU_VERSION } from '../system/version.js';
+import { QemuError } from '../util/error.js';
+import { qemuName } from './monitor.js';
+import { QmpError, qmpCommandNames, qmpRegisterCommand, qmpFindCommand } from './qmp-dispatch.js';
+import type { QJson } from './qjson.js';
+import type { MonitorQMP } from './qmp.js';
+
+/** The package string of query-version and the QMP greeting: "tsqemu-<version>". */
+export const QEMU_PKGVERSION = `tsqemu-${TSQEMU_VERSION}`;
+
+/** VersionInfo, as in the greeting and query-version. */
+export function qmpVersionInfo(): { [k: string]: QJson } {
+  const [major, minor, micro] = QEMU_COMPAT_VERSION.split('.').map(Number);
+  return { qemu: { major: major ?? 0, minor: minor ?? 0, micro: micro ?? 0 }, package: QEMU_PKGVERSION };
+}
+
+/** qmp_cont(). */
+export function qmpCont(): void {
+  const s = runstateGet();
+  if (s === 'internal-error' || s === 'shutdown' || s === 'guest-panicked') {
+    throw new QemuError('Resetting the Virtual Machine is required');
+  }
+  if (s === 'inmigrate' || runstateIsRunning()) return;
+  vmStart();
+}
+
+/** qmp_stop(). */
+export function qmpStop(): void {
+  if (runstateGet() === 'inmigrate') return;
+  vmStop('paused');
+}
+
+/** qmp_quit(): SHUTDOWN (host-qmp-quit) now; the main loop ends the process. */
+export function qmpQuit(): void {
+  qemuSystemShutdownRequest('host-qmp-quit');
+}
+
+/** StatusInfo. */
+export function qmpQueryStatus(): { running: boolean; singlestep: boolean; status: string } {
+  return { running: runstateIsRunning(), singlestep: false, status: runstateGet() };
+}
+
+function resolve(path: string): QObject {
+  const obj = objectResolvePath(path);
+  if (!obj) throw new QmpError('DeviceNotFound', `Device '${path}' not found`);
+  return obj;
+}
+
+/** Every object has QOM's "type" property; ours is synthesised when the QOM tree lacks it. */
+function qomList(obj: QObject): Array<{ name: string; type: string }> {
+  const props = objectPropertyList(obj).map((p) => ({ name: p.name, type: p.type }));
+  if (!objectPropertyFind(obj, 'type')) props.unshift({ name: 'type', type: 'string' });
+  return props;
+}
+
+function qomGet(obj: QObject, property: string): QJson {
+  if (property === 'type' && !objectPropertyFind(obj, 'type')) return obj.typeName;
+  return objectPropertyGet(obj, property) as QJson;
+}
+
+function objectTypeInfo(oc: ObjectClass): { [k: string]: QJson } {
+  const info: { [k: string]: QJson } = { name: oc.typeName };
+  if (oc.abstract) info.abstract = true;
+  if (oc.parentClass) info.parent = oc.parentClass.typeName;
+  // (ObjectTypeInfo's members are in three different buckets: insertion order does not matter.)
+  return info;
+}
+
+/** CpuInstanceProperties of a CPU: the topology ids its QOM properties carry. */
+function cpuProps(cpu: CPUState, withDie: boolean): { [k: string]: QJson } {
+  const props: { [k: string]: QJson } = {};
+  // CpuInstanceProperties schema order (node-id, socket-id, die-id, cluster-id, core-id, thread-id).
+  const names = withDie ? ['socket-id', 'die-id', 'core-id', 'thread-id'] : ['socket-id', 'core-id', 'thread-id'];
+  for (const n of names) {
+    if (objectPropertyFind(cpu, n)) props[n] = objectPropertyGet(cpu, n) as QJson;
+  }
+  return props;
+}
+
+/**
+ * query-cpus-fast.  QEMU shows die-id only when the machine has more than one
+ * die; with every CPU present, that is when some CPU has a die-id above 0.
+ */
+export function qmpQueryCpusFast(): QJson[] {
+  const withDie = cpus.some((c) => objectPropertyFind(c, 'die-id') && Number(objectPropertyGet(c, 'die-id')) > 0);
+  return cpus.map((cpu) => ({
+    'cpu-index': cpu.cpuIndex,
+    'qom-path': objectGetCanonicalPath(cpu),
+    'thread-id': cpu.vcpu?.threadId ?? process.pid,
+    props: cpuProps(cpu, withDie),
+    target: 'x86_64',
+  }));
+}
+
+let registered = false;
+
+/** Registers this file's commands once per process. */
+export function registerQmpCommands(): void {
+  if (registered) return;
+  registered = true;
+
+  qmpRegisterCommand('qmp_capabilities', (args, ctx) => {
+    const mon = ctx.monitor as MonitorQMP | undefined;
+    if (!mon || mon.commandMode) {
+      throw new QmpError('CommandNotFound', 'Capabilities negotiation is already complete, command ignored');
+    }
+    const enable = (args.enable ?? []) as string[];
+    mon.negotiate(enable.includes('oob'));
+  }, { '*enable': [{ enum: ['oob'] }] }, { allowOob: true });
+
+  qmpRegisterCommand('query-version', () => qmpVersionInfo());
+  qmpRegisterCommand('query-commands', () => qmpCommandNames().map((name) => ({ name })));
+  qmpRegisterCommand('query-status', () => qmpQueryStatus());
+  qmpRegisterCommand('query-name', () => {
+    const name = qemuName();
+    const info: { [k: string]: QJson } = {};
+    if (name !== undefined) info.name = name;
+    return info;
+  });
+  qmpRegisterCommand('cont', () => qmpCont());
+  qmpRegisterCommand('stop', () => qmpStop());
+  qmpRegisterCommand('quit', () => qmpQuit());
+
+  qmpRegisterCommand('qom-list', (args) => qomList(resolve(args.path as string)), { path: 'str' });
+  qmpRegisterCommand('qom-get', (args) => qomGet(resolve(args.path as string), args.property as string),
+    { path: 'str', property: 'str' });
+  qmpRegisterCommand('qom-set', (args) => {
+    const obj = resolve(args.path as string);
+    if (args.property === 'type' && !objectPropertyFind(obj, 'type')) {
+      throw new QemuError(`Property '${obj.typeName}.type' is not writable`);
+    }
+    objectPropertySet(obj, args.property as string, args.value);
+  }, { path: 'str', property: 'str', value: 'any' });
+  qmpRegisterCommand('qom-list-types', (args) => {
+    const implementsType = args.implements as string | undefined;
+    const abstract = (args.abstract as boolean | undefined) ?? false;
+    const classes = implementsType !== undefined
+      ? objectClassGetList(implementsType, abstract)
+      : [...objectClassGetList('object', abstract), ...objectClassGetList('interface', abstract)];
+    return classes.map(objectTypeInfo);
+  }, { '*implements': 'str', '*abstract': 'bool' });
+
+  if (!qmpFindCommand('query-cpus-fast')) qmpRegisterCommand('query-cpus-fast', () => qmpQueryCpusFast());
+}

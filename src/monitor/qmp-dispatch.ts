@@ -1,0 +1,202 @@
+/*
+ * The QMP command registry and dispatcher (qapi/qmp-registry.c,
+ * qapi/qmp-dispatch.c), with argument checking in the manner of QAPI's
+ * generated unmarshalling code and the QObject input visitor.
+ *
+ * Other modules register their commands:
+ *   qmpRegisterCommand('query-foo', (args) => ({...}), { 'id': 'str', '*verbose': 'bool' });
+ * An argument spec uses QAPI schema syntax: '*' marks optional members; types
+ * are 'str', 'int', 'uint', 'bool', 'number', 'any', { enum: [...] }, a
+ * one-element array for a list, or a nested spec object for a struct.
+ * Handlers throw QemuError (GenericError) or QmpError (another class), and
+ * return the command's `return` value (undefined stands for {}).
+ */
+import { QemuError } from '../util/error.js';
+import type { QJson } from './qjson.js';
+
+export type QapiErrorClass = 'GenericError' | 'CommandNotFound' | 'DeviceNotFound' | 'DeviceNotActive' | 'KVMMissingCap';
+
+export class QmpError extends Error {
+  constructor(readonly errorClass: QapiErrorClass, message: string) {
+    super(message);
+    this.name = 'QmpError';
+  }
+}
+
+export type ArgType =
+  | 'str' | 'int' | 'uint' | 'bool' | 'number' | 'any'
+  | { enum: readonly string[] }
+  | [ArgType]
+  | ArgSpec;
+
+export interface ArgSpec {
+  [member: string]: ArgType;
+}
+
+export type QmpArgs = { [k: string]: QJson };
+
+/** What a handler learns about the request (the monitor it came from). */
+export interface QmpContext {
+  monitor: unknown;
+}
+
+export type QmpHandler = (args: QmpArgs, ctx: QmpContext) => QJson | void | Promise<QJson | void>;
+
+export interface QmpCommandOptions {
+  /** QCO_ALLOW_OOB: may be run with exec-oob. */
+  allowOob?: boolean;
+}
+
+export interface QmpCommand {
+  name: string;
+  handler: QmpHandler;
+  args: ArgSpec;
+  options: QmpCommandOptions;
+}
+
+const commands = new Map<string, QmpCommand>();
+
+/** qmp_register_command(). */
+export function qmpRegisterCommand(name: string, handler: QmpHandler, args: ArgSpec = {}, options: QmpCommandOptions = {}): void {
+  if (commands.has(name)) throw new Error(`QMP command '${name}' registered twice`);
+  commands.set(name, { name, handler, args, options });
+}
+
+export function qmpUnregisterCommand(name: string): void {
+  commands.delete(name);
+}
+
+export function qmpFindCommand(name: string): QmpCommand | undefined {
+  return commands.get(name);
+}
+
+/** Registered command names, newest first (query-commands builds its list by prepending). */
+export function qmpCommandNames(): string[] {
+  return [...commands.keys()].reverse();
+}
+
+function invalidType(name: string, expected: string): QemuError {
+  return new QemuError(`Invalid parameter type for '${name}', expected: ${expected}`);
+}
+
+/**
+ * Checks `v` against `type`; `name` is the visitor's full name for messages.
+ * Enum members of a list are visited without a name, so QEMU says 'null'.
+ */
+function checkValue(name: string, v: QJson, type: ArgType, inList: boolean): void {
+  if (typeof type === 'string') {
+    switch (type) {
+      case 'any': return;
+      case 'str': if (typeof v !== 'string') throw invalidType(name, 'string'); return;
+      case 'bool': if (typeof v !== 'boolean') throw invalidType(name, 'boolean'); return;
+      case 'number': if (typeof v !== 'number') throw invalidType(name, 'number'); return;
+      case 'int':
+        if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidType(name, 'integer');
+        return;
+      case 'uint':
+        if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidType(name, 'integer');
+        if (v < 0) throw new QemuError(`Parameter '${name}' expects uint64`);
+        return;
+    }
+  }
+  if (Array.isArray(type)) {
+    if (!Array.isArray(v)) throw invalidType(name, 'array');
+    v.forEach((x, i) => checkValue(`${name}[${i}]`, x, type[0], true));
+    return;
+  }
+  if ('enum' in type && Array.isArray(type.enum)) {
+    const values = type.enum as readonly string[];
+    if (typeof v !== 'string') throw invalidType(inList ? 'null' : name, 'string');
+    if (!values.includes(v)) throw new QemuError(`Parameter '${inList ? 'null' : name}' does not accept value '${v}'`);
+    return;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalidType(name, 'object');
+  checkStruct(v, type as ArgSpec, name + '.');
+}
+
+/** Members in schema order (missing first), then leftovers (visit_check_struct). */
+function checkStruct(obj: { [k: string]: QJson }, spec: ArgSpec, prefix: string): void {
+  for (const [key, type] of Object.entries(spec)) {
+    const optional = key.startsWith('*');
+    const name = optional ? key.slice(1) : key;
+    if (!Object.prototype.hasOwnProperty.call(obj, name)) {
+      if (optional) continue;
+      throw new QemuError(`Parameter '${prefix}${name}' is missing`);
+    }
+    checkValue(prefix + name, obj[name]!, type, false);
+  }
+  const known = new Set(Object.keys(spec).map((k) => (k.startsWith('*') ? k.slice(1) : k)));
+  for (const k of Object.keys(obj)) {
+    if (!known.has(k)) throw new QemuError(`Parameter '${prefix}${k}' is unexpected`);
+  }
+}
+
+export function qmpCheckArgs(args: QmpArgs, spec: ArgSpec): void {
+  checkStruct(args, spec, '');
+}
+
+export type QmpResponse = { [k: string]: QJson };
+
+export function qmpErrorResponse(e: unknown): QmpResponse {
+  if (e instanceof QmpError) return { error: { class: e.errorClass, desc: e.message } };
+  if (e instanceof QemuError) return { error: { class: 'GenericError', desc: e.message } };
+  // A bug in a handler: still a well-formed reply.
+  const msg = e instanceof Error ? e.message : String(e);
+  return { error: { class: 'GenericError', desc: `internal error: ${msg}` } };
+}
+
+/**
+ * qmp_dispatch_check_obj(): the request's own members.  Returns the command
+ * name and whether it came as exec-oob.
+ */
+export function qmpDispatchCheckObj(req: { [k: string]: QJson }, allowOob: boolean): { name: string; oob: boolean } {
+  let name: string | undefined;
+  let oob = false;
+  for (const [k, v] of Object.entries(req)) {
+    if (k === 'execute' || (k === 'exec-oob' && allowOob)) {
+      if (typeof v !== 'string') throw new QemuError(`QMP input member '${k}' must be a string`);
+      if (name !== undefined) throw new QemuError("QMP input must not contain both 'execute' and 'exec-oob'");
+      name = v;
+      oob = k === 'exec-oob';
+    } else if (k === 'arguments') {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+        throw new QemuError("QMP input member 'arguments' must be an object");
+      }
+    } else if (k !== 'id') {
+      throw new QemuError(`QMP input member '${k}' is unexpected`);
+    }
+  }
+  if (name === undefined) throw new QemuError("QMP input lacks member 'execute'");
+  return { name, oob };
+}
+
+/**
+ * qmp_dispatch(): runs one request against `available` (the negotiation-mode
+ * list or the full registry) and builds the response, echoing `id`.
+ */
+export async function qmpDispatch(
+  request: QJson,
+  lookup: (name: string) => QmpCommand | undefined,
+  allowOob: boolean,
+  ctx: QmpContext,
+): Promise<QmpResponse> {
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+    return qmpErrorResponse(new QemuError('QMP input must be a JSON object'));
+  }
+  const id = request.id;
+  let rsp: QmpResponse;
+  try {
+    const { name, oob } = qmpDispatchCheckObj(request, allowOob);
+    const cmd = lookup(name);
+    if (!cmd) throw new QmpError('CommandNotFound', `The command ${name} has not been found`);
+    if (oob && !cmd.options.allowOob) throw new QemuError(`The command ${name} does not support OOB`);
+    const args = (request.arguments ?? {}) as QmpArgs;
+    qmpCheckArgs(args, cmd.args);
+    const ret = await cmd.handler(args, ctx);
+    rsp = { return: ret === undefined ? {} : ret };
+  } catch (e) {
+    rsp = qmpErrorResponse(e);
+  }
+  if (id !== undefined) rsp.id = id;
+  return rsp;
+}
