@@ -233,7 +233,11 @@ function vendorWordsEqual(env: CPUX86State, s: string): boolean {
 function vendorString(env: CPUX86State): string {
   let s = '';
   for (const w of [env.cpuidVendor1, env.cpuidVendor2, env.cpuidVendor3]) {
-    for (let i = 0; i < 4; i++) s += String.fromCharCode((w >>> (8 * i)) & 0xff);
+    for (let i = 0; i < 4; i++) {
+      const c = (w >>> (8 * i)) & 0xff;
+      if (c === 0) return s; // a C string
+      s += String.fromCharCode(c);
+    }
   }
   return s;
 }
@@ -948,6 +952,8 @@ export function x86CpuClassGetModelName(oc: ObjectClass): string {
 export function x86CpuClassGetAliasOf(oc: ObjectClass): string | undefined {
   const m = x86CpuClass(oc).model;
   if (!m || !m.isAlias) return undefined;
+  // Machines without versioned models (pc-*-4.0 and older) show no alias at all (7.2, tested).
+  if (defaultCpuVersion === CPU_VERSION_LEGACY) return undefined;
   const v = x86CpuModelResolveVersion(m);
   if (v <= 0) return undefined;
   return `${m.cpudef.name}-v${v}`;
