@@ -159,11 +159,9 @@ export class CPUX86State {
   cacheInfoCpuid2!: CPUCaches;
   cacheInfoCpuid4!: CPUCaches;
   cacheInfoAmd!: CPUCaches;
-  /* Guest state CPUID reads (OSXSAVE, OSPKE, xsave sizes, SYSCALL hiding); the accelerator keeps these current. */
+  /* Guest state CPUID reads (OSXSAVE, OSPKE, the XSAVE area size); the accelerator keeps these current. */
   cr4 = 0;
   xcr0 = 1;
-  /** EFER.LMA (hflags HF_LMA). */
-  lma = false;
 }
 
 export const CR4_OSXSAVE_MASK = 1 << 18;
@@ -203,8 +201,8 @@ export class X86CPU extends CPUState {
   migrateSmiCount = true;
   tscFrequency = 0;
   ucodeRev = 0;
-  /** MONITOR/MWAIT leaf (CPUID.5); only host passthrough changes it. */
-  mwait = { eax: 0, ebx: 0, ecx: 0, edx: 0 };
+  /** MONITOR/MWAIT leaf (CPUID.5): EMX | IBE; only host passthrough changes it. */
+  mwait = { eax: 0, ebx: 0, ecx: 3, edx: 0 };
 }
 
 export function isIntelCpu(env: CPUX86State): boolean {
@@ -829,8 +827,8 @@ export function x86CpuExpandFeatures(cpu: X86CPU): void {
           'Intel PT need CPUID leaf 0x14, please set by "-cpu ...,+intel-pt,min-level=0x14"');
       }
     }
-    // Dies need the V2 topology leaf.
-    if (env.nrDies > 1) env.cpuidMinLevel = adjustLevel(env.cpuidMinLevel, 0x1f);
+    // Dies need the V2 topology leaf, an Intel leaf (AMD gets it only without x-vendor-cpuid-only).
+    if (env.nrDies > 1 && (isIntelCpu(env) || !cpu.vendorCpuidOnly)) env.cpuidMinLevel = adjustLevel(env.cpuidMinLevel, 0x1f);
     if (featureTest(env.features, FeatureWord.FEAT_8000_0001_ECX, 2)) {
       env.cpuidMinXlevel = adjustLevel(env.cpuidMinXlevel, 0x8000000a);
     }

@@ -125,12 +125,12 @@ function amdEncAssoc(a: number): number {
   }
 }
 
-/** xsave_area_size(): the standard-format size for the components in `mask`. */
-export function xsaveAreaSize(mask: number): number {
+/** xsave_area_size(): the XSAVE area for the components in `mask`, standard or compacted format. */
+export function xsaveAreaSize(mask: number, compacted: boolean): number {
   let ret = X86_LEGACY_XSAVE_AREA_SIZE;
   for (let i = 2; i < x86ExtSaveAreas.length; i++) {
     const esa = x86ExtSaveAreas[i];
-    if (esa && (mask >>> i) & 1) ret = Math.max(ret, esa.offset + esa.size);
+    if (esa && (mask >>> i) & 1) ret = Math.max(ret, (compacted ? ret : esa.offset) + esa.size);
   }
   return ret;
 }
@@ -187,6 +187,8 @@ export function cpuX86Cpuid(cpu: X86CPU, index: number, count: number, out: Uint
       break;
     }
     case 2: {
+      // Intel-only leaves read as zero on AMD (x-vendor-cpuid-only, pc-6.1 and later).
+      if (cpu.vendorCpuidOnly && isAmdCpu(env)) break;
       const c = env.cacheInfoCpuid2;
       out[0] = 1; // one CPUID[2] call describes everything
       out[2] = cpu.enableL3Cache ? cpuid2CacheDescriptor(c.l3) : 0;
@@ -273,14 +275,14 @@ export function cpuX86Cpuid(cpu: X86CPU, index: number, count: number, out: Uint
       const xcr0Components = feat(cpu, W.FEAT_XSAVE_COMP_LO);
       const xssComponents = feat(cpu, W.FEAT_XSAVE_XSS_LO);
       if (count === 0) {
-        out[2] = xsaveAreaSize(xcr0Components);
+        out[2] = xsaveAreaSize(xcr0Components, false);
         out[0] = xcr0Components;
         out[3] = feat(cpu, W.FEAT_XSAVE_COMP_HI);
         // KVM reports the maximum; TCG the size for what XCR0 enables now.
-        out[1] = accel?.usesHostCpuid ? out[2]! : xsaveAreaSize(env.xcr0);
+        out[1] = accel?.usesHostCpuid ? out[2]! : xsaveAreaSize(env.xcr0, false);
       } else if (count === 1) {
         out[0] = feat(cpu, W.FEAT_XSAVE);
-        out[1] = xsaveAreaSize(xcr0Components | xssComponents);
+        out[1] = xsaveAreaSize(xcr0Components | xssComponents, true);
         out[2] = xssComponents;
         out[3] = feat(cpu, W.FEAT_XSAVE_XSS_HI);
         // Arch LBR state is only exposed with KVM and a vPMU.
@@ -344,11 +346,9 @@ export function cpuX86Cpuid(cpu: X86CPU, index: number, count: number, out: Uint
     case 0x80000001: {
       out[0] = env.cpuidVersion;
       let ecx = feat(cpu, W.FEAT_8000_0001_ECX);
-      let edx = feat(cpu, W.FEAT_8000_0001_EDX);
+      const edx = feat(cpu, W.FEAT_8000_0001_EDX);
       // CmpLegacy makes Linux drop multi-thread info: only for non-Intel vendors.
       if (threadsPerPkg > 1 && !isIntelCpu(env)) ecx |= 1 << 1;
-      // Intel's SYSCALL exists only in 64-bit mode.
-      if (tcg && isIntelCpu(env) && !env.lma) edx &= ~(1 << 11);
       out[2] = ecx >>> 0;
       out[3] = edx >>> 0;
       break;
