@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { captureStderr, freshCpuWorld, newRealizedCpu, requireTool } from './helpers.js';
+import { parseCpuOption } from '../../src/target/i386/cpu.js';
+import { cpuX86Cpuid } from '../../src/target/i386/cpuid.js';
+
+/*
+ * Oracle: QEMU 7.2 under TCG running a boot sector (assembled here with nasm)
+ * that prints CPUID leaves of vCPU 0 to the debug console.  Our cpu_x86_cpuid()
+ * runs for the same model and -smp with QEMU 7.2's TCG feature set, at the
+ * state the probe runs in (real mode, CR4 = 0, XCR0 = 1), so no bit is masked.
+ * Only the BSP is compared: an AP would need INIT/SIPI; the APIC-ID-dependent
+ * fields are covered by the topology test instead.
+ */
+const CONFIGS: Array<{ cpu: string; smp: string }> = [
+  { cpu: 'SandyBridge', smp: '1' },
+  { cpu: 'SandyBridge', smp: '12,sockets=2,cores=3,threads=2' },
+  { cpu: 'SandyBridge', smp: '16,sockets=2,dies=2,cores=2,threads=2' },
+  { cpu: 'qemu64', smp: '4,cores=2,threads=2' },
+  { cpu: 'Haswell-noTSX', smp: '6,cores=3,threads=2' },
+  { cpu: 'Skylake-Client-v4', smp: '8,sockets=1,cores=4,threads=2' },
+  { cpu: 'Cascadelake-Server', smp: '4,sockets=2,cores=2' },
+  { cpu: 'Icelake-Server-v6', smp: '3,cores=3' },
+  { cpu: 'EPYC', smp: '8,cores=4,threads=2' },
+  { cpu: 'EPYC-Rome', smp: '8,sockets=1,dies=2,cores=2,threads=2' },
+  { cpu: 'EPYC-Milan', smp: '2' },
+  { cpu: 'kvm64', smp: '2,threads=2' },
+  { cpu: 'max', smp: '1' },
+  { cpu: 'qemu32', smp: '1' },
+  { cpu: 'Opteron_G3', smp: '2,cores=2' },
+  { cpu: 'IvyBridge-IBRS', smp: '5,cores=5' },
+];
+
+function parseSmp(s: string): { cpus: number; dies: number; cores: number; threads: number } {
+  const [n, ...kv] = s.split(',');
+  const o = Object.fromEntries(kv.map((p) => p.split('=')).map(([k, v]) => [k, Number(v)]));
+  const cpus = Number(n);
+  const threads = o.threads ?? 1, dies = o.dies ?? 1;
+  const cores = o.cores ?? cpus / (threads * dies * (o.sockets ?? 1));
+  return { cpus, dies, cores, threads };
+}
+
+function runProbe(dir: string, image: string, cpu: string, smp: string, tag: number): Promise<string> {
+  const out = join(dir, `dbg${tag}.txt`);
+  return new Promise((resolve, reject) => {
+    const p = spawn('qemu-system-x86_64', ['-accel', 'tcg', '-cpu', cpu, '-smp', smp, '-m', '64', '-display', 'none',
+      '-nodefaults', '-drive', `file=${image},format=raw,if=ide,snapshot=on`, '-debugcon', `file:${out}`,
+      '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const timer = setTimeout(() => p.kill(), 30000);
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      // isa-debug-exit: status (0 << 1) | 1.
+      if (code !== 1) reject(new Error(`QEMU (-cpu ${cpu} -smp ${smp}) exited with ${code}`));
+      else resolve(readFileSync(out, 'utf8'));
+    });
+  });
+}
+
+const hex8 = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
+
+test('CPUID of vCPU 0 equals QEMU 7.2 TCG for 16 (model, -smp) pairs', async () => {
+  requireTool('nasm', ['-v']);
+  requireTool('qemu-system-x86_64');
+  const dir = mkdtempSync(join(tmpdir(), 'cpuid-probe-'));
+  try {
+    const image = join(dir, 'probe.bin');
+    const asm = new URL('../../../test/cpu/fixtures/cpuid-probe.asm', import.meta.url).pathname;
+    const r = spawnSync('nasm', ['-f', 'bin', '-o', image, asm], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const entries = (readFileSync(asm, 'utf8').match(/^\s+q 0x[0-9a-f]+, \d+|^\s+q \d+, \d+/gm) ?? []).length;
+    assert.ok(entries >= 30);
+
+    // Two QEMUs at a time (2 cores).
+    const results: string[] = new Array(CONFIGS.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < CONFIGS.length) {
+        const i = next++;
+        results[i] = await runProbe(dir, image, CONFIGS[i]!.cpu, CONFIGS[i]!.smp, i);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+
+    const regs = new Uint32Array(4);
+    CONFIGS.forEach(({ cpu: model, smp }, i) => {
+      const lines = results[i]!.split('\n').filter((l) => l);
+      assert.equal(lines.length, entries, `${model}: probe printed every leaf`);
+      freshCpuWorld();
+      const cpu = captureStderr(() => newRealizedCpu(parseCpuOption(model), parseSmp(smp))).value!;
+      assert.ok(cpu, `${model} realized`);
+      for (const line of lines) {
+        const m = /^([0-9A-F]{8})\.([0-9A-F]{2}) /.exec(line)!;
+        cpuX86Cpuid(cpu, parseInt(m[1]!, 16), parseInt(m[2]!, 16), regs);
+        const ours = `${m[1]}.${m[2]} ${[...regs].map(hex8).join(' ')}`;
+        assert.equal(ours, line, `-cpu ${model} -smp ${smp}`);
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
