@@ -1,20 +1,260 @@
 /*
- * qemu_init(): the start-up sequence of system/vl.c, one function per step.
- * Filled in step by step; see docs/startup.md.
+ * qemu_init() (system/vl.c, QEMU 7.2): the start-up sequence from argv to
+ * vCPUs, one function per step, in QEMU's order.  docs/startup.md walks it.
+ * `-trace 'vl_*'` prints each step as it runs.
  */
-import { QemuError, QemuExit } from '../util/error.js';
-import { TSQEMU_VERSION, QEMU_COMPAT_VERSION } from './version.js';
+import { QemuError, QemuExit, withLoc } from '../util/error.js';
+import {
+  qemuOptGet, qemuOptsForeach, qemuOptsToQdict, qemuPrintf, type QemuOpts,
+} from '../util/qemu-option.js';
+import { isHelpOption } from '../util/cutils.js';
+import type { KeyvalDict } from '../util/keyval.js';
+import { trace, traceEnable, traceSetLogFile } from '../util/trace.js';
+import { qemuFindOpts } from './opts-lists.js';
+import { parseCommandLine, type ParsedCommandLine } from './vl-cmdline.js';
+import { moduleCallInit } from './modules.js';
+import { cpusInit } from './cpus.js';
+import { onShutdownRequest, vmStart } from './runstate.js';
+import { configureRtc } from './rtc.js';
+import { configureAccelerators, type AccelOption } from '../accel/accel.js';
+import {
+  machineRunBoardInit, machineSetPropertiesFromDict, qemuCreateMachine, selectMachine, type MachineState,
+} from '../hw/core/machine.js';
+import { machineClass } from '../hw/core/machine.js';
+import { qdevDeviceAdd, qdevDeviceHelp } from '../hw/core/qdev-monitor.js';
+import { objectRegisterGlobalProp } from '../qom/object.js';
+import { parseCpuOption } from '../target/i386/cpu.js';
+import { x86CpuListText } from '../target/i386/cpu-help.js';
+import { qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText } from '../chardev/char.js';
+import { monitorInitOpts, monitorParse, monitorInitGlobals } from '../monitor/monitor-init.js';
+import { setQemuName } from '../monitor/monitor.js';
+import { registerMachineQmpCommands } from './qmp-machine-cmds.js';
 
-export function qemuInit(argv: string[]): void {
-  const args = argv.slice(1);
-  if (args.includes('-version') || args.includes('--version')) {
-    process.stdout.write(versionText());
-    throw new QemuExit(0);
-  }
-  throw new QemuError('the start-up sequence is not supported yet');
+function step(name: string, args = ''): void {
+  trace(name, args);
 }
 
-export function versionText(): string {
-  return `tsqemu emulator version ${TSQEMU_VERSION} (QEMU ${QEMU_COMPAT_VERSION} compatible)\n` +
-    'Copyright (c) 2026 the tsqemu developers\n';
+/** qemu_validate_options(). */
+function qemuValidateOptions(st: ParsedCommandLine): void {
+  const d = st.machineOptsDict;
+  if (d.kernel === undefined) {
+    if (d.initrd !== undefined) throw new QemuError('-initrd only allowed with -kernel option');
+    if (d.append !== undefined) throw new QemuError('-append only allowed with -kernel option');
+  }
+}
+
+/** qemu_process_early_options(): -name, -trace, -D/-d. */
+function qemuProcessEarlyOptions(st: ParsedCommandLine): void {
+  qemuOptsForeach(qemuFindOpts(st.lists, 'name'), (opts) => {
+    const guest = qemuOptGet(opts, 'guest');
+    if (guest !== undefined) setQemuName(guest);
+  });
+  traceSetLogFile(st.logFile);
+  qemuOptsForeach(qemuFindOpts(st.lists, 'trace'), (opts) => {
+    const pattern = qemuOptGet(opts, 'enable');
+    if (pattern !== undefined) traceEnable(pattern);
+    const file = qemuOptGet(opts, 'file');
+    if (file !== undefined) traceSetLogFile(file);
+  });
+  if (st.logItems !== undefined) {
+    for (const item of st.logItems.split(',')) {
+      // -d trace:PATTERN is the same as -trace PATTERN; we have no other log items yet.
+      if (item.startsWith('trace:')) traceEnable(item.slice(6));
+      else {
+        qemuPrintf('Log items (comma separated):\ntrace:PATTERN   enable trace events\n');
+        throw new QemuExit(1);
+      }
+    }
+  }
+}
+
+/** qemu_process_help_options(): -cpu help, -device help, -chardev help. */
+function qemuProcessHelpOptions(st: ParsedCommandLine): void {
+  if (st.cpuHelp) {
+    qemuPrintf(x86CpuListText());
+    throw new QemuExit(0);
+  }
+  qemuOptsForeach(qemuFindOpts(st.lists, 'device'), (opts) => {
+    if (qdevDeviceHelp(qemuOptsToQdict(opts), qemuPrintf)) throw new QemuExit(0);
+  });
+  qemuOptsForeach(qemuFindOpts(st.lists, 'chardev'), (opts) => {
+    if (isHelpOption(qemuOptGet(opts, 'backend'))) {
+      qemuPrintf(chardevHelpText());
+      throw new QemuExit(0);
+    }
+  });
+}
+
+/** parse_memory_options(): -m into machine["memory"]; a bare number means MiB. */
+function parseMemoryOptions(st: ParsedCommandLine): void {
+  const opts = qemuFindOpts(st.lists, 'memory').head[0];
+  if (!opts) return;
+  const mem: KeyvalDict = {};
+  let size = qemuOptGet(opts, 'size');
+  if (size !== undefined) {
+    if (/[0-9]$/.test(size)) size += 'M';
+    mem.size = size;
+  }
+  const maxmem = qemuOptGet(opts, 'maxmem');
+  if (maxmem !== undefined) mem['max-size'] = maxmem;
+  const slots = qemuOptGet(opts, 'slots');
+  if (slots !== undefined) mem.slots = slots;
+  st.machineOptsDict.memory = mem;
+}
+
+/** qemu_create_machine(): select the class and instantiate it at /machine. */
+function qemuCreateMachineStep(st: ParsedCommandLine): MachineState {
+  const t = st.machineOptsDict.type;
+  const oc = selectMachine(typeof t === 'string' ? t : undefined);
+  const ms = qemuCreateMachine(oc);
+  step('vl_create_machine', `type=${machineClass(oc).name}`);
+  return ms;
+}
+
+/** user_register_global_props(): every -global. */
+function userRegisterGlobalProps(st: ParsedCommandLine): void {
+  qemuOptsForeach(qemuFindOpts(st.lists, 'global'), (opts) => {
+    objectRegisterGlobalProp({
+      driver: qemuOptGet(opts, 'driver')!,
+      property: qemuOptGet(opts, 'property')!,
+      value: qemuOptGet(opts, 'value')!,
+    });
+  });
+}
+
+/** qemu_create_early_backends(): chardevs (the monitors' included). */
+function qemuCreateEarlyBackends(st: ParsedCommandLine): Array<Record<string, string>> {
+  monitorInitGlobals();
+  const monOpts: Array<Record<string, string>> = [];
+  for (const m of st.monitors) {
+    withLoc(m.loc, () => {
+      if (m.arg === 'none') return;
+      const p = monitorParse(m.arg, m.mode, m.pretty);
+      if (p.chardev) qemuChrNewFromOpts(p.chardev);
+      monOpts.push(p.mon);
+    });
+  }
+  qemuOptsForeach(qemuFindOpts(st.lists, 'chardev'), (opts) => {
+    qemuChrNewFromOpts(qemuOptsToQdict(opts) as Parameters<typeof qemuChrNewFromOpts>[0]);
+  });
+  step('vl_create_early_backends', `chardevs=${qemuFindOpts(st.lists, 'chardev').head.length + monOpts.length}`);
+  return monOpts;
+}
+
+/** Legacy -machine keys that are not machine properties (qemu_apply_legacy_machine_options). */
+const LEGACY_MACHINE_KEYS = ['type', 'accel', 'kernel-irqchip', 'kvm-shadow-mem', 'igd-passthru'];
+
+/** qemu_apply_machine_options(): every other key is a machine property (smp, memory, usb …). */
+function qemuApplyMachineOptions(st: ParsedCommandLine, ms: MachineState): void {
+  const props: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(st.machineOptsDict)) {
+    if (!LEGACY_MACHINE_KEYS.includes(k)) props[k] = v;
+  }
+  machineSetPropertiesFromDict(ms, props);
+  step('vl_apply_machine_options', `smp.cpus=${ms.smp.cpus} ram_size=${ms.ramSize}`);
+}
+
+/** configure_accelerators(): -accel items, or -machine accel= / -enable-kvm. */
+function configureAcceleratorsStep(st: ParsedCommandLine): void {
+  const d = st.machineOptsDict;
+  const accelOpts: AccelOption[] = [];
+  qemuOptsForeach(qemuFindOpts(st.lists, 'accel'), (opts: QemuOpts) => {
+    accelOpts.push({ loc: opts.loc, props: qemuOptsToQdict(opts) });
+  });
+  // kernel-irqchip / kvm-shadow-mem on -machine are sugar for kvm-accel properties.
+  for (const k of ['kernel-irqchip', 'kvm-shadow-mem']) {
+    const v = d[k];
+    if (typeof v === 'string') objectRegisterGlobalProp({ driver: 'kvm-accel', property: k, value: v, optional: true });
+  }
+  const ac = configureAccelerators(typeof d.accel === 'string' ? d.accel : undefined, accelOpts);
+  step('vl_configure_accelerators', `accel=${ac.name}`);
+}
+
+/** qemu_create_late_backends(): the monitors, then the options that have no backend yet. */
+function qemuCreateLateBackends(st: ParsedCommandLine, monOpts: Array<Record<string, string>>): void {
+  for (const m of monOpts) monitorInitOpts(m);
+  qemuOptsForeach(qemuFindOpts(st.lists, 'mon'), (opts) => {
+    monitorInitOpts(qemuOptsToQdict(opts));
+  });
+  for (const s of st.serials) {
+    if (s.arg !== 'none') st.unsupported.push({ loc: s.loc, what: 'serial ports (-serial)' });
+  }
+  qemuOptsForeach(qemuFindOpts(st.lists, 'drive'), (opts) => {
+    st.unsupported.push({ loc: opts.loc ?? '-drive', what: 'drives (-drive)' });
+  });
+  for (const d of st.displays) {
+    if (d.arg !== 'none') st.unsupported.push({ loc: d.loc, what: d.arg === 'vnc' ? 'VNC displays (-vnc)' : `the ${d.arg.split(',')[0]} display` });
+  }
+  reportFirstUnsupported(st);
+}
+
+/** An option we parse but cannot honour yet is never ignored: the first one ends start-up. */
+function reportFirstUnsupported(st: ParsedCommandLine): void {
+  const first = st.unsupported[0];
+  if (first) throw new QemuError(`${first.what} ${first.what.endsWith('s') || first.what.endsWith(')') ? 'are' : 'is'} not supported yet`, undefined, first.loc);
+}
+
+/** current_machine->cpu_type: the class default, or -cpu (parse_cpu_option). */
+function resolveCpuType(st: ParsedCommandLine, ms: MachineState): void {
+  const mc = ms.mc;
+  ms.cpuType = mc.defaultCpuType;
+  if (st.cpuOption !== undefined) {
+    ms.cpuType = withLoc(`-cpu ${st.cpuOption}`, () => parseCpuOption(st.cpuOption!));
+  }
+  step('vl_cpu_type', `type=${ms.cpuType ?? 'none'}`);
+}
+
+/** qemu_create_cli_devices(): every -device, JSON or QemuOpts. */
+function qemuCreateCliDevices(st: ParsedCommandLine): void {
+  qemuOptsForeach(qemuFindOpts(st.lists, 'device'), (opts) => {
+    qdevDeviceAdd(qemuOptsToQdict(opts));
+  });
+  for (const d of st.jsonDevices) withLoc(d.loc, () => qdevDeviceAdd(d.value as Record<string, unknown>));
+}
+
+/** qmp_x_exit_preconfig(): board init, devices, creation done, then start unless -S. */
+function qmpXExitPreconfig(st: ParsedCommandLine, ms: MachineState): void {
+  machineRunBoardInit(ms);
+  step('vl_board_init_done', `cpus=${ms.smp.cpus}`);
+  qemuCreateCliDevices(st);
+  if (st.autostart) {
+    throw new QemuError('running guest code is not supported yet; start with -S to inspect the machine over QMP or HMP');
+  }
+}
+
+/** The main loop: stays up while the VM exists; a shutdown request ends the process. */
+function qemuMainLoop(st: ParsedCommandLine): void {
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  onShutdownRequest(() => {
+    if (st.noShutdown) return;
+    clearInterval(keepAlive);
+    void qemuChrFlushAll().finally(() => process.exit(0));
+  });
+}
+
+export function qemuInit(argv: string[]): void {
+  // qemu_init_subsystems(): module_call_init(MODULE_INIT_QOM) registers every type.
+  moduleCallInit('qom');
+  cpusInit();
+  registerMachineQmpCommands();
+
+  const st = parseCommandLine(argv);
+  qemuValidateOptions(st);
+  qemuProcessEarlyOptions(st);
+  step('vl_parse_done', `argc=${argv.length}`);
+  qemuProcessHelpOptions(st);
+  userRegisterGlobalProps(st);
+  configureRtc(qemuFindOpts(st.lists, 'rtc').head[0]);
+  parseMemoryOptions(st);
+
+  const ms = qemuCreateMachineStep(st);
+  const monOpts = qemuCreateEarlyBackends(st);
+  qemuApplyMachineOptions(st, ms);
+  configureAcceleratorsStep(st);
+  qemuCreateLateBackends(st, monOpts);
+  resolveCpuType(st, ms);
+  qmpXExitPreconfig(st, ms);
+  step('vl_init_done', `autostart=${st.autostart}`);
+  if (st.autostart) vmStart();
+  qemuMainLoop(st);
 }

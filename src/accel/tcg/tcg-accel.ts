@@ -8,6 +8,8 @@ import { visitStr, visitUint, visitBool } from '../../qom/visitor.js';
 import { QemuError } from '../../util/error.js';
 import { TYPE_ACCEL, type AccelClassFields } from '../accel.js';
 import type { CPUState } from '../../hw/core/cpu.js';
+import { setX86AccelCpuOps } from '../../target/i386/cpu.js';
+import { tcgX86CpuOps } from './tcg-x86-cpu.js';
 
 export const TYPE_TCG_ACCEL = 'tcg-accel';
 
@@ -23,7 +25,10 @@ export function registerTcgAccel(): void {
       const ac = oc as unknown as AccelClassFields;
       ac.name = 'tcg';
       ac.usesHostCpuid = false;
-      ac.initMachine = () => 0;
+      ac.initMachine = () => {
+        setX86AccelCpuOps(tcgX86CpuOps);
+        return 0;
+      };
       ac.ops = { createVcpuThread: rrStartVcpuThread };
       objectClassPropertyAdd(oc, {
         name: 'thread',
