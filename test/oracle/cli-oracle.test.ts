@@ -80,7 +80,8 @@ const CASES: string[][] = [
   // -chardev
   ['-chardev', 'null,id=1a'], ['-chardev', 'null,id=a', '-chardev', 'null,id=a'], ['-chardev', 'null,id=a,bogus=1'],
   ['-chardev', 'socket,id=a,server=yes,wait=maybe'], ['-chardev', 'null,id=x,help'], ['-chardev', 'ringbuf,id=a,size=1x'],
-  ['-chardev', 'socket,id=a,reconnect=-'], ['-chardev', 'null,id=x,nomux,foo'], ['-chardev', 'socket,id=a,delay,x'],
+  ['-chardev', 'socket,id=a,reconnect=-'], ['-chardev', 'null,id=_a'], ['-chardev', 'null,id=a b'],
+  ['-name', 'x,debug-threads=ON'], ['-name', 'x,debug-threads='], ['-name', 'x,debug-threads=0'], ['-chardev', 'null,id=x,nomux,foo'], ['-chardev', 'socket,id=a,delay,x'],
   // -netdev, -nic, -net
   ['-netdev', 'user,id=1'], ['-netdev', 'user,id=a', '-netdev', 'user,id=a'], ['-netdev', '{"type":"user"'],
   ['-nic', 'user,id=9'], ['-net', 'nic,id=a.', '-net', 'user,id=a.'],
@@ -121,6 +122,7 @@ const CASES: string[][] = [
 const ACCEPTED: string[][] = [
   ['-name', 'x,process'], ['-rtc', 'base=utc,clock=host'], ['-chardev', 'null,id=c0', '-name', 'foo,,bar'],
   ['-object', 'memory-backend-ram,id=m,size=1M,share'], ['-m', '1G,maxmem=2G,slots=0x2', '-smp', '1,sockets=1'],
+  ['-name', 'x,debug-threads=y', '-msg', 'timestamp=no,guest-name=true', '-overcommit', 'mem-lock=false'],
 ];
 
 test(`CLI parse step matches qemu-system-x86_64 7.2 on ${CASES.length} bad and ${ACCEPTED.length} good command lines`, async () => {
