@@ -90,6 +90,7 @@ const CASES: string[][] = [
   ['-device', '{"a":"\\ud800"}'], ['-device', '{"a":01}'], ['-device', '{"a":1,"a":2}'], ['-device', '{"a":"b'],
   ['-device', '{"a":[1 2]}'], ['-device', '{"a":1}{"b":2}'], ['-device', '{"a":%d}'], ['-device', '{"a":"\\u12"}'],
   ['-device', '{"a":"\\uffff"}'], ['-device', '{1:2}'],
+  ['-device', '{"a":"b\nc"}'], ['-device', '{"a":1,\n"b":\t}'], ['-device', '{\u00e9}'], ['-device', '{"a":"\u00e9\\u00"}'],
   // -object
   ['-object', '{"qom-type":tru}'], ['-object', 'id=x'], ['-object', 'iothread,id=a', '-object', 'iothread,id=a'],
   // -drive, bare arguments
@@ -111,6 +112,7 @@ const CASES: string[][] = [
   ['-M', 'none,' + 'x'.repeat(130) + '=1'], ['-M', 'none,a.' + 'x'.repeat(130) + '=1'],
   ['-M', 'none,kernel_irqchip=on,kernel-irqchip=off'], ['-M', 'x.y=1', '-M', 'x=2'], ['-M', 'none,a.b'],
   ['-M', 'none,a.1=x,a.0=y,a.3=z'], ['-machine', 'none,a-=1,a.-b=2'], ['-M', 'none,__com.x_y=1,9=2'],
+  ['-M', 'none,a\nb=1'], ['-rtc', 'base=utc,\u00e9=1'],
   // -smp, -boot (keyval into the machine dict)
   ['-smp', '2,cpus'], ['-smp', 'help'], ['-smp', 'cpus=2,help'], ['-smp', '2,,3'], ['-boot', 'help'],
   ['-boot', 'c,menu'], ['-boot', 'order=c,help'],
