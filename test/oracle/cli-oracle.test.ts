@@ -90,6 +90,7 @@ const CASES: string[][] = [
   ['-device', '{"a":"\\ud800"}'], ['-device', '{"a":01}'], ['-device', '{"a":1,"a":2}'], ['-device', '{"a":"b'],
   ['-device', '{"a":[1 2]}'], ['-device', '{"a":1}{"b":2}'], ['-device', '{"a":%d}'], ['-device', '{"a":"\\u12"}'],
   ['-device', '{"a":"\\uffff"}'], ['-device', '{1:2}'],
+  ['-device', '{"a":' + '['.repeat(1100)], ['-object', '{"a":' + '[{"b":'.repeat(600)],
   ['-device', '{"a":"b\nc"}'], ['-device', '{"a":1,\n"b":\t}'], ['-device', '{\u00e9}'], ['-device', '{"a":"\u00e9\\u00"}'],
   // -object
   ['-object', '{"qom-type":tru}'], ['-object', 'id=x'], ['-object', 'iothread,id=a', '-object', 'iothread,id=a'],
@@ -98,7 +99,8 @@ const CASES: string[][] = [
   // -global, -set
   ['-global', 'driver=x'], ['-global', 'help'], ['-global', 'foo=bar'], ['-set', 'foo'], ['-set', 'bogus.x.y=z'],
   ['-set', 'drive.x.file=y'], ['-chardev', 'null,id=c', '-set', 'chardev.c.bogus=1'],
-  ['-chardev', 'null,id=c', '-set', 'chardev.c.mux=2'],
+  ['-chardev', 'null,id=c', '-set', 'chardev.c.mux=2'], ['-set', 'x'.repeat(70) + '.a.b=1'],
+  ['-global', 'x'.repeat(70) + '.prop=1'], ['-global', 'drv.' + 'p'.repeat(70) + '=1'], ['-set', 'rtc..b=1'],
   // -msg, -overcommit, -action, -add-fd
   ['-msg', 'timestamp=1'], ['-msg', 'help'], ['-overcommit', 'help'], ['-overcommit', 'mem-lock=x'],
   ['-action', 'help'], ['-action', 'id=x'], ['-add-fd', '3'], ['-add-fd', 'fd=x'], ['-add-fd', 'fd=3,set=1,opaque=x,help'],
