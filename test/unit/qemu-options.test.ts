@@ -7,12 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   QEMU_OPTIONS, findOption, lookupOpt, optionAvailableOnX86, qemuOptionsPass1, qemuOptionsPass2, qemuOptionsWalk,
   bareDriveOptstr, qemuHelpText,
 } from '../../src/system/qemu-options.js';
-import { QemuError, errorInit } from '../../src/util/error.js';
+import { QemuError, errorInit, withLoc } from '../../src/util/error.js';
+import { createVlOptsLists } from '../../src/system/opts-lists.js';
+import { qemuOptsParseNoisily, qemuOptsForeach, qemuOptGet } from '../../src/util/qemu-option.js';
 
 const QEMU = 'qemu-system-x86_64';
 
@@ -96,4 +98,22 @@ test('qemuHelpText starts with the usage lines and lists x86 options only', () =
   assert.ok(t.includes('\n-win2k-hack     '));
   assert.ok(!t.includes('\n-g '));
   assert.ok(t.endsWith('More information on the QEMU project at <https://qemu.org>.\n'));
+});
+
+test('a bare argument is -drive index=0,media=disk,file=<arg>, reported at the argument itself', () => {
+  errorInit(QEMU);
+  const arg = '/nonexistent/a,b.img';
+  const q = spawnSync(QEMU, ['-M', 'none', '-S', '-display', 'none', '-nodefaults', arg], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(q.status, 1, `${QEMU} must be installed`);
+  const drive = createVlOptsLists().get('drive')!;
+  for (const item of qemuOptionsWalk(['q', arg])) {
+    withLoc(item.loc, () => qemuOptsParseNoisily(drive, bareDriveOptstr(item.arg!), false));
+  }
+  let msg = '';
+  qemuOptsForeach(drive, (o) => {
+    assert.deepEqual([qemuOptGet(o, 'index'), qemuOptGet(o, 'media')], ['0', 'disk']);
+    msg = new QemuError(`Could not open '${qemuOptGet(o, 'file')}': No such file or directory`).format();
+    return 1;
+  });
+  assert.equal(msg, q.stderr);
 });
