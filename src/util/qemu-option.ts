@@ -313,7 +313,11 @@ function optsParse(list: QemuOptsList, params: string, permitAbbrev: boolean, wa
  * qemu_opts_parse_noisily(): parses `params` into a new (or, for merge_lists,
  * the merged) QemuOpts.  Short-form booleans warn.  When the list has a desc
  * and help is asked ("help" or "?" as an item), prints the list's help on
- * stdout and returns undefined; vl.c then exits 1.  Errors throw QemuError.
+ * stdout and returns undefined; vl.c then exits 1.
+ *
+ * Errors throw QemuError (QEMU reports them here and returns NULL; every
+ * caller in vl.c then exits 1, except -accel, which goes on to list the
+ * accelerators: such a caller catches the error and prints it).
  */
 export function qemuOptsParseNoisily(list: QemuOptsList, params: string, permitAbbrev: boolean): QemuOpts | undefined {
   const opts = optsParse(list, params, permitAbbrev, true, !optsAcceptsAny(list));
@@ -376,7 +380,8 @@ function typedGet(opts: QemuOpts, name: string): QemuOpt | undefined {
 /**
  * Typed getters.  For a key in the list's desc the value parsed at
  * validation is returned; for an "accept any" list, the string is parsed
- * now (QEMU does the same in qemu_opt_get_*_helper via the desc default).
+ * now (a QemuError if it is bad).  Numbers and sizes above 2^53 come back
+ * rounded; the exact value is qemuStrtou64/qemuStrtosz(opt.str).text.
  */
 export function qemuOptGetBool(opts: QemuOpts, name: string, defval: boolean): boolean {
   const opt = typedGet(opts, name);
