@@ -159,7 +159,7 @@ function handleOption(st: ParsedCommandLine, name: string, arg: string | undefin
   if (notYet) st.unsupported.push({ loc, what: notYet });
   switch (name) {
     case 'h': case 'help':
-      qemuPrintf(versionText() + '\n' + qemuHelpText(st.prog));
+      qemuPrintf(versionText() + qemuHelpText(st.prog));
       throw new QemuExit(0);
     case 'version':
       qemuPrintf(versionText());

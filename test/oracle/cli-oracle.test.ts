@@ -13,6 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { parseCommandLineForOracle } from './cli-harness.js';
 import { createVlOptsLists } from '../../src/system/opts-lists.js';
 import { qemuOptsHelpText } from '../../src/util/qemu-option.js';
+import { versionText } from '../../src/system/version.js';
 
 const QEMU = 'qemu-system-x86_64';
 const BASE = ['-M', 'none', '-S', '-display', 'none', '-nodefaults'];
@@ -56,8 +57,10 @@ async function runAll(argLists: string[][], parallel = 4): Promise<Run[]> {
   return out;
 }
 
+/* Our name for QEMU's; our version lines for QEMU's (tsqemu names itself, on purpose). */
 const rename = (s: string) => s.replace(/^qemu-system-x86_64:/gm, 'tsqemu-system-x86_64:')
-  .replace(/^usage: qemu-system-x86_64 /m, 'usage: tsqemu-system-x86_64 ');
+  .replace(/^usage: qemu-system-x86_64 /m, 'usage: tsqemu-system-x86_64 ')
+  .replace(/^QEMU emulator version 7\.2\..*\nCopyright \(c\) 2003-2022 .*\n/, versionText());
 
 /* Each entry: the arguments after BASE. */
 const CASES: string[][] = [
