@@ -26,6 +26,18 @@ export interface MonitorRequest {
   pretty: boolean;
 }
 
+/**
+ * The qemu_init() step at which an option's backend would be created: the first
+ * missing piece is reported where QEMU would first need it.
+ */
+export type StartupPhase = 'early-options' | 'early-backends' | 'late-backends' | 'board' | 'displays';
+
+export interface UnsupportedOption {
+  loc: string;
+  what: string;
+  phase: StartupPhase;
+}
+
 /** What the argv walk leaves for the rest of qemu_init(). */
 export interface ParsedCommandLine {
   prog: string;
@@ -47,8 +59,8 @@ export interface ParsedCommandLine {
   dataDirs: string[];
   logItems: string | undefined;
   logFile: string | undefined;
-  /** Options validated but refused until their backend exists: the first is reported. */
-  unsupported: Array<{ loc: string; what: string }>;
+  /** Options validated but refused until their backend exists, each at its start-up step. */
+  unsupported: UnsupportedOption[];
   /** -device help / -cpu help: handled after the walk, as qemu_process_help_options() does. */
   cpuHelp: boolean;
 }
@@ -109,46 +121,46 @@ function netdevIsModern(arg: string): boolean {
 }
 
 /** Options this build parses but whose backend is still missing: refused after the walk. */
-const NOT_YET: Record<string, string> = {
-  'parallel': 'parallel ports (-parallel)',
-  'hda': 'IDE disks (-hda)',
-  'hdb': 'IDE disks (-hdb)',
-  'hdc': 'IDE disks (-hdc)',
-  'hdd': 'IDE disks (-hdd)',
-  'cdrom': 'CD-ROM drives (-cdrom)',
-  'fda': 'floppy drives (-fda)',
-  'fdb': 'floppy drives (-fdb)',
-  'usbdevice': 'USB devices (-usbdevice)',
-  'vga': 'display adapters (-vga)',
-  'soundhw': 'sound devices',
-  'audiodev': 'audio backends (-audiodev)',
-  'spice': 'SPICE',
-  'loadvm': 'snapshots (-loadvm)',
-  'incoming': 'migration (-incoming)',
-  'gdb': 'the gdb stub (-gdb)',
-  's': 'the gdb stub (-s)',
-  'icount': '-icount',
-  'numa': 'NUMA (-numa)',
-  'pidfile': '-pidfile',
-  'daemonize': '-daemonize',
-  'blockdev': '-blockdev',
-  'fsdev': 'file system devices (-fsdev)',
-  'virtfs': 'file system devices (-virtfs)',
-  'watchdog-action': 'watchdogs',
-  'debugcon': 'the debug console (-debugcon)',
-  'semihosting': 'semihosting',
-  'preconfig': '-preconfig',
-  'plugin': 'TCG plugins (-plugin)',
-  'tpmdev': 'TPM devices (-tpmdev)',
-  'netdev': 'network backends (-netdev)',
-  'net': 'network backends (-net)',
-  'nic': 'network backends (-nic)',
-  'object': 'user-created objects (-object)',
-  'initrd': 'direct kernel boot (-initrd)',
-  'kernel': 'direct kernel boot (-kernel)',
-  'bios': 'firmware (-bios)',
-  'option-rom': 'option ROMs (-option-rom)',
-  'fw_cfg': '-fw_cfg',
+const NOT_YET: Record<string, [string, StartupPhase]> = {
+  'parallel': ['parallel ports (-parallel)', 'late-backends'],
+  'hda': ['IDE disks (-hda)', 'early-backends'],
+  'hdb': ['IDE disks (-hdb)', 'early-backends'],
+  'hdc': ['IDE disks (-hdc)', 'early-backends'],
+  'hdd': ['IDE disks (-hdd)', 'early-backends'],
+  'cdrom': ['CD-ROM drives (-cdrom)', 'early-backends'],
+  'fda': ['floppy drives (-fda)', 'early-backends'],
+  'fdb': ['floppy drives (-fdb)', 'early-backends'],
+  'usbdevice': ['USB devices (-usbdevice)', 'board'],
+  'vga': ['display adapters (-vga)', 'board'],
+  'soundhw': ['sound devices', 'board'],
+  'audiodev': ['audio backends (-audiodev)', 'early-backends'],
+  'spice': ['SPICE', 'displays'],
+  'loadvm': ['snapshots (-loadvm)', 'early-options'],
+  'incoming': ['migration (-incoming)', 'early-options'],
+  'gdb': ['the gdb stub (-gdb)', 'early-options'],
+  's': ['the gdb stub (-s)', 'early-options'],
+  'icount': ['-icount', 'early-options'],
+  'numa': ['NUMA (-numa)', 'board'],
+  'pidfile': ['-pidfile', 'early-options'],
+  'daemonize': ['-daemonize', 'early-options'],
+  'blockdev': ['-blockdev', 'early-backends'],
+  'fsdev': ['file system devices (-fsdev)', 'early-backends'],
+  'virtfs': ['file system devices (-virtfs)', 'early-backends'],
+  'watchdog-action': ['watchdogs', 'board'],
+  'debugcon': ['the debug console (-debugcon)', 'late-backends'],
+  'semihosting': ['semihosting', 'early-options'],
+  'preconfig': ['-preconfig', 'early-options'],
+  'plugin': ['TCG plugins (-plugin)', 'early-options'],
+  'tpmdev': ['TPM devices (-tpmdev)', 'late-backends'],
+  'netdev': ['network backends (-netdev)', 'late-backends'],
+  'net': ['network backends (-net)', 'late-backends'],
+  'nic': ['network backends (-nic)', 'late-backends'],
+  'object': ['user-created objects (-object)', 'early-backends'],
+  'initrd': ['direct kernel boot (-initrd)', 'board'],
+  'kernel': ['direct kernel boot (-kernel)', 'board'],
+  'bios': ['firmware (-bios)', 'board'],
+  'option-rom': ['option ROMs (-option-rom)', 'board'],
+  'fw_cfg': ['-fw_cfg', 'board'],
 };
 
 /* One option of vl.c's second pass. */
@@ -156,7 +168,7 @@ function handleOption(st: ParsedCommandLine, name: string, arg: string | undefin
   const L = (n: string) => qemuFindOpts(st.lists, n);
   const a = arg ?? '';
   const notYet = NOT_YET[name];
-  if (notYet) st.unsupported.push({ loc, what: notYet });
+  if (notYet) st.unsupported.push({ loc, what: notYet[0], phase: notYet[1] });
   switch (name) {
     case 'h': case 'help':
       qemuPrintf(versionText() + qemuHelpText(st.prog));
@@ -301,7 +313,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     withLoc(item.loc, () => {
       if (item.bare) {
         parseNoisilyOrExit(qemuFindOpts(st.lists, 'drive'), bareDriveOptstr(item.arg!), false);
-        st.unsupported.push({ loc: item.loc, what: 'IDE disks (a bare disk image argument)' });
+        st.unsupported.push({ loc: item.loc, what: 'IDE disks (a bare disk image argument)', phase: 'early-backends' });
       } else {
         handleOption(st, item.name, item.arg, item.loc);
       }

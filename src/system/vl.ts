@@ -11,7 +11,7 @@ import { isHelpOption } from '../util/cutils.js';
 import type { KeyvalDict } from '../util/keyval.js';
 import { trace, traceEnable, traceSetLogFile } from '../util/trace.js';
 import { qemuFindOpts } from './opts-lists.js';
-import { parseCommandLine, type ParsedCommandLine } from './vl-cmdline.js';
+import { parseCommandLine, type ParsedCommandLine, type StartupPhase } from './vl-cmdline.js';
 import { moduleCallInit } from './modules.js';
 import { cpusInit } from './cpus.js';
 import { onShutdownRequest, vmStart } from './runstate.js';
@@ -137,6 +137,10 @@ function qemuCreateEarlyBackends(st: ParsedCommandLine): Array<Record<string, st
   qemuOptsForeach(qemuFindOpts(st.lists, 'chardev'), (opts) => {
     qemuChrNewFromOpts(qemuOptsToQdict(opts) as Parameters<typeof qemuChrNewFromOpts>[0]);
   });
+  qemuOptsForeach(qemuFindOpts(st.lists, 'drive'), (opts) => {
+    st.unsupported.push({ loc: opts.loc ?? '-drive', what: 'drives (-drive)', phase: 'early-backends' });
+  });
+  checkUnsupported(st, 'early-backends');
   step('vl_create_early_backends', `chardevs=${qemuFindOpts(st.lists, 'chardev').head.length + monOpts.length}`);
   return monOpts;
 }
@@ -177,21 +181,21 @@ function qemuCreateLateBackends(st: ParsedCommandLine, monOpts: Array<Record<str
     monitorInitOpts(qemuOptsToQdict(opts));
   });
   for (const s of st.serials) {
-    if (s.arg !== 'none') st.unsupported.push({ loc: s.loc, what: 'serial ports (-serial)' });
+    if (s.arg !== 'none') st.unsupported.push({ loc: s.loc, what: 'serial ports (-serial)', phase: 'late-backends' });
   }
-  qemuOptsForeach(qemuFindOpts(st.lists, 'drive'), (opts) => {
-    st.unsupported.push({ loc: opts.loc ?? '-drive', what: 'drives (-drive)' });
-  });
-  for (const d of st.displays) {
-    if (d.arg !== 'none') st.unsupported.push({ loc: d.loc, what: d.arg === 'vnc' ? 'VNC displays (-vnc)' : `the ${d.arg.split(',')[0]} display` });
-  }
-  reportFirstUnsupported(st);
+  checkUnsupported(st, 'late-backends');
 }
 
-/** An option we parse but cannot honour yet is never ignored: the first one ends start-up. */
-function reportFirstUnsupported(st: ParsedCommandLine): void {
-  const first = st.unsupported[0];
-  if (first) throw new QemuError(`${first.what} ${first.what.endsWith('s') || first.what.endsWith(')') ? 'are' : 'is'} not supported yet`, undefined, first.loc);
+/**
+ * An option we parse but cannot honour yet is never ignored: at the step where
+ * QEMU would create its backend, the first such option ends start-up.
+ */
+function checkUnsupported(st: ParsedCommandLine, phase: StartupPhase): void {
+  const first = st.unsupported.find((u) => u.phase === phase);
+  if (!first) return;
+  // "drives (-drive) are", "direct kernel boot (-kernel) is"
+  const plural = /s$/.test(first.what.split(' (')[0]!);
+  throw new QemuError(`${first.what} ${plural ? 'are' : 'is'} not supported yet`, undefined, first.loc);
 }
 
 /** current_machine->cpu_type: the class default, or -cpu (parse_cpu_option). */
@@ -214,12 +218,22 @@ function qemuCreateCliDevices(st: ParsedCommandLine): void {
 
 /** qmp_x_exit_preconfig(): board init, devices, creation done, then start unless -S. */
 function qmpXExitPreconfig(st: ParsedCommandLine, ms: MachineState): void {
+  checkUnsupported(st, 'board');
   machineRunBoardInit(ms);
   step('vl_board_init_done', `cpus=${ms.smp.cpus}`);
   qemuCreateCliDevices(st);
   if (st.autostart) {
     throw new QemuError('running guest code is not supported yet; start with -S to inspect the machine over QMP or HMP');
   }
+}
+
+/** qemu_init_displays(): our default display is none; VNC and local displays come later. */
+function qemuInitDisplays(st: ParsedCommandLine): void {
+  for (const d of st.displays) {
+    if (d.arg === 'none') continue;
+    st.unsupported.push({ loc: d.loc, what: d.arg === 'vnc' ? 'VNC displays (-vnc)' : `the ${d.arg.split(',')[0]} display`, phase: 'displays' });
+  }
+  checkUnsupported(st, 'displays');
 }
 
 /** The main loop: stays up while the VM exists; a shutdown request ends the process. */
@@ -241,6 +255,7 @@ export function qemuInit(argv: string[]): void {
   const st = parseCommandLine(argv);
   qemuValidateOptions(st);
   qemuProcessEarlyOptions(st);
+  checkUnsupported(st, 'early-options');
   step('vl_parse_done', `argc=${argv.length}`);
   qemuProcessHelpOptions(st);
   userRegisterGlobalProps(st);
@@ -254,6 +269,7 @@ export function qemuInit(argv: string[]): void {
   qemuCreateLateBackends(st, monOpts);
   resolveCpuType(st, ms);
   qmpXExitPreconfig(st, ms);
+  qemuInitDisplays(st);
   step('vl_init_done', `autostart=${st.autostart}`);
   if (st.autostart) vmStart();
   qemuMainLoop(st);
