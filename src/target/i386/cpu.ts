@@ -18,7 +18,7 @@ import { QemuError, warnReport } from '../../util/error.js';
 import {
   FEATURE_WORDS, FeatureWord, featureBitsByName, featureDependencies, featureAssign, featureTest,
   featurePropertyAliases, featureWordDescription, featureWordInfo, newFeatureSet, type FeatureSet,
-  CPUID_VENDOR_AMD, CPUID_VENDOR_HYGON, CPUID_VENDOR_INTEL, CPUID_VENDOR_ZHAOXIN1, CPUID_VENDOR_ZHAOXIN2,
+  CPUID_VENDOR_AMD, CPUID_VENDOR_INTEL, CPUID_VENDOR_ZHAOXIN1, CPUID_VENDOR_ZHAOXIN2,
 } from './cpu-features.js';
 import {
   builtinX86Defs, legacyL1dCache, legacyL1dCacheAmd, legacyL1iCache, legacyL1iCacheAmd, legacyL2Cache,
@@ -209,8 +209,9 @@ export function isIntelCpu(env: CPUX86State): boolean {
   return vendorWordsEqual(env, CPUID_VENDOR_INTEL);
 }
 
+/** IS_AMD_CPU(): AuthenticAMD only (7.2 treats Hygon as a vendor of its own). */
 export function isAmdCpu(env: CPUX86State): boolean {
-  return vendorWordsEqual(env, CPUID_VENDOR_AMD) || vendorWordsEqual(env, CPUID_VENDOR_HYGON);
+  return vendorWordsEqual(env, CPUID_VENDOR_AMD);
 }
 
 export function isZhaoxinCpu(env: CPUX86State): boolean {
@@ -894,6 +895,9 @@ function x86CpuRealizefn(cpu: X86CPU): void {
     env.features[i] = ((env.features[i]! & ~CPUID_EXT2_AMD_ALIASES) |
       (env.features[2 * FeatureWord.FEAT_1_EDX]! & CPUID_EXT2_AMD_ALIASES)) >>> 0;
   }
+
+  // The default microcode revision is KVM's.
+  if (cpu.ucodeRev === 0) cpu.ucodeRev = isAmdCpu(env) ? 0x01000065 : 0x100000000;
 
   // cpu_exec_realizefn(): the CPU joins the list, the accelerator does its part.
   cpuListAdd(cpu);
