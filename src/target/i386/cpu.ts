@@ -825,7 +825,7 @@ export function x86CpuExpandFeatures(cpu: X86CPU): void {
       if (cpu.intelPtAutoLevel) env.cpuidMinLevel = adjustLevel(env.cpuidMinLevel, 0x14);
       else if (env.cpuidMinLevel < 0x14) {
         markUnavailableFeatures(cpu, FeatureWord.FEAT_7_0_EBX, 1 << 25, 0,
-          'Intel PT need CPUID leaf 0x14, please set by "-cpu ...,+intel-pt,min-level=0x14"');
+          'Intel PT need CPUID leaf 0x14, please set by "-cpu ...,intel-pt=on,min-level=0x14"');
       }
     }
     // Dies need the V2 topology leaf, an Intel leaf (AMD gets it only without x-vendor-cpuid-only).
