@@ -18,6 +18,8 @@ const CASES = [
   'SandyBridge,enforce,+vme', 'SandyBridge,enforce', 'Haswell-noTSX-IBRS,+hle,+rtm', 'EPYC,-svm,npt=on',
   'SandyBridge,+ds_cpl,+lahf_lm,-sse4.2,+pclmuldq,+i64', 'SandyBridge,model-id=My CPU,vendor=AuthenticAMD',
   'Skylake-Server,+intel-pt,x-intel-pt-auto-level=off', 'SandyBridge,xlevel=0x80000001,level=3',
+  'SandyBridge,hv_relaxed,hv_spinlocks=0x1fff,hv-vendor-id=abc', 'SandyBridge,hv-no-nonarch-coresharing=x',
+  'SandyBridge,hv-spinlocks=abc',
 ];
 
 test('-cpu strings: every stderr line and the outcome match QEMU 7.2', () => {

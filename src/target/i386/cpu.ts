@@ -201,9 +201,30 @@ export class X86CPU extends CPUState {
   migrateSmiCount = true;
   tscFrequency = 0;
   ucodeRev = 0;
+  /** Hyper-V enlightenments (hv-* properties), for the KVM accelerator to apply. */
+  hyperv: Record<string, boolean | number | string> = { ...HYPERV_DEFAULTS };
+  lmce = false;
+  startPoweredOff = false;
+  kvmNoSmiMigration = false;
+  kvmPvEnforceCpuid = false;
   /** MONITOR/MWAIT leaf (CPUID.5): EMX | IBE; only host passthrough changes it. */
   mwait = { eax: 0, ebx: 0, ecx: 3, edx: 0 };
 }
+
+/** The hv-* properties and their defaults (x86_cpu_properties[], 7.2). */
+export const HYPERV_DEFAULTS: Readonly<Record<string, boolean | number | string>> = {
+  'hv-relaxed': false, 'hv-vapic': false, 'hv-time': false, 'hv-crash': false, 'hv-reset': false, 'hv-vpindex': false,
+  'hv-runtime': false, 'hv-synic': false, 'hv-stimer': false, 'hv-frequencies': false, 'hv-reenlightenment': false,
+  'hv-tlbflush': false, 'hv-evmcs': false, 'hv-ipi': false, 'hv-stimer-direct': false, 'hv-avic': false,
+  'hv-apicv': false, 'hv-emsr-bitmap': false, 'hv-xmm-input': false, 'hv-tlbflush-ext': false,
+  'hv-tlbflush-direct': false, 'hv-syndbg': false, 'hv-passthrough': false, 'hv-enforce-cpuid': false,
+  'x-hv-synic-kvm-only': false,
+  'hv-spinlocks': 0xffffffff, 'hv-version-id-build': 14393, 'hv-version-id-major': 10, 'hv-version-id-minor': 0,
+  'hv-version-id-spack': 0, 'hv-version-id-sbranch': 0, 'hv-version-id-snumber': 0,
+  'x-hv-max-vps': -1,
+  'hv-vendor-id': '',
+  'hv-no-nonarch-coresharing': 'off',
+};
 
 export function isIntelCpu(env: CPUX86State): boolean {
   return vendorWordsEqual(env, CPUID_VENDOR_INTEL);
@@ -464,10 +485,45 @@ function x86CpuClassInit(oc: ObjectClass): void {
   boolField(oc, 'vmware-cpuid-freq', 'vmwareCpuidFreq', true);
   boolField(oc, 'x-migrate-smi-count', 'migrateSmiCount', true);
 
+  boolField(oc, 'lmce', 'lmce', false);
+  boolField(oc, 'start-powered-off', 'startPoweredOff', false);
+  boolField(oc, 'kvm-no-smi-migration', 'kvmNoSmiMigration', false);
+  boolField(oc, 'kvm-pv-enforce-cpuid', 'kvmPvEnforceCpuid', false);
+  for (const [name, def] of Object.entries(HYPERV_DEFAULTS)) addProp(oc, hypervProp(name, def));
+
   for (const [name, bits] of featureBitsByName) addProp(oc, featureBitProp(name, bits));
   for (const [alias, target] of Object.entries(featurePropertyAliases)) {
     addProp(oc, featureBitProp(target, featureBitsByName.get(target)!, alias));
   }
+}
+
+function hypervProp(name: string, def: boolean | number | string): ObjectProperty {
+  const set = (c: X86CPU, v: boolean | number | string): void => { c.hyperv[name] = v; };
+  if (typeof def === 'boolean') {
+    return { name, type: 'bool', defaultValue: def, get: (o) => (o as X86CPU).hyperv[name]!, set: (o, v) => set(o as X86CPU, visitBool(name, v)) };
+  }
+  if (typeof def === 'number') {
+    const signed = def < 0;
+    return {
+      name, type: signed ? 'int32' : 'uint32', defaultValue: def, get: (o) => (o as X86CPU).hyperv[name]!,
+      set: (o, v) => {
+        const n = signed ? parseInt64(name, v) : parseUint(name, v, 32);
+        if (signed && (n < -(2 ** 31) || n > 2 ** 31 - 1)) throw new QemuError(`Parameter '${name}' expects int32_t`);
+        set(o as X86CPU, n);
+      },
+    };
+  }
+  if (name === 'hv-no-nonarch-coresharing') {
+    return {
+      name, type: 'OnOffAuto', defaultValue: def, get: (o) => (o as X86CPU).hyperv[name]!,
+      set: (o, v) => {
+        const s = visitStr(name, v);
+        if (!['on', 'off', 'auto'].includes(s)) throw new QemuError(`Parameter '${name}' does not accept value '${s}'`);
+        set(o as X86CPU, s);
+      },
+    };
+  }
+  return { name, type: 'str', defaultValue: def, get: (o) => (o as X86CPU).hyperv[name]!, set: (o, v) => set(o as X86CPU, visitStr(name, v)) };
 }
 
 /** The X86CPUFeatureWordInfo list of feature-words / filtered-features. */
