@@ -938,6 +938,9 @@ function x86CpuRealizefn(cpu: X86CPU): void {
   }
   if (cpu.apicId === UNASSIGNED_APIC_ID) throw new QemuError('apic-id property was not initialized properly');
 
+  // x86_cpu_hyperv_realize(): the Hyper-V identity defaults (the rest is KVM's).
+  if (cpu.hyperv['hv-vendor-id'] === '') cpu.hyperv['hv-vendor-id'] = 'Microsoft Hv';
+
   x86CpuExpandFeatures(cpu);
 
   x86CpuFilterFeatures(cpu, cpu.checkCpuid || cpu.enforceCpuid);
