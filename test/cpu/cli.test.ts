@@ -43,3 +43,10 @@ test('+osxsave: refused as 7.2 refuses it, except on QEMU 2.0-era machines (docu
   const q20 = qemuStartupLines(['-M', 'pc-i440fx-2.0', '-accel', 'tcg', '-smp', '2', '-cpu', 'SandyBridge,+vme,check=on']);
   assert.deepEqual(ours.filter((l) => l !== warn), q20.lines);
 });
+
+test('AMD models without topoext warn once about SMT, as 7.2 does', () => {
+  for (const cpu of ['qemu64', 'EPYC', 'Opteron_G3,+topoext']) {
+    const q = qemuStartupLines(['-M', 'pc', '-accel', 'tcg', '-smp', '4,sockets=1,cores=2,threads=2', '-cpu', cpu]);
+    assert.deepEqual(ourStartupLines({ machine: '7.2', cpu, smp: 4, threads: 2 }, qemu72TcgOps()), q.lines, cpu);
+  }
+});

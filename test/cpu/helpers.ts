@@ -112,7 +112,9 @@ export function qemuQmp(args: string[], commands: object[]): Array<{ return?: un
   if (r.error) throw r.error;
   const replies = r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { return?: unknown; error?: { desc: string }; event?: string; QMP?: unknown })
     .filter((m) => !m.event && !m.QMP);
-  return replies.slice(1, 1 + commands.length);
+  const out = replies.slice(1, 1 + commands.length);
+  if (out.length !== commands.length) throw new Error(`QEMU ${args.join(' ')}: ${out.length} QMP replies for ${commands.length} commands: ${r.stderr}`);
+  return out;
 }
 
 /** Creates and realizes a CPU as x86_cpu_new() + x86_cpu_pre_plug() do: APIC ID from the index. */
@@ -139,7 +141,7 @@ export function qemuStartupLines(args: string[]): { lines: string[]; status: num
   return { lines: splitLines(r.stderr), status: r.status };
 }
 
-export interface OurStartup { machine: '2.0' | '7.2'; cpu: string; smp?: number }
+export interface OurStartup { machine: '2.0' | '7.2'; cpu: string; smp?: number; threads?: number }
 
 /**
  * What our start-up does for -M <machine> -cpu <cpu> -smp <n>, as far as the CPU
@@ -156,7 +158,8 @@ export function ourStartupLines(o: OurStartup, ops: X86AccelCpuOps): string[] {
   const r = captureStderr(() => {
     const type = parseCpuOption(o.cpu);
     const n = o.smp ?? 1;
-    for (let i = 0; i < n; i++) newRealizedCpu(type, { cpus: n }, i);
+    const threads = o.threads ?? 1;
+    for (let i = 0; i < n; i++) newRealizedCpu(type, { cpus: n, cores: n / threads, threads }, i);
   });
   if (r.error) {
     if (!(r.error instanceof QemuError)) throw r.error;

@@ -14,7 +14,7 @@ import {
 import { visitBool, visitStr } from '../../qom/visitor.js';
 import { CPUState, TYPE_CPU, cpuListAdd } from '../../hw/core/cpu.js';
 import { deviceClass, type DeviceState } from '../../hw/core/qdev.js';
-import { QemuError, warnReport } from '../../util/error.js';
+import { QemuError, setStderrWriter, warnReport } from '../../util/error.js';
 import {
   FEATURE_WORDS, FeatureWord, featureBitsByName, featureDependencies, featureAssign, featureTest,
   featurePropertyAliases, featureWordDescription, featureWordInfo, newFeatureSet, type FeatureSet,
@@ -628,6 +628,7 @@ export function x86CpuResetState(): void {
   minusFeatures = [];
   cpuGlobalsInitialized = false;
   osxsaveWarned = false;
+  htWarned = false;
   defaultCpuVersion = 1;
   osxsaveCompat = false;
   smpCpus = 1;
@@ -992,7 +993,23 @@ function x86CpuRealizefn(cpu: X86CPU): void {
     apicHooks?.create(cpu);
   }
   accelOps?.initVcpu?.(cpu);
+
+  // Only TOPOEXT describes SMT on AMD; warned once per process.
+  if (isAmdCpu(env) && !featureTest(env.features, FeatureWord.FEAT_8000_0001_ECX, 22) && cpu.nrThreads > 1 && !htWarned) {
+    htWarned = true;
+    warnReport(`This family of AMD CPU doesn't support hyperthreading(${cpu.nrThreads})`);
+    errorPrintf('Please configure -smp options properly or try enabling topoext feature.\n');
+  }
   apicHooks?.realize(cpu);
+}
+
+let htWarned = false;
+
+/** error_printf(): raw text on stderr (util/error.ts has no export for it yet; reach the current writer). */
+function errorPrintf(text: string): void {
+  const w = setStderrWriter(() => undefined);
+  setStderrWriter(w);
+  w(text);
 }
 
 let smpCpus = 1;
