@@ -8,14 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { captureStderr, freshCpuWorld, newRealizedCpu, requireTool } from './helpers.js';
 import { parseCpuOption } from '../../src/target/i386/cpu.js';
 import { cpuX86Cpuid } from '../../src/target/i386/cpuid.js';
+import { x86ApicidFromCpuIdx } from '../../src/hw/i386/topology.js';
 
 /*
  * Oracle: QEMU 7.2 under TCG running a boot sector (assembled here with nasm)
  * that prints CPUID leaves of vCPU 0 to the debug console.  Our cpu_x86_cpuid()
  * runs for the same model and -smp with QEMU 7.2's TCG feature set, at the
  * state the probe runs in (real mode, CR4 = 0, XCR0 = 1), so no bit is masked.
- * Only the BSP is compared: an AP would need INIT/SIPI; the APIC-ID-dependent
- * fields are covered by the topology test instead.
+ * With more than one vCPU the probe then wakes the last vCPU (INIT/SIPI to its
+ * APIC ID) and that AP prints the same leaves: both are compared.
  */
 const CONFIGS: Array<{ cpu: string; smp: string }> = [
   { cpu: 'SandyBridge', smp: '1' },
@@ -45,6 +46,14 @@ function parseSmp(s: string): { cpus: number; dies: number; cores: number; threa
   return { cpus, dies, cores, threads };
 }
 
+function assemble(dir: string, asm: string, apApic: number | undefined): string {
+  const image = join(dir, `probe-${apApic ?? 'bsp'}.bin`);
+  const r = spawnSync('nasm', ['-f', 'bin', ...(apApic === undefined ? [] : [`-DAP_APIC=${apApic}`]), '-o', image, asm],
+    { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return image;
+}
+
 function runProbe(dir: string, image: string, cpu: string, smp: string, tag: number): Promise<string> {
   const out = join(dir, `dbg${tag}.txt`);
   return new Promise((resolve, reject) => {
@@ -62,17 +71,20 @@ function runProbe(dir: string, image: string, cpu: string, smp: string, tag: num
   });
 }
 
+const topoOf = (t: ReturnType<typeof parseSmp>) => ({ diesPerPkg: t.dies, coresPerDie: t.cores, threadsPerCore: t.threads });
+
 const hex8 = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
 
-test('CPUID of vCPU 0 equals QEMU 7.2 TCG for 16 (model, -smp) pairs', async () => {
+test('CPUID of the BSP and of the last AP equals QEMU 7.2 TCG for 16 (model, -smp) pairs', async () => {
   requireTool('nasm', ['-v']);
   requireTool('qemu-system-x86_64');
   const dir = mkdtempSync(join(tmpdir(), 'cpuid-probe-'));
   try {
-    const image = join(dir, 'probe.bin');
     const asm = new URL('../../../test/cpu/fixtures/cpuid-probe.asm', import.meta.url).pathname;
-    const r = spawnSync('nasm', ['-f', 'bin', '-o', image, asm], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    const images = CONFIGS.map(({ smp }) => {
+      const t = parseSmp(smp);
+      return assemble(dir, asm, t.cpus > 1 ? x86ApicidFromCpuIdx(topoOf(t), t.cpus - 1) : undefined);
+    });
     const entries = (readFileSync(asm, 'utf8').match(/^\s+q 0x[0-9a-f]+, \d+|^\s+q \d+, \d+/gm) ?? []).length;
     assert.ok(entries >= 30);
 
@@ -82,7 +94,7 @@ test('CPUID of vCPU 0 equals QEMU 7.2 TCG for 16 (model, -smp) pairs', async () 
     const worker = async (): Promise<void> => {
       while (next < CONFIGS.length) {
         const i = next++;
-        results[i] = await runProbe(dir, image, CONFIGS[i]!.cpu, CONFIGS[i]!.smp, i);
+        results[i] = await runProbe(dir, images[i]!, CONFIGS[i]!.cpu, CONFIGS[i]!.smp, i);
       }
     };
     await Promise.all([worker(), worker()]);
@@ -90,16 +102,20 @@ test('CPUID of vCPU 0 equals QEMU 7.2 TCG for 16 (model, -smp) pairs', async () 
     const regs = new Uint32Array(4);
     CONFIGS.forEach(({ cpu: model, smp }, i) => {
       const lines = results[i]!.split('\n').filter((l) => l);
-      assert.equal(lines.length, entries, `${model}: probe printed every leaf`);
-      freshCpuWorld();
-      const cpu = captureStderr(() => newRealizedCpu(parseCpuOption(model), parseSmp(smp))).value!;
-      assert.ok(cpu, `${model} realized`);
-      for (const line of lines) {
-        const m = /^([0-9A-F]{8})\.([0-9A-F]{2}) /.exec(line)!;
-        cpuX86Cpuid(cpu, parseInt(m[1]!, 16), parseInt(m[2]!, 16), regs);
-        const ours = `${m[1]}.${m[2]} ${[...regs].map(hex8).join(' ')}`;
-        assert.equal(ours, line, `-cpu ${model} -smp ${smp}`);
-      }
+      const t = parseSmp(smp);
+      const vcpus = t.cpus > 1 ? [0, t.cpus - 1] : [0];
+      assert.equal(lines.length, entries * vcpus.length, `${model}: probe printed every leaf on every vCPU`);
+      vcpus.forEach((index, k) => {
+        freshCpuWorld();
+        const cpu = captureStderr(() => newRealizedCpu(parseCpuOption(model), t, index)).value!;
+        assert.ok(cpu, `${model} realized`);
+        for (const line of lines.slice(k * entries, (k + 1) * entries)) {
+          const m = /^([0-9A-F]{8})\.([0-9A-F]{2}) /.exec(line)!;
+          cpuX86Cpuid(cpu, parseInt(m[1]!, 16), parseInt(m[2]!, 16), regs);
+          const ours = `${m[1]}.${m[2]} ${[...regs].map(hex8).join(' ')}`;
+          assert.equal(ours, line, `-cpu ${model} -smp ${smp}, vCPU ${index}`);
+        }
+      });
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
