@@ -9,7 +9,7 @@
  */
 import {
   ObjectClass, QObject, objectClassByName, objectNew, objectClassPropertyAdd, objectPropertySet, objectRegisterGlobalProp,
-  typeRegisterStatic, objectClassGetList, type ObjectProperty, type PropValue,
+  typeRegisterStatic, objectClassGetList, objectPropertyGet, objectPropertyList, type ObjectProperty, type PropValue,
 } from '../../qom/object.js';
 import { visitBool, visitStr } from '../../qom/visitor.js';
 import { CPUState, TYPE_CPU, cpuListAdd } from '../../hw/core/cpu.js';
@@ -184,6 +184,8 @@ export class X86CPU extends CPUState {
   forceFeatures = false;
   maxFeatures = false;
   migratable = true;
+  /** host-cache-info: CPUID cache leaves from the host (KVM's business). */
+  cacheInfoPassthrough = false;
   enablePmu = false;
   physBits = 0;
   hostPhysBits = false;
@@ -1082,6 +1084,8 @@ export function registerX86CpuTypes(): void {
       const xcc = x86CpuClass(oc);
       xcc.ordering = 9;
       xcc.maxFeatures = true;
+      boolField(oc, 'migratable', 'migratable', true);
+      boolField(oc, 'host-cache-info', 'cacheInfoPassthrough', false);
       xcc.modelDescription = 'Enables all features supported by the accelerator in the current host';
     },
   });
@@ -1182,4 +1186,35 @@ export function x86CpuFeatureNames(fs: FeatureSet): string[] {
     }
   }
   return out;
+}
+
+// ---- query-cpu-model-expansion -------------------------------------------------
+
+/** x86_cpu_static_props(): what a static expansion (of "base") lists besides the feature names. */
+const X86_CPU_STATIC_PROPS = ['model', 'vendor', 'family', 'stepping', 'model-id', 'min-level', 'min-xlevel', 'lmce'];
+
+export type CpuModelExpansionType = 'static' | 'full';
+
+export interface CpuModelInfo {
+  name: string;
+  props?: Record<string, unknown>;
+}
+
+/**
+ * qmp_query_cpu_model_expansion() (target/i386/cpu-sysemu.c): the model with
+ * `props` applied and its features expanded, as property values.  "static"
+ * describes it as "base" plus every feature; "full" lists every settable property.
+ */
+export function x86CpuModelExpansion(type: CpuModelExpansionType, model: CpuModelInfo): { model: { name: string; props: Record<string, PropValue> } } {
+  const oc = x86CpuClassByName(model.name);
+  if (!oc) throw new QemuError(`CPU model '${model.name}' not found`);
+  const cpu = objectNew(oc.typeName) as X86CPU;
+  for (const [k, v] of Object.entries(model.props ?? {})) objectPropertySet(cpu, k, v);
+  x86CpuExpandFeatures(cpu);
+  const props: Record<string, PropValue> = {};
+  if (type === 'full') {
+    for (const p of objectPropertyList(cpu)) if (p.set && p.get) props[p.name] = p.get(cpu);
+  }
+  for (const n of [...X86_CPU_STATIC_PROPS, ...featureBitsByName.keys()]) props[n] = objectPropertyGet(cpu, n);
+  return { model: { name: type === 'static' ? 'base' : model.name, props } };
 }
