@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 import { freshCpuWorld, captureStderr, newRealizedCpu, requireTool } from './helpers.js';
 import { objectPropertyGet, objectPropertyList, objectRegisterGlobalProp } from '../../src/qom/object.js';
 import {
-  parseCpuOption, x86CpuSetDefaultVersion, x86CpuSortedClasses, x86CpuClass, x86CpuClassGetModelName,
-  CPU_VERSION_AUTO, CPU_VERSION_LEGACY, type X86CPU,
+  x86CpuSetDefaultVersion, x86CpuClass, x86CpuClassGetModelName, CPU_VERSION_AUTO, CPU_VERSION_LEGACY, type X86CPU,
 } from '../../src/target/i386/cpu.js';
+import { parseCpuOption } from '../../src/target/i386/cpu-featurestr.js';
+import { x86CpuSortedClasses } from '../../src/target/i386/cpu-query.js';
 import { PC_I440FX_2_0_CPU_COMPAT } from '../../src/target/i386/cpu-compat.js';
 
 /*

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { captureStderr, freshCpuWorld, newRealizedCpu, requireTool } from './helpers.js';
-import { parseCpuOption } from '../../src/target/i386/cpu.js';
+import { parseCpuOption } from '../../src/target/i386/cpu-featurestr.js';
 import { cpuX86Cpuid } from '../../src/target/i386/cpuid.js';
 import { x86ApicidFromCpuIdx } from '../../src/hw/i386/topology.js';
 

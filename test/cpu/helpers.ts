@@ -10,9 +10,9 @@
 import { spawnSync } from 'node:child_process';
 import { moduleCallInit } from '../../src/system/modules.js';
 import {
-  registerX86CpuTypes, setX86AccelCpuOps, x86CpuResetState, x86CpuSetSmpCpus, x86CpuSetDefaultVersion,
-  x86CpuSetOsxsaveCompat, parseCpuOption, CPU_VERSION_LEGACY, type X86AccelCpuOps, type X86CPU,
+  registerX86CpuTypes, setX86AccelCpuOps, x86CpuResetState, x86CpuSetSmpCpus, x86CpuSetDefaultVersion, CPU_VERSION_LEGACY, type X86AccelCpuOps, type X86CPU,
 } from '../../src/target/i386/cpu.js';
+import { x86CpuSetOsxsaveCompat, parseCpuOption } from '../../src/target/i386/cpu-featurestr.js';
 import { FeatureWord } from '../../src/target/i386/cpu-features.js';
 import { objectNew, objectPropertySet, objectRegisterGlobalProp, objectResetRoot } from '../../src/qom/object.js';
 import { qdevRealize } from '../../src/hw/core/qdev.js';

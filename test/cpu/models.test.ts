@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { freshCpuWorld, qemuQmp, requireTool, QEMU72_TCG_FEATURES, captureStderr } from './helpers.js';
 import { objectNew, objectPropertyGet, objectPropertySet } from '../../src/qom/object.js';
 import {
-  x86CpuDefinitions, x86CpuExpandFeatures, x86CpuSetDefaultVersion, x86CpuModelExpansion, CPU_VERSION_LEGACY, type X86CPU,
+  x86CpuExpandFeatures, x86CpuSetDefaultVersion, CPU_VERSION_LEGACY, type X86CPU,
 } from '../../src/target/i386/cpu.js';
+import { x86CpuDefinitions, x86CpuModelExpansion } from '../../src/target/i386/cpu-query.js';
 import { featureBitsByName, featurePropertyAliases } from '../../src/target/i386/cpu-features.js';
 import { QemuError } from '../../src/util/error.js';
 
