@@ -46,10 +46,10 @@ function parseSmp(s: string): { cpus: number; dies: number; cores: number; threa
   return { cpus, dies, cores, threads };
 }
 
-function assemble(dir: string, asm: string, apApic: number | undefined): string {
-  const image = join(dir, `probe-${apApic ?? 'bsp'}.bin`);
-  const r = spawnSync('nasm', ['-f', 'bin', ...(apApic === undefined ? [] : [`-DAP_APIC=${apApic}`]), '-o', image, asm],
-    { encoding: 'utf8' });
+function assemble(dir: string, asm: string, apApic: number | undefined, dynamic = false): string {
+  const image = join(dir, `probe-${apApic ?? 'bsp'}${dynamic ? '-dyn' : ''}.bin`);
+  const defs = [...(apApic === undefined ? [] : [`-DAP_APIC=${apApic}`]), ...(dynamic ? ['-DDYNAMIC'] : [])];
+  const r = spawnSync('nasm', ['-f', 'bin', ...defs, '-o', image, asm], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return image;
 }
@@ -117,6 +117,41 @@ test('CPUID of the BSP and of the last AP equals QEMU 7.2 TCG for 16 (model, -sm
         }
       });
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dynamic bits: OSXSAVE, OSPKE and the XCR0-sized XSAVE area follow CR4/XCR0 as in QEMU 7.2', async () => {
+  // The probe sets CR4.OSXSAVE, XCR0 = x87|SSE(|AVX) and CR4.PKE when the CPU has them, as an OS would.
+  requireTool('nasm', ['-v']);
+  requireTool('qemu-system-x86_64');
+  const dir = mkdtempSync(join(tmpdir(), 'cpuid-dyn-'));
+  try {
+    const asm = new URL('../../../test/cpu/fixtures/cpuid-probe.asm', import.meta.url).pathname;
+    const image = assemble(dir, asm, undefined, true);
+    const regs = new Uint32Array(4);
+    let sawOsxsave = false, sawOspke = false;
+    for (const [i, model] of ['SandyBridge', 'Skylake-Server-v4', 'Icelake-Server-v6', 'EPYC', 'qemu64'].entries()) {
+      const out = await runProbe(dir, image, model, '1', i);
+      freshCpuWorld();
+      const cpu = captureStderr(() => newRealizedCpu(parseCpuOption(model))).value!;
+      // What the probe did, decided from our CPUID the same way.
+      cpuX86Cpuid(cpu, 1, 0, regs);
+      const xsave = (regs[2]! >>> 26) & 1, avx = (regs[2]! >>> 28) & 1;
+      cpuX86Cpuid(cpu, 7, 0, regs);
+      const pku = (regs[2]! >>> 3) & 1;
+      cpu.env.cr4 = (xsave ? 1 << 18 : 0) | (pku ? 1 << 22 : 0);
+      if (xsave) cpu.env.xcr0 = 3 | (avx ? 4 : 0);
+      for (const line of out.split('\n').filter((l) => l)) {
+        const m = /^([0-9A-F]{8})\.([0-9A-F]{2}) /.exec(line)!;
+        cpuX86Cpuid(cpu, parseInt(m[1]!, 16), parseInt(m[2]!, 16), regs);
+        assert.equal(`${m[1]}.${m[2]} ${[...regs].map(hex8).join(' ')}`, line, `-cpu ${model} (OS state)`);
+        if (m[1] === '00000001') sawOsxsave ||= ((regs[2]! >>> 27) & 1) === 1;
+        if (m[1] === '00000007' && m[2] === '00') sawOspke ||= ((regs[2]! >>> 4) & 1) === 1;
+      }
+    }
+    assert.ok(sawOsxsave && sawOspke, 'the dynamic bits were exercised');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
