@@ -19,7 +19,11 @@ const CASES = [
   'SandyBridge,+ds_cpl,+lahf_lm,-sse4.2,+pclmuldq,+i64', 'SandyBridge,model-id=My CPU,vendor=AuthenticAMD',
   'Skylake-Server,+intel-pt,x-intel-pt-auto-level=off', 'SandyBridge,xlevel=0x80000001,level=3',
   'SandyBridge,hv_relaxed,hv_spinlocks=0x1fff,hv-vendor-id=abc', 'SandyBridge,hv-no-nonarch-coresharing=x',
-  'SandyBridge,hv-spinlocks=abc',
+  'SandyBridge,hv-spinlocks=abc', 'SandyBridge,+', 'SandyBridge,-', 'SandyBridge,=on', 'SandyBridge,avx=',
+  'SandyBridge,level=', 'SandyBridge,tsc_freq=1.5G', 'SandyBridge,tsc-freq=2.5', 'SandyBridge,family=0x10,model=0x3a',
+  'SandyBridge,vendor=GenuineIntelX', 'SandyBridge,model-id=', 'qemu64,+la57,+pku,+umip', 'SandyBridge,level=0x1f,+avx2',
+  'Conroe,+xsave,+avx,+xsaveopt', 'EPYC,-xsave', 'kvm64,+kvmclock,kvm_pv_eoi=on', 'SandyBridge,+hypervisor,-hypervisor',
+  'SandyBridge,apic-id=0x3', 'max,-sse4.2,pmu=off', ',', 'sandybridge',
 ];
 
 test('-cpu strings: every stderr line and the outcome match QEMU 7.2', () => {
