@@ -35,6 +35,14 @@ const CONFIGS: Array<{ cpu: string; smp: string }> = [
   { cpu: 'qemu32', smp: '1' },
   { cpu: 'Opteron_G3', smp: '2,cores=2' },
   { cpu: 'IvyBridge-IBRS', smp: '5,cores=5' },
+  { cpu: 'Cooperlake', smp: '4,cores=2,threads=2' },
+  { cpu: 'Dhyana', smp: '4,cores=2,threads=2' },
+  { cpu: 'Snowridge', smp: '1' },
+  { cpu: 'phenom', smp: '2,cores=2' },
+  { cpu: 'athlon', smp: '1' },
+  { cpu: 'pentium', smp: '1' },
+  { cpu: 'n270', smp: '2,threads=2' },
+  { cpu: 'Westmere,+x2apic,-sse4.2,level=0x1f,xlevel=0x80000020', smp: '2' },
 ];
 
 function parseSmp(s: string): { cpus: number; dies: number; cores: number; threads: number } {
@@ -75,7 +83,7 @@ const topoOf = (t: ReturnType<typeof parseSmp>) => ({ diesPerPkg: t.dies, coresP
 
 const hex8 = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
 
-test('CPUID of the BSP and of the last AP equals QEMU 7.2 TCG for 16 (model, -smp) pairs', async () => {
+test('CPUID of the BSP and of the last AP equals QEMU 7.2 TCG for 24 (model, -smp) pairs', async () => {
   requireTool('nasm', ['-v']);
   requireTool('qemu-system-x86_64');
   const dir = mkdtempSync(join(tmpdir(), 'cpuid-probe-'));
