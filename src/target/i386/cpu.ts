@@ -454,7 +454,9 @@ export function x86CpuExpandFeatures(cpu: X86CPU): void {
       const fi = featureWordInfo[w as FeatureWord];
       for (const half of [0, 1] as const) {
         let sup = supportedFeatureWord(w, half);
-        if (cpu.migratable && accelOps?.usesHostCpuid) sup &= migratableFlags(w, half);
+        // x86_cpu_get_supported_feature_word(w, migratable): only named, migratable bits.
+        // (The XSAVE component words have no names; they are recomputed below anyway.)
+        if (cpu.migratable) sup &= migratableFlags(w, half);
         const noAuto = half === 0 ? (fi.noAutoenable ?? 0) : 0;
         const i = 2 * w + half;
         env.features[i] = (env.features[i]! | (sup & ~env.userFeatures[i]! & ~noAuto)) >>> 0;
