@@ -10,14 +10,16 @@
 import { spawnSync } from 'node:child_process';
 import { moduleCallInit } from '../../src/system/modules.js';
 import {
-  registerX86CpuTypes, setX86AccelCpuOps, x86CpuResetState, x86CpuSetSmpCpus, type X86AccelCpuOps, type X86CPU,
+  registerX86CpuTypes, setX86AccelCpuOps, x86CpuResetState, x86CpuSetSmpCpus, x86CpuSetDefaultVersion, CPU_VERSION_LEGACY, type X86AccelCpuOps, type X86CPU,
 } from '../../src/target/i386/cpu.js';
+import { x86CpuSetOsxsaveCompat, parseCpuOption } from '../../src/target/i386/cpu-featurestr.js';
 import { FeatureWord } from '../../src/target/i386/cpu-features.js';
-import { objectNew, objectPropertySet, objectResetRoot } from '../../src/qom/object.js';
+import { objectNew, objectPropertySet, objectRegisterGlobalProp, objectResetRoot } from '../../src/qom/object.js';
 import { qdevRealize } from '../../src/hw/core/qdev.js';
 import { x86ApicidFromCpuIdx } from '../../src/hw/i386/topology.js';
 import { cpuListReset } from '../../src/hw/core/cpu.js';
-import { setStderrWriter } from '../../src/util/error.js';
+import { PC_I440FX_2_0_CPU_COMPAT } from '../../src/target/i386/cpu-compat.js';
+import { QemuError, setStderrWriter } from '../../src/util/error.js';
 
 const bits = (...b: number[]): number => b.reduce((m, i) => (m | (1 << i)) >>> 0, 0);
 
@@ -110,7 +112,9 @@ export function qemuQmp(args: string[], commands: object[]): Array<{ return?: un
   if (r.error) throw r.error;
   const replies = r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { return?: unknown; error?: { desc: string }; event?: string; QMP?: unknown })
     .filter((m) => !m.event && !m.QMP);
-  return replies.slice(1, 1 + commands.length);
+  const out = replies.slice(1, 1 + commands.length);
+  if (out.length !== commands.length) throw new Error(`QEMU ${args.join(' ')}: ${out.length} QMP replies for ${commands.length} commands: ${r.stderr}`);
+  return out;
 }
 
 /** Creates and realizes a CPU as x86_cpu_new() + x86_cpu_pre_plug() do: APIC ID from the index. */
@@ -126,4 +130,40 @@ export function newRealizedCpu(typename: string, topo: { cpus?: number; dies?: n
   x86CpuSetSmpCpus(topo.cpus ?? 1);
   qdevRealize(cpu);
   return cpu;
+}
+
+/** QEMU 7.2 started with -S and quit over QMP at once: its stderr lines (warnings, or the fatal error). */
+export function qemuStartupLines(args: string[]): { lines: string[]; status: number | null } {
+  const input = '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n';
+  const r = spawnSync('qemu-system-x86_64', [...args, '-S', '-display', 'none', '-nodefaults', '-qmp', 'stdio'],
+    { input, encoding: 'utf8', timeout: 20000 });
+  if (r.error) throw r.error;
+  return { lines: splitLines(r.stderr), status: r.status };
+}
+
+export interface OurStartup { machine: '2.0' | '7.2'; cpu: string; smp?: number; threads?: number }
+
+/**
+ * What our start-up does for -M <machine> -cpu <cpu> -smp <n>, as far as the CPU
+ * model goes: the machine's compat globals and default version, parse_cpu_option(),
+ * then x86_cpu_new() for each vCPU.  Returns the stderr lines (the fatal error last).
+ */
+export function ourStartupLines(o: OurStartup, ops: X86AccelCpuOps): string[] {
+  freshCpuWorld(ops);
+  if (o.machine === '2.0') {
+    x86CpuSetDefaultVersion(CPU_VERSION_LEGACY);
+    x86CpuSetOsxsaveCompat(true);
+    for (const g of PC_I440FX_2_0_CPU_COMPAT) objectRegisterGlobalProp({ ...g, optional: true });
+  }
+  const r = captureStderr(() => {
+    const type = parseCpuOption(o.cpu);
+    const n = o.smp ?? 1;
+    const threads = o.threads ?? 1;
+    for (let i = 0; i < n; i++) newRealizedCpu(type, { cpus: n, cores: n / threads, threads }, i);
+  });
+  if (r.error) {
+    if (!(r.error instanceof QemuError)) throw r.error;
+    r.lines.push(r.error.message);
+  }
+  return r.lines;
 }

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { freshCpuWorld, qemuQmp, requireTool, QEMU72_TCG_FEATURES, captureStderr } from './helpers.js';
 import { objectNew, objectPropertyGet, objectPropertySet } from '../../src/qom/object.js';
 import {
-  x86CpuDefinitions, x86CpuExpandFeatures, x86CpuSetDefaultVersion, CPU_VERSION_LEGACY, type X86CPU,
+  x86CpuExpandFeatures, x86CpuSetDefaultVersion, CPU_VERSION_LEGACY, type X86CPU,
 } from '../../src/target/i386/cpu.js';
+import { x86CpuDefinitions, x86CpuModelExpansion } from '../../src/target/i386/cpu-query.js';
 import { featureBitsByName, featurePropertyAliases } from '../../src/target/i386/cpu-features.js';
+import { QemuError } from '../../src/util/error.js';
 
 // Oracle: QEMU 7.2's query-cpu-definitions and query-cpu-model-expansion (type=full) under TCG, -M none.
 type Props = Record<string, unknown>;
@@ -77,4 +79,33 @@ test('machine-type default version: legacy drops the alias (pc-4.0 and older)', 
   for (const name of ['SandyBridge', 'SandyBridge-IBRS', 'Haswell', 'EPYC']) {
     assert.equal(ours.find((d) => d.name === name)!['alias-of'], q.find((d) => d.name === name)!['alias-of'], name);
   }
+});
+
+test('query-cpu-model-expansion (static and full, with props, and errors) matches QEMU 7.2', () => {
+  const cases: Array<{ type: 'static' | 'full'; model: { name: string; props?: Props } }> = [
+    { type: 'static', model: { name: 'SandyBridge', props: { vme: true, sse3: false } } },
+    { type: 'full', model: { name: 'EPYC-Rome', props: { 'model-id': 'x', svm: false } } },
+    { type: 'full', model: { name: 'host' } },
+    { type: 'static', model: { name: 'base' } },
+    { type: 'full', model: { name: 'Skylake-Server-IBRS', props: { vmx: true } } },
+    { type: 'full', model: { name: 'nope' } },
+    { type: 'full', model: { name: 'SandyBridge', props: { bogus: true } } },
+    { type: 'static', model: { name: 'SandyBridge', props: { family: 300 } } },
+  ];
+  const q = qemuQmp(['-M', 'pc', '-accel', 'tcg', '-S'], cases.map((c) => ({ execute: 'query-cpu-model-expansion', arguments: c })));
+  cases.forEach((c, i) => {
+    freshCpuWorld();
+    const r = captureStderr(() => x86CpuModelExpansion(c.type, c.model));
+    const qr = q[i]!;
+    if (qr.error) {
+      assert.ok(r.error instanceof QemuError, `${c.model.name}: an error`);
+      assert.equal((r.error as QemuError).message, qr.error.desc);
+      return;
+    }
+    const want = (qr.return as { model: { name: string; props: Props } }).model;
+    // QEMU's link to the address space and its lbr-fmt (a uint64 above 2^53) are not ours.
+    for (const k of ['memory', 'lbr-fmt', 'lbr_fmt']) delete want.props[k];
+    assert.equal(r.value!.model.name, want.name);
+    assert.deepEqual(r.value!.model.props, want.props, `${c.type} ${c.model.name}`);
+  });
 });

@@ -4,8 +4,9 @@
  */
 import { FEATURE_WORDS, FeatureWord, featureWordInfo } from './cpu-features.js';
 import {
-  CPU_VERSION_AUTO, x86CpuClass, x86CpuClassGetAliasOf, x86CpuClassGetModelName, x86CpuSortedClasses,
+  CPU_VERSION_AUTO, x86CpuClass, x86CpuClassGetAliasOf, x86CpuClassGetModelName,
 } from './cpu.js';
+import { x86CpuSortedClasses } from './cpu-query.js';
 import { objectNew, objectPropertyGet, type ObjectClass } from '../../qom/object.js';
 
 /** x86_cpu_class_get_model_id(): the model-id an instance of the class would have. */

@@ -8,18 +8,17 @@
  * accelerator installs with setX86AccelCpuOps() before CPUs are created.
  */
 import {
-  ObjectClass, QObject, objectClassByName, objectNew, objectClassPropertyAdd, objectPropertySet, objectRegisterGlobalProp,
-  typeRegisterStatic, objectClassGetList, type ObjectProperty, type PropValue,
+  ObjectClass, QObject, objectClassByName, objectClassDynamicCast, objectPropertySet, typeRegisterStatic,
 } from '../../qom/object.js';
-import { visitBool, visitStr } from '../../qom/visitor.js';
 import { CPUState, TYPE_CPU, cpuListAdd } from '../../hw/core/cpu.js';
-import { deviceClass, type DeviceState } from '../../hw/core/qdev.js';
-import { QemuError, warnReport } from '../../util/error.js';
+import { QemuError, setStderrWriter, warnReport } from '../../util/error.js';
 import {
   FEATURE_WORDS, FeatureWord, featureBitsByName, featureDependencies, featureAssign, featureTest,
-  featurePropertyAliases, featureWordDescription, featureWordInfo, newFeatureSet, type FeatureSet,
-  CPUID_VENDOR_AMD, CPUID_VENDOR_HYGON, CPUID_VENDOR_INTEL, CPUID_VENDOR_ZHAOXIN1, CPUID_VENDOR_ZHAOXIN2,
+  featureWordDescription, featureWordInfo, newFeatureSet, type FeatureSet,
+  CPUID_VENDOR_AMD, CPUID_VENDOR_INTEL, CPUID_VENDOR_ZHAOXIN1, CPUID_VENDOR_ZHAOXIN2,
 } from './cpu-features.js';
+import { cpuMinusFeatures, cpuPlusFeatures, osxsaveIgnored, x86CpuResetFeaturestr } from './cpu-featurestr.js';
+import { boolField, x86CpuClassInit } from './cpu-props.js';
 import {
   builtinX86Defs, legacyL1dCache, legacyL1dCacheAmd, legacyL1iCache, legacyL1iCacheAmd, legacyL2Cache,
   legacyL2CacheAmd, legacyL2CacheCpuid2, legacyL3Cache, type CPUCaches, type X86CPUDefinition, type FeatureWordKey,
@@ -184,6 +183,8 @@ export class X86CPU extends CPUState {
   forceFeatures = false;
   maxFeatures = false;
   migratable = true;
+  /** host-cache-info: CPUID cache leaves from the host (KVM's business). */
+  cacheInfoPassthrough = false;
   enablePmu = false;
   physBits = 0;
   hostPhysBits = false;
@@ -201,23 +202,45 @@ export class X86CPU extends CPUState {
   migrateSmiCount = true;
   tscFrequency = 0;
   ucodeRev = 0;
+  /** Hyper-V enlightenments (hv-* properties), for the KVM accelerator to apply. */
+  hyperv: Record<string, boolean | number | string> = { ...HYPERV_DEFAULTS };
+  lmce = false;
+  startPoweredOff = false;
+  kvmNoSmiMigration = false;
+  kvmPvEnforceCpuid = false;
   /** MONITOR/MWAIT leaf (CPUID.5): EMX | IBE; only host passthrough changes it. */
   mwait = { eax: 0, ebx: 0, ecx: 3, edx: 0 };
 }
+
+/** The hv-* properties and their defaults (x86_cpu_properties[], 7.2). */
+export const HYPERV_DEFAULTS: Readonly<Record<string, boolean | number | string>> = {
+  'hv-relaxed': false, 'hv-vapic': false, 'hv-time': false, 'hv-crash': false, 'hv-reset': false, 'hv-vpindex': false,
+  'hv-runtime': false, 'hv-synic': false, 'hv-stimer': false, 'hv-frequencies': false, 'hv-reenlightenment': false,
+  'hv-tlbflush': false, 'hv-evmcs': false, 'hv-ipi': false, 'hv-stimer-direct': false, 'hv-avic': false,
+  'hv-apicv': false, 'hv-emsr-bitmap': false, 'hv-xmm-input': false, 'hv-tlbflush-ext': false,
+  'hv-tlbflush-direct': false, 'hv-syndbg': false, 'hv-passthrough': false, 'hv-enforce-cpuid': false,
+  'x-hv-synic-kvm-only': false,
+  'hv-spinlocks': 0xffffffff, 'hv-version-id-build': 14393, 'hv-version-id-major': 10, 'hv-version-id-minor': 0,
+  'hv-version-id-spack': 0, 'hv-version-id-sbranch': 0, 'hv-version-id-snumber': 0,
+  'x-hv-max-vps': -1,
+  'hv-vendor-id': '',
+  'hv-no-nonarch-coresharing': 'off',
+};
 
 export function isIntelCpu(env: CPUX86State): boolean {
   return vendorWordsEqual(env, CPUID_VENDOR_INTEL);
 }
 
+/** IS_AMD_CPU(): AuthenticAMD only (7.2 treats Hygon as a vendor of its own). */
 export function isAmdCpu(env: CPUX86State): boolean {
-  return vendorWordsEqual(env, CPUID_VENDOR_AMD) || vendorWordsEqual(env, CPUID_VENDOR_HYGON);
+  return vendorWordsEqual(env, CPUID_VENDOR_AMD);
 }
 
 export function isZhaoxinCpu(env: CPUX86State): boolean {
   return vendorWordsEqual(env, CPUID_VENDOR_ZHAOXIN1) || vendorWordsEqual(env, CPUID_VENDOR_ZHAOXIN2);
 }
 
-function vendorWords(s: string): [number, number, number] {
+export function vendorWords(s: string): [number, number, number] {
   const w = (i: number): number =>
     (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)) >>> 0;
   return [w(0), w(4), w(8)];
@@ -228,7 +251,7 @@ function vendorWordsEqual(env: CPUX86State, s: string): boolean {
   return env.cpuidVendor1 === a && env.cpuidVendor2 === b && env.cpuidVendor3 === c;
 }
 
-function vendorString(env: CPUX86State): string {
+export function vendorString(env: CPUX86State): string {
   let s = '';
   for (const w of [env.cpuidVendor1, env.cpuidVendor2, env.cpuidVendor3]) {
     for (let i = 0; i < 4; i++) {
@@ -238,250 +261,6 @@ function vendorString(env: CPUX86State): string {
     }
   }
   return s;
-}
-
-// ---- property helpers ------------------------------------------------------
-
-/** Unsigned values from the string/JSON visitors, with QEMU's two messages (bad syntax, out of range). */
-function parseUint(name: string, v: unknown, bits: 8 | 16 | 32 | 64): number {
-  let n: number | undefined;
-  if (typeof v === 'number') n = v;
-  else if (typeof v === 'string') {
-    const m = /^\s*(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)\s*$/.exec(v);
-    if (m) {
-      const b = m[2]!;
-      n = /^0[xX]/.test(b) ? parseInt(b.slice(2), 16) : b.length > 1 && b[0] === '0' ? parseInt(b.slice(1), 8) : parseInt(b, 10);
-      // strtoull accepts "-1" as 2^64-1: out of any narrower range.
-      if (m[1]) n = n === 0 ? 0 : Number.MAX_SAFE_INTEGER + 1;
-    }
-  } else throw new QemuError(`Invalid parameter type for '${name}', expected: integer`);
-  if (n === undefined || !Number.isInteger(n)) throw new QemuError(`Parameter '${name}' expects uint64`);
-  if (bits < 64 && (n < 0 || n > 2 ** bits - 1)) throw new QemuError(`Parameter '${name}' expects uint${bits}_t`);
-  return n;
-}
-
-function parseInt64(name: string, v: unknown): number {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string') {
-    const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)\s*$/.exec(v);
-    if (m) {
-      const b = m[2]!;
-      const n = /^0[xX]/.test(b) ? parseInt(b.slice(2), 16) : b.length > 1 && b[0] === '0' ? parseInt(b.slice(1), 8) : parseInt(b, 10);
-      return m[1] === '-' ? -n : n;
-    }
-  }
-  throw new QemuError(`Parameter '${name}' expects int64`);
-}
-
-function valueOutOfRange(name: string, value: number, min: number, max: number): QemuError {
-  // QEMU passes "" as the object name here, hence "Property .family".
-  return new QemuError(`Property .${name} doesn't take value ${value} (minimum: ${min}, maximum: ${max})`);
-}
-
-type X86Fields = Record<string, unknown>;
-
-function addProp(oc: ObjectClass, p: ObjectProperty): void {
-  objectClassPropertyAdd(oc, p);
-}
-
-function boolField(oc: ObjectClass, name: string, field: keyof X86CPU, def: boolean): void {
-  addProp(oc, {
-    name, type: 'bool', defaultValue: def,
-    get: (o) => (o as unknown as X86Fields)[field] as boolean,
-    set: (o, v) => { (o as unknown as X86Fields)[field] = visitBool(name, v); },
-  });
-}
-
-function uintField(oc: ObjectClass, name: string, bits: 8 | 16 | 32 | 64, get: (c: X86CPU) => number,
-  set: (c: X86CPU, n: number) => void, def?: number): void {
-  addProp(oc, {
-    name, type: bits === 64 ? 'uint64' : `uint${bits}`, defaultValue: def,
-    get: (o) => get(o as X86CPU),
-    set: (o, v) => set(o as X86CPU, parseUint(name, v, bits)),
-  });
-}
-
-function intField(oc: ObjectClass, name: string, bits: 32 | 64, field: keyof X86CPU, def: number): void {
-  addProp(oc, {
-    name, type: `int${bits}`, defaultValue: def,
-    get: (o) => (o as unknown as X86Fields)[field] as number,
-    set: (o, v) => {
-      const n = parseInt64(name, v);
-      if (bits === 32 && (n < -(2 ** 31) || n > 2 ** 31 - 1)) throw new QemuError(`Parameter '${name}' expects int32_t`);
-      (o as unknown as X86Fields)[field] = n;
-    },
-  });
-}
-
-/** x86_cpu_get_bit_prop/x86_cpu_set_bit_prop: one property per name, covering all its bits. */
-function featureBitProp(name: string, bits: ReadonlyArray<{ w: FeatureWord; bit: number }>, propName = name): ObjectProperty {
-  return {
-    name: propName, type: 'bool',
-    get: (o) => {
-      const env = (o as X86CPU).env;
-      return bits.every((b) => featureTest(env.features, b.w, b.bit));
-    },
-    set: (o, v) => {
-      const cpu = o as X86CPU;
-      if (cpu.realized) {
-        throw new QemuError(`Attempt to set property '${propName}' on device '${cpu.id ?? '<anon>'}' (type '${cpu.typeName}') after it was realized`);
-      }
-      const on = visitBool(propName, v);
-      for (const b of bits) {
-        featureAssign(cpu.env.features, b.w, b.bit, on);
-        featureAssign(cpu.env.userFeatures, b.w, b.bit, true);
-      }
-    },
-  };
-}
-
-function cpuidVersionFamily(env: CPUX86State): number {
-  let f = (env.cpuidVersion >>> 8) & 0xf;
-  if (f === 0xf) f += (env.cpuidVersion >>> 20) & 0xff;
-  return f;
-}
-
-function modelIdString(env: CPUX86State): string {
-  let s = '';
-  for (let i = 0; i < 48; i++) {
-    const c = (env.cpuidModel[i >> 2]! >>> (8 * (i & 3))) & 0xff;
-    if (c === 0) break;
-    s += String.fromCharCode(c);
-  }
-  return s;
-}
-
-function x86CpuClassInit(oc: ObjectClass): void {
-  const dc = deviceClass(oc);
-  dc.realize = (dev: DeviceState) => x86CpuRealizefn(dev as X86CPU);
-  dc.category = 'cpu';
-
-  addProp(oc, {
-    name: 'family', type: 'int',
-    get: (o) => cpuidVersionFamily((o as X86CPU).env),
-    set: (o, v) => {
-      const env = (o as X86CPU).env;
-      const n = parseInt64('family', v);
-      if (n < 0 || n > 0xff + 0xf) throw valueOutOfRange('family', n, 0, 0xff + 0xf);
-      env.cpuidVersion &= ~0xff00f00;
-      env.cpuidVersion |= n > 0x0f ? 0xf00 | ((n - 0x0f) << 20) : n << 8;
-      env.cpuidVersion >>>= 0;
-    },
-  });
-  addProp(oc, {
-    name: 'model', type: 'int',
-    get: (o) => { const e = (o as X86CPU).env; return ((e.cpuidVersion >>> 4) & 0xf) | (((e.cpuidVersion >>> 16) & 0xf) << 4); },
-    set: (o, v) => {
-      const env = (o as X86CPU).env;
-      const n = parseInt64('model', v);
-      if (n < 0 || n > 0xff) throw valueOutOfRange('model', n, 0, 0xff);
-      env.cpuidVersion = ((env.cpuidVersion & ~0xf00f0) | ((n & 0xf) << 4) | ((n >> 4) << 16)) >>> 0;
-    },
-  });
-  addProp(oc, {
-    name: 'stepping', type: 'int',
-    get: (o) => (o as X86CPU).env.cpuidVersion & 0xf,
-    set: (o, v) => {
-      const env = (o as X86CPU).env;
-      const n = parseInt64('stepping', v);
-      if (n < 0 || n > 0xf) throw valueOutOfRange('stepping', n, 0, 0xf);
-      env.cpuidVersion = ((env.cpuidVersion & ~0xf) | n) >>> 0;
-    },
-  });
-  addProp(oc, {
-    name: 'vendor', type: 'str',
-    get: (o) => vendorString((o as X86CPU).env),
-    set: (o, v) => {
-      const s = visitStr('vendor', v);
-      if (s.length !== 12) throw new QemuError(`Property '.vendor' doesn't take value '${s}'`);
-      const env = (o as X86CPU).env;
-      [env.cpuidVendor1, env.cpuidVendor2, env.cpuidVendor3] = vendorWords(s);
-    },
-  });
-  addProp(oc, {
-    name: 'model-id', type: 'str',
-    get: (o) => modelIdString((o as X86CPU).env),
-    set: (o, v) => {
-      const s = visitStr('model-id', v);
-      const m = (o as X86CPU).env.cpuidModel;
-      m.fill(0);
-      for (let i = 0; i < 48 && i < s.length; i++) m[i >> 2] = (m[i >> 2]! | ((s.charCodeAt(i) & 0xff) << (8 * (i & 3)))) >>> 0;
-    },
-  });
-  addProp(oc, {
-    name: 'tsc-frequency', type: 'int',
-    get: (o) => (o as X86CPU).tscFrequency,
-    set: (o, v) => {
-      const n = parseInt64('tsc-frequency', v);
-      if (n < 0) throw valueOutOfRange('tsc-frequency', n, 0, Number.MAX_SAFE_INTEGER);
-      (o as X86CPU).tscFrequency = n;
-    },
-  });
-  addProp(oc, {
-    name: 'feature-words', type: 'X86CPUFeatureWordInfo',
-    get: (o) => featureWordsInfo((o as X86CPU).env.features),
-  });
-  addProp(oc, {
-    name: 'filtered-features', type: 'X86CPUFeatureWordInfo',
-    get: (o) => featureWordsInfo((o as X86CPU).filteredFeatures),
-  });
-
-  const env = (c: X86CPU): CPUX86State => c.env;
-  uintField(oc, 'level', 32, (c) => env(c).cpuidLevel, (c, n) => { env(c).cpuidLevel = n; }, 0xffffffff);
-  uintField(oc, 'xlevel', 32, (c) => env(c).cpuidXlevel, (c, n) => { env(c).cpuidXlevel = n; }, 0xffffffff);
-  uintField(oc, 'xlevel2', 32, (c) => env(c).cpuidXlevel2, (c, n) => { env(c).cpuidXlevel2 = n; }, 0xffffffff);
-  uintField(oc, 'level-func7', 32, (c) => env(c).cpuidLevelFunc7, (c, n) => { env(c).cpuidLevelFunc7 = n; }, 0xffffffff);
-  uintField(oc, 'min-level', 32, (c) => env(c).cpuidMinLevel, (c, n) => { env(c).cpuidMinLevel = n; }, 0);
-  uintField(oc, 'min-xlevel', 32, (c) => env(c).cpuidMinXlevel, (c, n) => { env(c).cpuidMinXlevel = n; }, 0);
-  uintField(oc, 'min-xlevel2', 32, (c) => env(c).cpuidMinXlevel2, (c, n) => { env(c).cpuidMinXlevel2 = n; }, 0);
-  uintField(oc, 'apic-id', 32, (c) => c.apicId, (c, n) => {
-    if (c.realized) throw new QemuError(`Attempt to set property 'apic-id' on device '${c.id ?? '<anon>'}' (type '${c.typeName}') after it was realized`);
-    c.apicId = n;
-  }, UNASSIGNED_APIC_ID);
-  uintField(oc, 'phys-bits', 32, (c) => c.physBits, (c, n) => { c.physBits = n; }, 0);
-  uintField(oc, 'host-phys-bits-limit', 8, (c) => c.hostPhysBitsLimit, (c, n) => { c.hostPhysBitsLimit = n; }, 0);
-  uintField(oc, 'ucode-rev', 64, (c) => c.ucodeRev, (c, n) => { c.ucodeRev = n; }, 0);
-  intField(oc, 'socket-id', 32, 'socketId', -1);
-  intField(oc, 'die-id', 32, 'dieId', -1);
-  intField(oc, 'core-id', 32, 'coreId', -1);
-  intField(oc, 'thread-id', 32, 'threadId', -1);
-  intField(oc, 'node-id', 32, 'nodeId', -1);
-  boolField(oc, 'check', 'checkCpuid', true);
-  boolField(oc, 'enforce', 'enforceCpuid', false);
-  boolField(oc, 'x-force-features', 'forceFeatures', false);
-  boolField(oc, 'pmu', 'enablePmu', false);
-  boolField(oc, 'host-phys-bits', 'hostPhysBits', false);
-  boolField(oc, 'fill-mtrr-mask', 'fillMtrrMask', true);
-  boolField(oc, 'l3-cache', 'enableL3Cache', true);
-  boolField(oc, 'cpuid-0xb', 'enableCpuid0xb', true);
-  boolField(oc, 'legacy-cache', 'legacyCache', true);
-  boolField(oc, 'x-vendor-cpuid-only', 'vendorCpuidOnly', true);
-  boolField(oc, 'tcg-cpuid', 'exposeTcg', true);
-  boolField(oc, 'kvm', 'exposeKvm', true);
-  boolField(oc, 'full-cpuid-auto-level', 'fullCpuidAutoLevel', true);
-  boolField(oc, 'x-intel-pt-auto-level', 'intelPtAutoLevel', true);
-  boolField(oc, 'vmware-cpuid-freq', 'vmwareCpuidFreq', true);
-  boolField(oc, 'x-migrate-smi-count', 'migrateSmiCount', true);
-
-  for (const [name, bits] of featureBitsByName) addProp(oc, featureBitProp(name, bits));
-  for (const [alias, target] of Object.entries(featurePropertyAliases)) {
-    addProp(oc, featureBitProp(target, featureBitsByName.get(target)!, alias));
-  }
-}
-
-/** The X86CPUFeatureWordInfo list of feature-words / filtered-features. */
-function featureWordsInfo(fs: FeatureSet): PropValue {
-  const out: PropValue[] = [];
-  for (let w = 0; w < FEATURE_WORDS; w++) {
-    const f = featureWordInfo[w as FeatureWord];
-    if (f.type !== 'cpuid') continue;
-    const e: { [k: string]: PropValue } = { 'cpuid-input-eax': f.leaf };
-    if (f.subleaf !== undefined) e['cpuid-input-ecx'] = f.subleaf;
-    e['cpuid-register'] = f.reg;
-    e['features'] = fs[2 * w]!;
-    out.push(e);
-  }
-  return out;
 }
 
 // ---- model loading (instance init) --------------------------------------------
@@ -559,128 +338,19 @@ function maxX86CpuInitfn(cpu: X86CPU): void {
   objectPropertySet(cpu, 'model-id', `QEMU TCG CPU version ${QEMU_HW_VERSION}`);
 }
 
-// ---- -cpu parsing ----------------------------------------------------------------
-
-let plusFeatures: string[] = [];
-let minusFeatures: string[] = [];
-let cpuGlobalsInitialized = false;
-
-/** Forgets what x86_cpu_parse_featurestr() registered (tests create several configurations). */
+/** Forgets the process-wide CPU state: -cpu lists, default version, warnings given (tests). */
 export function x86CpuResetState(): void {
-  plusFeatures = [];
-  minusFeatures = [];
-  cpuGlobalsInitialized = false;
-  osxsaveWarned = false;
+  x86CpuResetFeaturestr();
+  htWarned = false;
   defaultCpuVersion = 1;
-  osxsaveCompat = false;
   smpCpus = 1;
 }
 
 /** x86_cpu_class_by_name(). */
 export function x86CpuClassByName(model: string): ObjectClass | undefined {
   const oc = objectClassByName(model + X86_CPU_TYPE_SUFFIX);
-  if (!oc || oc.abstract || !objectClassDynamicCastX86(oc)) return undefined;
+  if (!oc || oc.abstract || !objectClassDynamicCast(oc, TYPE_X86_CPU)) return undefined;
   return oc;
-}
-
-function objectClassDynamicCastX86(oc: ObjectClass): boolean {
-  for (let c: ObjectClass | undefined = oc; c; c = c.parentClass) if (c.typeName === TYPE_X86_CPU) return true;
-  return false;
-}
-
-/**
- * parse_cpu_option(): "model[,features]" → the QOM type to instantiate.  The
- * features become global properties of that type (and +/- lists for realize).
- */
-export function parseCpuOption(cpuOption: string): string {
-  const comma = cpuOption.indexOf(',');
-  const model = comma < 0 ? cpuOption : cpuOption.slice(0, comma);
-  const oc = x86CpuClassByName(model);
-  if (!oc) throw new QemuError(`unable to find CPU model '${model}'`);
-  const typename = oc.typeName;
-  x86CpuParseFeaturestr(typename, comma < 0 ? undefined : cpuOption.slice(comma + 1));
-  return typename;
-}
-
-/** feat2prop(): the legacy "_" spelling of property names. */
-function feat2prop(s: string): string {
-  return s.replace(/_/g, '-');
-}
-
-/** x86_cpu_parse_featurestr(). */
-export function x86CpuParseFeaturestr(typename: string, features: string | undefined): void {
-  // Parsed once per process: -cpu is one option, every CPU shares it.
-  if (cpuGlobalsInitialized) return;
-  cpuGlobalsInitialized = true;
-  if (!features) return;
-  let ambiguous = false;
-  for (const featurestr of features.split(',')) {
-    if (featurestr === '') continue; // strtok skips empty items
-    if (featurestr[0] === '+') {
-      plusFeatures.push(featurestr.slice(1));
-      continue;
-    }
-    if (featurestr[0] === '-') {
-      minusFeatures.push(featurestr.slice(1));
-      continue;
-    }
-    const eq = featurestr.indexOf('=');
-    let name = feat2prop(eq < 0 ? featurestr : featurestr.slice(0, eq));
-    let val = eq < 0 ? 'on' : featurestr.slice(eq + 1);
-    if (plusFeatures.includes(name)) {
-      warnReport(`Ambiguous CPU model string. Don't mix both "+${name}" and "${name}=${val}"`);
-      ambiguous = true;
-    }
-    if (minusFeatures.includes(name)) {
-      warnReport(`Ambiguous CPU model string. Don't mix both "-${name}" and "${name}=${val}"`);
-      ambiguous = true;
-    }
-    if (name === 'tsc-freq') {
-      const hz = qemuStrtoszMetric(val);
-      if (hz === undefined) throw new QemuError(`bad numerical value ${val}`);
-      val = String(hz);
-      name = 'tsc-frequency';
-    }
-    objectRegisterGlobalProp({ driver: typename, property: name, value: val });
-  }
-  if (ambiguous) warnReport("Compatibility of ambiguous CPU model strings won't be kept on future QEMU versions");
-}
-
-/** qemu_strtosz_metric(): a size with an optional k/M/G/T/P/E suffix, powers of 1000. */
-function qemuStrtoszMetric(s: string): number | undefined {
-  const m = /^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([bBkKmMgGtTpPeE]?)$/.exec(s);
-  if (!m) return undefined;
-  const exp = ' kmgtpe'.indexOf(m[2]!.toLowerCase());
-  const mul = m[2] === '' || /[bB]/.test(m[2]!) ? 1 : 1000 ** exp;
-  if (m[1]!.includes('.') && mul === 1) return undefined; // a fraction needs a suffix
-  const n = Math.floor(parseFloat(m[1]!) * mul);
-  return n > Number.MAX_SAFE_INTEGER ? undefined : n;
-}
-
-// ---- osxsave, as QEMU 2.0 took it ---------------------------------------------
-
-/*
- * QEMU 2.0 still had a property name for CPUID.01H:ECX[27] (OSXSAVE), so
- * libvirt of that era (Ubuntu trusty) wrote "+osxsave".  The bit mirrors
- * CR4.OSXSAVE, which the guest OS sets; 7.2 has no such property and refuses
- * the string.  Machines of that era (pc-*-2.0 and older, pc-i440fx-trusty)
- * turn this on: +osxsave/-osxsave are then ignored with a warning.
- */
-let osxsaveCompat = false;
-let osxsaveWarned = false;
-
-/** Called by machine types of the QEMU 2.0 era. */
-export function x86CpuSetOsxsaveCompat(on: boolean): void {
-  osxsaveCompat = on;
-}
-
-function osxsaveIgnored(sign: '+' | '-'): boolean {
-  if (!osxsaveCompat) return false;
-  if (!osxsaveWarned) {
-    osxsaveWarned = true;
-    warnReport(`CPU feature '${sign}osxsave' ignored: CPUID.01H:ECX.osxsave [bit 27] is set by the guest OS (CR4.OSXSAVE), not by -cpu`);
-  }
-  return true;
 }
 
 // ---- realize ------------------------------------------------------------------------
@@ -767,20 +437,16 @@ function x86CpuEnableXsaveComponents(cpu: X86CPU): void {
   f[2 * FeatureWord.FEAT_XSAVE_XSS_HI] = 0;
 }
 
-function setFeatureByName(cpu: X86CPU, name: string, on: boolean): void {
-  objectPropertySet(cpu, name, on);
-}
-
 /** x86_cpu_expand_features(). */
 export function x86CpuExpandFeatures(cpu: X86CPU): void {
   const env = cpu.env;
-  for (const name of plusFeatures) {
+  for (const name of cpuPlusFeatures()) {
     if (name === 'osxsave' && osxsaveIgnored('+')) continue;
-    setFeatureByName(cpu, name, true);
+    objectPropertySet(cpu, name, true);
   }
-  for (const name of minusFeatures) {
+  for (const name of cpuMinusFeatures()) {
     if (name === 'osxsave' && osxsaveIgnored('-')) continue;
-    setFeatureByName(cpu, name, false);
+    objectPropertySet(cpu, name, false);
   }
 
   if (cpu.maxFeatures) {
@@ -788,7 +454,9 @@ export function x86CpuExpandFeatures(cpu: X86CPU): void {
       const fi = featureWordInfo[w as FeatureWord];
       for (const half of [0, 1] as const) {
         let sup = supportedFeatureWord(w, half);
-        if (cpu.migratable && accelOps?.usesHostCpuid) sup &= migratableFlags(w, half);
+        // x86_cpu_get_supported_feature_word(w, migratable): only named, migratable bits.
+        // (The XSAVE component words have no names; they are recomputed below anyway.)
+        if (cpu.migratable) sup &= migratableFlags(w, half);
         const noAuto = half === 0 ? (fi.noAutoenable ?? 0) : 0;
         const i = 2 * w + half;
         env.features[i] = (env.features[i]! | (sup & ~env.userFeatures[i]! & ~noAuto)) >>> 0;
@@ -824,7 +492,7 @@ export function x86CpuExpandFeatures(cpu: X86CPU): void {
       if (cpu.intelPtAutoLevel) env.cpuidMinLevel = adjustLevel(env.cpuidMinLevel, 0x14);
       else if (env.cpuidMinLevel < 0x14) {
         markUnavailableFeatures(cpu, FeatureWord.FEAT_7_0_EBX, 1 << 25, 0,
-          'Intel PT need CPUID leaf 0x14, please set by "-cpu ...,+intel-pt,min-level=0x14"');
+          'Intel PT need CPUID leaf 0x14, please set by "-cpu ...,intel-pt=on,min-level=0x14"');
       }
     }
     // Dies need the V2 topology leaf, an Intel leaf (AMD gets it only without x-vendor-cpuid-only).
@@ -873,13 +541,16 @@ export function x86CpuHaveFilteredFeatures(cpu: X86CPU): boolean {
 export const CPUID_EXT2_AMD_ALIASES = 0x0183f3ff;
 
 /** x86_cpu_realizefn(), in QEMU's order. */
-function x86CpuRealizefn(cpu: X86CPU): void {
+export function x86CpuRealizefn(cpu: X86CPU): void {
   const env = cpu.env;
   const xcc = x86CpuClass(cpu.klass);
   if (xcc.hostCpuidRequired && !accelOps?.usesHostCpuid) {
     throw new QemuError(`CPU model '${x86CpuClassGetModelName(cpu.klass)}' requires KVM or HVF`);
   }
   if (cpu.apicId === UNASSIGNED_APIC_ID) throw new QemuError('apic-id property was not initialized properly');
+
+  // x86_cpu_hyperv_realize(): the Hyper-V identity defaults (the rest is KVM's).
+  if (cpu.hyperv['hv-vendor-id'] === '') cpu.hyperv['hv-vendor-id'] = 'Microsoft Hv';
 
   x86CpuExpandFeatures(cpu);
 
@@ -894,6 +565,9 @@ function x86CpuRealizefn(cpu: X86CPU): void {
     env.features[i] = ((env.features[i]! & ~CPUID_EXT2_AMD_ALIASES) |
       (env.features[2 * FeatureWord.FEAT_1_EDX]! & CPUID_EXT2_AMD_ALIASES)) >>> 0;
   }
+
+  // The default microcode revision is KVM's.
+  if (cpu.ucodeRev === 0) cpu.ucodeRev = isAmdCpu(env) ? 0x01000065 : 0x100000000;
 
   // cpu_exec_realizefn(): the CPU joins the list, the accelerator does its part.
   cpuListAdd(cpu);
@@ -929,7 +603,23 @@ function x86CpuRealizefn(cpu: X86CPU): void {
     apicHooks?.create(cpu);
   }
   accelOps?.initVcpu?.(cpu);
+
+  // Only TOPOEXT describes SMT on AMD; warned once per process.
+  if (isAmdCpu(env) && !featureTest(env.features, FeatureWord.FEAT_8000_0001_ECX, 22) && cpu.nrThreads > 1 && !htWarned) {
+    htWarned = true;
+    warnReport(`This family of AMD CPU doesn't support hyperthreading(${cpu.nrThreads})`);
+    errorPrintf('Please configure -smp options properly or try enabling topoext feature.\n');
+  }
   apicHooks?.realize(cpu);
+}
+
+let htWarned = false;
+
+/** error_printf(): raw text on stderr (util/error.ts has no export for it yet; reach the current writer). */
+function errorPrintf(text: string): void {
+  const w = setStderrWriter(() => undefined);
+  setStderrWriter(w);
+  w(text);
 }
 
 let smpCpus = 1;
@@ -1002,6 +692,8 @@ export function registerX86CpuTypes(): void {
       const xcc = x86CpuClass(oc);
       xcc.ordering = 9;
       xcc.maxFeatures = true;
+      boolField(oc, 'migratable', 'migratable', true);
+      boolField(oc, 'host-cache-info', 'cacheInfoPassthrough', false);
       xcc.modelDescription = 'Enables all features supported by the accelerator in the current host';
     },
   });
@@ -1027,79 +719,3 @@ export function registerX86CpuTypes(): void {
 }
 
 /** Every concrete x86 CPU class, in -cpu help order (x86_cpu_list_compare). */
-export function x86CpuSortedClasses(): ObjectClass[] {
-  const list = objectClassGetList(TYPE_X86_CPU, false);
-  const key = (oc: ObjectClass): number => x86CpuClass(oc).ordering ?? 0;
-  return list.sort((a, b) => {
-    if (key(a) !== key(b)) return key(a) - key(b);
-    const na = x86CpuClassGetModelName(a);
-    const nb = x86CpuClassGetModelName(b);
-    return na < nb ? -1 : na > nb ? 1 : 0;
-  });
-}
-
-/** One entry of query-cpu-definitions (CpuDefinitionInfo). */
-export interface CpuDefinitionInfo {
-  name: string;
-  typename: string;
-  'alias-of'?: string;
-  deprecated: boolean;
-  static: boolean;
-  'migration-safe': boolean;
-  'unavailable-features': string[];
-}
-
-/**
- * x86_cpu_definition_entry(): unavailable-features are what filtering would
- * drop under the current accelerator (x86_cpu_class_check_missing_features).
- */
-export function x86CpuDefinitions(): CpuDefinitionInfo[] {
-  return x86CpuSortedClasses().map((oc) => {
-    const xcc = x86CpuClass(oc);
-    const e: CpuDefinitionInfo = {
-      name: x86CpuClassGetModelName(oc),
-      typename: oc.typeName,
-      deprecated: !!xcc.model?.cpudef.deprecationNote,
-      static: !!xcc.staticModel,
-      'migration-safe': !!xcc.migrationSafe,
-      'unavailable-features': x86CpuClassCheckMissingFeatures(oc),
-    };
-    const alias = x86CpuClassGetAliasOf(oc);
-    if (alias) e['alias-of'] = alias;
-    return e;
-  });
-}
-
-/**
- * x86_cpu_class_check_missing_features(): a throwaway CPU of the class (with the
- * -cpu globals and +/- lists, as QEMU's), expanded and filtered silently.
- */
-export function x86CpuClassCheckMissingFeatures(oc: ObjectClass): string[] {
-  const xcc = x86CpuClass(oc);
-  if (xcc.hostCpuidRequired && !accelOps?.usesHostCpuid) return ['kvm'];
-  let cpu: X86CPU;
-  try {
-    cpu = objectNew(oc.typeName) as X86CPU;
-    x86CpuExpandFeatures(cpu);
-  } catch (e) {
-    // Expansion errors make the model "not runnable at all", reported as "type".
-    if (e instanceof QemuError) return ['type'];
-    throw e;
-  }
-  x86CpuFilterFeatures(cpu, false);
-  return x86CpuFeatureNames(cpu.filteredFeatures);
-}
-
-/** x86_cpu_list_feature_names(): the name of every set bit, word by word (unnamed bits skipped). */
-export function x86CpuFeatureNames(fs: FeatureSet): string[] {
-  const out: string[] = [];
-  for (let w = 0; w < FEATURE_WORDS; w++) {
-    const names = featureWordInfo[w as FeatureWord].names;
-    for (let i = 0; i < 64; i++) {
-      if (!((fs[2 * w + (i >> 5)]! >>> (i & 31)) & 1)) continue;
-      const n = names[i];
-      if (n) out.push(n);
-    }
-  }
-  return out;
-}
