@@ -7,7 +7,7 @@ import { qmpFindCommand, qmpRegisterCommand } from '../monitor/qmp-dispatch.js';
 import type { QJson } from '../monitor/qjson.js';
 import { currentMachineOrUndefined, machineClass, machineClassList } from '../hw/core/machine.js';
 import { objectGetCanonicalPath } from '../qom/object.js';
-import { x86CpuDefinitions } from '../target/i386/cpu.js';
+import { x86CpuDefinitions } from '../target/i386/cpu-query.js';
 
 function queryMachines(): QJson {
   return machineClassList().map((oc) => {

@@ -23,7 +23,7 @@ import {
 import { machineClass } from '../hw/core/machine.js';
 import { qdevDeviceAdd, qdevDeviceHelp } from '../hw/core/qdev-monitor.js';
 import { objectRegisterGlobalProp } from '../qom/object.js';
-import { parseCpuOption } from '../target/i386/cpu.js';
+import { parseCpuOption } from '../target/i386/cpu-featurestr.js';
 import { x86CpuListText } from '../target/i386/cpu-help.js';
 import { qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText } from '../chardev/char.js';
 import { monitorInitOpts, monitorParse, monitorInitGlobals } from '../monitor/monitor-init.js';

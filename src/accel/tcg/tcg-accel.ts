@@ -9,7 +9,8 @@ import { QemuError } from '../../util/error.js';
 import { TYPE_ACCEL, type AccelClassFields } from '../accel.js';
 import type { CPUState } from '../../hw/core/cpu.js';
 import { setX86AccelCpuOps } from '../../target/i386/cpu.js';
-import { tcgX86CpuOps } from './tcg-x86-cpu.js';
+import { tcgX86AccelCpuOps } from '../../target/i386/tcg-accel-cpu.js';
+import { qemuInitVcpu } from '../../system/cpus.js';
 
 export const TYPE_TCG_ACCEL = 'tcg-accel';
 
@@ -26,7 +27,7 @@ export function registerTcgAccel(): void {
       ac.name = 'tcg';
       ac.usesHostCpuid = false;
       ac.initMachine = () => {
-        setX86AccelCpuOps(tcgX86CpuOps);
+        setX86AccelCpuOps(tcgX86AccelCpuOps(qemuInitVcpu));
         return 0;
       };
       ac.ops = { createVcpuThread: rrStartVcpuThread };
