@@ -10,7 +10,8 @@
  * kinds, plus "bootindex" (int32, no default), "qombool" (a plain QOM bool),
  * and link<T>/child<T> instance properties.
  */
-import { ObjectClass, QObject, objectClassPropertyAdd, objectNew, objectPropertyAdd, objectPropertyAddChild,
+import {
+  ObjectClass, QObject, objectClassPropertyAdd, objectNew, objectPropertyAdd, objectPropertyAddChild, objectPropertyFind,
   typeRegisterStatic, type PropValue } from '../../qom/object.js';
 import { visitBool, visitInt, visitStr } from '../../qom/visitor.js';
 import { QemuError } from '../../util/error.js';
@@ -179,6 +180,21 @@ function addSpecialClassProps(oc: ObjectClass, special: Special[]): void {
   }
 }
 
+/**
+ * A virtio proxy (virtio-blk-pci) aliases every property of its backend device
+ * (qdev_alias_all_properties): reads and writes go to the child, and errors name it.
+ */
+function addBackendAliases(obj: QObject, backend: QObject, names: readonly string[]): void {
+  for (const name of names) {
+    const target = objectPropertyFind(backend, name)!;
+    objectPropertyAdd(obj, {
+      name, type: target.type, description: target.description, defaultValue: target.defaultValue,
+      get: () => target.get!(backend),
+      set: (_o, v) => target.set!(backend, v),
+    });
+  }
+}
+
 function addSpecialInstanceProps(obj: QObject, special: Special[]): void {
   for (const s of special) {
     const link = /^link<(.+)>$/.exec(s.type);
@@ -192,13 +208,20 @@ function addSpecialInstanceProps(obj: QObject, special: Special[]): void {
       });
     }
     const child = /^child<(.+)>$/.exec(s.type);
-    if (child) objectPropertyAddChild(obj, s.name, objectNew(child[1]!));
+    if (child) {
+      const backend = objectNew(child[1]!);
+      objectPropertyAddChild(obj, s.name, backend);
+      if (s.name === 'virtio-backend') addBackendAliases(obj, backend, backendAliases.get(obj.typeName) ?? []);
+    }
   }
 }
 
 function pendingRealize(dev: DeviceState): void {
   throw new QemuError(`Device '${dev.typeName}' is not supported yet`);
 }
+
+/** For each virtio proxy, the property names it forwards to its backend. */
+const backendAliases = new Map<string, string[]>();
 
 export function registerPendingDeviceTypes(): void {
   typeRegisterStatic({
@@ -209,8 +232,17 @@ export function registerPendingDeviceTypes(): void {
       deviceClass(oc).realize = pendingRealize;
     },
   });
+  const specs = new Map(pendingDevices.map((p) => [p.name, parseSpec(p.props)]));
   for (const p of pendingDevices) {
-    const { qdev, special } = parseSpec(p.props);
+    let { qdev, special } = specs.get(p.name)!;
+    const backendType = special.find((s) => s.name === 'virtio-backend')?.type.slice(6, -1);
+    const backend = backendType ? specs.get(backendType) : undefined;
+    if (backend) {
+      const names = new Set([...backend.qdev.map((q) => q.name), ...backend.special.map((q) => q.name)]);
+      backendAliases.set(p.name, [...names].filter((n) => qdev.some((q) => q.name === n) || special.some((q) => q.name === n)));
+      qdev = qdev.filter((q) => !names.has(q.name));
+      special = special.filter((q) => !names.has(q.name));
+    }
     typeRegisterStatic({
       name: p.name,
       parent: p.parent,
