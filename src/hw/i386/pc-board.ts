@@ -86,6 +86,12 @@ function fwCfgArchCreate(pcms: PCMachineState): DeviceState {
   return dev;
 }
 
+/** pc_vga_init() → pci_vga_init(): the chosen adapter in the first free slot (02.0). */
+function pcVgaInit(pcms: PCMachineState, bus: PCIBus): void {
+  const type = { std: 'VGA', cirrus: 'cirrus-vga' }[pcms.vgaInterfaceType ?? 'none'];
+  if (type) pciCreateSimple(bus, -1, type);
+}
+
 /** pc_init1(machine, TYPE_I440FX_PCI_HOST_BRIDGE, TYPE_I440FX_PCI_DEVICE). */
 export function pcInit1(ms: MachineState): void {
   const pcms = ms as PCMachineState;
@@ -108,6 +114,8 @@ export function pcInit1(ms: MachineState): void {
 
   const piix3 = pciCreateSimple(pciBus, -1, TYPE_PIIX3_DEVICE, true);
   const ide = pciCreateSimple(pciBus, piix3.devfn + 1, TYPE_PIIX3_IDE);
+  pcVgaInit(pcms, pciBus);
+
   // Without Xen, vmport=auto means on (the vmport device itself comes with the ISA devices).
   if (pcms.vmport === 'auto') pcms.vmport = 'on';
 
