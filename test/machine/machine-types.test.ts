@@ -123,3 +123,17 @@ function resetAndRunWithVga(vga: string, expected: string): void {
   const r = runOurs('pc', {}, true, (m) => ((m as PCMachineState).vgaInterfaceType = vga));
   assert.equal(r.stderr, expected);
 }
+
+test('-boot: the machine\'s boot property checks the device letters as QEMU 7.2 does', async () => {
+  requireQemu();
+  const boots = ['order=cz', 'order=cdc', 'order=nc,once=d', 'menu=on', 'order=c,strict=on', 'once=A', 'order=cdn,menu=off'];
+  const oracle = await pool(boots, 4, (b) => runQemu(['-M', 'pc', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg', '-boot', b],
+    [['qom-get', { path: '/machine', property: 'boot' }]]));
+  boots.forEach((b, i) => {
+    const q = oracle[i]!;
+    const ours = runOurs('pc', { boot: simpleKeyval(b, 'order') });
+    assert.equal(ours.stderr, asTsqemu(q.stderr), `-boot ${b}`);
+    assert.equal(ours.code, q.code, `-boot ${b}`);
+    if (q.code === 0) assert.deepEqual(objectPropertyGet(ours.machine!, 'boot'), q.replies[0], `-boot ${b}`);
+  });
+});

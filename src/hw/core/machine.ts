@@ -237,7 +237,22 @@ function machineSetBoot(ms: MachineState, v: unknown): void {
   if (dict['reboot-timeout'] !== undefined) b['reboot-timeout'] = visitInt('boot.reboot-timeout', dict['reboot-timeout'], 64);
   if (dict.strict !== undefined) b.strict = visitBool('boot.strict', dict.strict);
   visitCheckStruct('boot', dict, BOOT_MEMBERS);
+  if (b.order !== undefined) validateBootdevices(b.order);
+  if (b.once !== undefined) validateBootdevices(b.once);
   ms.boot = b;
+}
+
+/**
+ * validate_bootdevices(): letters a-p (floppies a-b, disks c-f, machine-specific
+ * g-m, network n-p), each at most once.
+ */
+export function validateBootdevices(devices: string): void {
+  const seen = new Set<string>();
+  for (const c of devices) {
+    if (c < 'a' || c > 'p') throw new QemuError(`Invalid boot device '${c}'`);
+    if (seen.has(c)) throw new QemuError(`Boot device '${c}' was given twice`);
+    seen.add(c);
+  }
 }
 
 function machineGetBoot(ms: MachineState): PropValue {
@@ -414,6 +429,8 @@ export function qemuCreateMachine(oc: ObjectClass): MachineState {
   if (mc.defaultMachineOpts) {
     for (const [k, v] of Object.entries(parseDefaultOpts(mc.defaultMachineOpts))) machinePropertySet(ms, k, v);
   }
+  // qemu_init() starts from the class's CPU type; -cpu replaces it.
+  ms.cpuType = mc.defaultCpuType;
   return ms;
 }
 
