@@ -30,6 +30,7 @@ const machineOpts = [
   'pc,x-oem-id=TOOLONGID', 'pc,x-oem-table-id=123456789', 'pc,vmport=maybe', 'pc,acpi=off', 'pc,phandle-start=x',
   'pc,nvdimm-persistence=x', 'pc,smm=off', 'pc,max-ram-below-4g=2G', 'none,kernel=/nonexistent', 'pc,hpet=off',
   'pc,dump-guest-core=off,mem-merge=off', 'pc,graphics=x', 'pc-i440fx-2.0,suppress-vmdesc=off', 'pc,usb=on',
+  'pc,memory-backend=x', 'pc,confidential-guest-support=x', 'none,memory-backend=ram0',
 ];
 
 test(`-machine options: ${machineOpts.length} option strings give QEMU 7.2's results`, async () => {
@@ -136,4 +137,19 @@ test('-boot: the machine\'s boot property checks the device letters as QEMU 7.2 
     assert.equal(ours.code, q.code, `-boot ${b}`);
     if (q.code === 0) assert.deepEqual(objectPropertyGet(ours.machine!, 'boot'), q.replies[0], `-boot ${b}`);
   });
+});
+
+test('sgx-epc: the SgxEPCList visitor\'s messages, as QEMU 7.2 gives them', async () => {
+  requireQemu();
+  const cases: Array<[string, unknown]> = [
+    ['sgx-epc.0.node=0', [{ node: '0' }]],
+    ['sgx-epc=x', 'x'],
+    ['sgx-epc.0.memdev=x,sgx-epc.0.node=0', [{ memdev: 'x', node: '0' }]],
+  ];
+  for (const [opt, value] of cases) {
+    const q = await runQemu(['-M', `pc,${opt}`, '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'], []);
+    const ours = runOurs('pc', { 'sgx-epc': value });
+    assert.equal(ours.stderr, asTsqemu(q.stderr), opt);
+    assert.equal(ours.code, q.code, opt);
+  }
 });

@@ -7,7 +7,8 @@
 import {
   ObjectClass, QObject, TYPE_OBJECT, containerGet, objectClassByName, objectClassDynamicCast,
   objectClassGetList, objectClassPropertyAdd, objectGetRoot, objectNew, objectPropertyAddChild,
-  objectRegisterGlobalProp, objectResolveChild, typeRegisterStatic, type GlobalProperty, type PropValue,
+  objectDynamicCast, objectRegisterGlobalProp, objectResolveChild, objectResolvePath, typeRegisterStatic,
+  type GlobalProperty, type PropValue,
 } from '../../qom/object.js';
 import { visitBool, visitInt, visitStr, visitUint } from '../../qom/visitor.js';
 import { QemuError, warnReport } from '../../util/error.js';
@@ -451,11 +452,18 @@ export function machineSetPropertiesFromDict(ms: MachineState, dict: Record<stri
 }
 
 /**
- * machine_run_board_init(): checks the CPU type against the class's list, then
- * runs the board's init (pc_init1, machine_none_init).
+ * machine_run_board_init(): finds the memory-backend= object, checks the CPU
+ * type against the class's list, then runs the board's init (pc_init1,
+ * machine_none_init).  Using the backend as RAM comes with guest memory.
  */
 export function machineRunBoardInit(ms: MachineState): void {
   const mc = ms.mc;
+  if (ms.ramMemdevId !== undefined) {
+    const o = objectResolvePath(`/objects/${ms.ramMemdevId}`);
+    if (!o || !objectDynamicCast(o, 'memory-backend')) {
+      throw new QemuError(`Memory backend '${ms.ramMemdevId}' not found`);
+    }
+  }
   if (mc.validCpuTypes && ms.cpuType) {
     const coc = objectClassByName(ms.cpuType);
     const ok = coc !== undefined && mc.validCpuTypes.some((t) => objectClassDynamicCast(coc, t));
