@@ -13,7 +13,8 @@ import {
 } from '../../src/qom/object.js';
 import { hmpInfoQtree } from '../../src/hw/core/qdev-monitor.js';
 import { setupMachineTypes, TEST_CPU } from './setup.js';
-import { requireQemu, runQemu } from './oracle.js';
+import { pool, requireQemu, runQemu } from './oracle.js';
+import { machineClass, machineClassList } from '../../src/hw/core/machine.js';
 import { runOurs } from './run-machine.js';
 
 setupMachineTypes();
@@ -133,18 +134,21 @@ function renderQtree(nodes: Node[], keep: (n: Node) => boolean): string {
   return nodes.filter(keep).map((n) => n.line + '\n' + renderQtree(n.kids, keep)).join('');
 }
 
-test('info qtree: QEMU 7.2\'s text for our buses and devices', async () => {
+test('info qtree: QEMU 7.2\'s text for our buses and devices, on every i440fx version (compat properties)', async () => {
   requireQemu();
-  runOurs('pc', {});
-  const mine = hmpInfoQtree();
-  const types = new Set([...mine.matchAll(/dev: ([^,]+),/g)].map((m) => m[1]!));
-  const q = await runQemu(['-M', 'pc', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'],
-    [['human-monitor-command', { 'command-line': 'info qtree' }]]);
-  const text = (q.replies[0] as string).replace(/\r/g, '');
-  const keep = (n: Node): boolean => {
-    const m = /^\s*dev: ([^,]+),/.exec(n.line);
-    return !m || types.has(m[1]!);
-  };
-  assert.equal(mine, renderQtree(parseQtree(text), keep));
-  assert.ok(types.has('PIIX4_PM') && types.has('i440FX-pcihost') && types.has('fw_cfg_io'));
+  const versions = ['pc', 'pc-i440fx-trusty', ...machineClassList().map((oc) => machineClass(oc).name).filter((n) => /^pc-i440fx-\d/.test(n))];
+  const oracle = await pool(versions, 4, (m) => runQemu(['-M', m === 'pc-i440fx-trusty' ? 'pc-i440fx-2.0' : m, '-cpu', 'kvm64',
+    '-nodefaults', '-accel', 'tcg'], [['human-monitor-command', { 'command-line': 'info qtree' }]]));
+  versions.forEach((m, i) => {
+    runOurs(m, {});
+    const mine = hmpInfoQtree();
+    const types = new Set([...mine.matchAll(/dev: ([^,]+),/g)].map((x) => x[1]!));
+    const text = (oracle[i]!.replies[0] as string).replace(/\r/g, '');
+    const keep = (n: Node): boolean => {
+      const d = /^\s*dev: ([^,]+),/.exec(n.line);
+      return !d || types.has(d[1]!);
+    };
+    assert.equal(mine, renderQtree(parseQtree(text), keep), m);
+    assert.ok(types.has('PIIX4_PM') && types.has('i440FX-pcihost') && types.has('fw_cfg_io'));
+  });
 });
