@@ -4,7 +4,7 @@
  * (for -device, -global, qom-get/set and `-device x,help`), and the class keeps
  * the list in declaration order, which is what `info qtree` prints.
  */
-import { ObjectClass, QObject, objectClassPropertyAdd, type PropValue } from '../../qom/object.js';
+import { ObjectClass, QObject, objectClassPropertyAdd, objectPropertyFind, type PropValue } from '../../qom/object.js';
 import { visitBool, visitEnum, visitInt, visitStr, visitUint } from '../../qom/visitor.js';
 import { QemuError } from '../../util/error.js';
 import { checkNotRealized } from './qdev.js';
@@ -172,8 +172,7 @@ const classProps = new Map<string, QdevProp[]>();
 
 /** The value of a qdev property on an instance (its default until set). */
 export function qdevPropGet(obj: QObject, name: string): PropValue | undefined {
-  const fields = obj as unknown as Record<string, PropValue | undefined>;
-  return fields[`qdev:${name}`];
+  return objectPropertyFind(obj, name)?.get?.(obj);
 }
 
 /** device_class_set_props(). */
