@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { objectPropertyGet, objectResolvePath, objectPropertyList } from '../../src/qom/object.js';
-import { machineClass, machineClassList, findDefaultMachine, selectMachine } from '../../src/hw/core/machine.js';
+import {
+  machineClass, machineClassList, findDefaultMachine, qmpQueryCurrentMachine, qmpQueryMachines, selectMachine,
+} from '../../src/hw/core/machine.js';
 import { pcMachineClass, type PCMachineState } from '../../src/hw/i386/pc.js';
 import { CPU_VERSION_LEGACY } from '../../src/hw/i386/x86.js';
 import { QemuError } from '../../src/util/error.js';
@@ -152,4 +154,19 @@ test('sgx-epc: the SgxEPCList visitor\'s messages, as QEMU 7.2 gives them', asyn
     assert.equal(ours.stderr, asTsqemu(q.stderr), opt);
     assert.equal(ours.code, q.code, opt);
   }
+});
+
+test('query-machines and query-current-machine answer as QEMU 7.2 does for our machines', async () => {
+  requireQemu();
+  const q = await runQemu(['-M', 'pc', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'], [['query-machines'], ['query-current-machine']]);
+  const ours = qmpQueryMachines();
+  const theirs = new Map((q.replies[0] as Array<{ name: string }>).map((m) => [m.name, m]));
+  for (const m of ours) {
+    if (m.name === 'pc-i440fx-trusty') continue;
+    assert.deepEqual(m, theirs.get(m.name as string), String(m.name));
+  }
+  const ms = runOurs('pc', {}).machine!;
+  assert.deepEqual(qmpQueryCurrentMachine(ms), q.replies[1]);
+  const none = await runQemu(['-M', 'none', '-nodefaults', '-accel', 'tcg'], [['query-current-machine']]);
+  assert.deepEqual(qmpQueryCurrentMachine(runOurs('none', {}).machine!), none.replies[0]);
 });

@@ -65,6 +65,9 @@ export interface MachineClassFields {
   noSdcard?: boolean;
   nvdimmSupported?: boolean;
   numaMemSupported?: boolean;
+  hasHotpluggableCpus?: boolean;
+  /** mc->wakeup exists: the machine can wake from suspend (query-current-machine). */
+  wakeupSupported?: boolean;
   possibleCpuArchIds?: (ms: MachineState) => CPUArchId[];
   /** mc->get_hotplug_handler: who pre_plugs/plugs `dev` (CPUs on x86). */
   getHotplugHandler?: (ms: MachineState, dev: DeviceState) => HotplugHandler | undefined;
@@ -473,6 +476,31 @@ export function machineRunBoardInit(ms: MachineState): void {
     }
   }
   mc.init?.(ms);
+}
+
+/** qmp_query_machines(): one entry per machine type, in QEMU's (prepended) order. */
+export function qmpQueryMachines(): Array<{ [k: string]: PropValue }> {
+  const out: Array<{ [k: string]: PropValue }> = [];
+  for (const oc of machineClassList()) {
+    const mc = machineClass(oc);
+    const info: { [k: string]: PropValue } = {};
+    if (mc.isDefault) info['is-default'] = true;
+    if (mc.alias) info.alias = mc.alias;
+    info.name = mc.name;
+    info['cpu-max'] = mc.maxCpus || 1;
+    info['hotpluggable-cpus'] = !!mc.hasHotpluggableCpus;
+    info['numa-mem-supported'] = !!mc.numaMemSupported;
+    info.deprecated = !!mc.deprecationReason;
+    if (mc.defaultCpuType) info['default-cpu-type'] = mc.defaultCpuType;
+    if (mc.defaultRamId) info['default-ram-id'] = mc.defaultRamId;
+    out.unshift(info);
+  }
+  return out;
+}
+
+/** qmp_query_current_machine(). */
+export function qmpQueryCurrentMachine(ms: MachineState): { [k: string]: PropValue } {
+  return { 'wakeup-suspend-support': !!ms.mc.wakeupSupported };
 }
 
 /** Forgets the current machine (tests create several in one process, after objectResetRoot()). */

@@ -92,6 +92,8 @@ function pcMachineClassInit(oc: ObjectClass): void {
     acpiDataSize: 0x20000 + 0x8000, legacyAcpiTableSize: 0,
   } satisfies PCMachineClassFields);
   mc.maxCpus = 255;
+  mc.hasHotpluggableCpus = true;
+  mc.wakeupSupported = true;
   mc.defaultBootOrder = 'cad';
   mc.defaultCpuType = 'qemu64-x86_64-cpu';
   mc.nvdimmSupported = true;
