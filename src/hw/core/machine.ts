@@ -393,10 +393,6 @@ export function qdevGetMachine(): MachineState {
   return currentMachine;
 }
 
-export function currentMachineOrUndefined(): MachineState | undefined {
-  return currentMachine;
-}
-
 /** Splits "a=b,c=d" (the class's default_machine_opts) into a dict; the values have no commas. */
 function parseDefaultOpts(text: string): Record<string, string> {
   const out: Record<string, string> = {};
