@@ -71,7 +71,8 @@ export function qemuStrtosz(text: string, defaultSuffix = 'B'): number | undefin
   const suffix = (m[2] || defaultSuffix).toUpperCase();
   const shift = 'BKMGTPE'.indexOf(suffix) * 10;
   if (isHex && m[2]) return undefined;
-  if (!Number.isInteger(num) && !m[2]) return undefined;
+  // A fraction needs a scale: "1.5k" is a size, "1.5" and "1.5b" are not.
+  if (!Number.isInteger(num) && shift === 0) return undefined;
   const v = Math.floor(num * 2 ** shift);
   if (v >= 2 ** 64) return undefined;
   return v;

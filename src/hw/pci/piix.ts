@@ -5,7 +5,7 @@
  * management function with its SMBus at 01.3 and the eight SPD EEPROMs the PC
  * puts on it.  Their registers come later.
  */
-import { objectNew, typeRegisterStatic } from '../../qom/object.js';
+import { objectNew, objectPropertyAdd, typeRegisterStatic } from '../../qom/object.js';
 import { DeviceState, TYPE_DEVICE, deviceClass } from '../core/qdev.js';
 import { TYPE_BUS, busClass, qbusNew, qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { deviceClassSetProps, qdevPropSetRaw } from '../core/qdev-properties.js';
@@ -93,6 +93,10 @@ export function registerPiixTypes(): void {
   typeRegisterStatic({
     name: TYPE_PIIX4_PM,
     parent: TYPE_PCI_DEVICE,
+    // The SCI and SMI outputs (qdev gpio-out lines are link<irq> properties); wiring comes with ACPI.
+    instanceInit: (obj) => {
+      for (const name of ['unnamed-gpio-out[0]', 'smi-irq[0]']) objectPropertyAdd(obj, { name, type: 'link<irq>', get: () => '' });
+    },
     classInit: (oc) => {
       deviceClass(oc).desc = 'PM';
       deviceClass(oc).userCreatable = false;
