@@ -63,7 +63,7 @@ test('-M <type>,help prints the class properties as QEMU 7.2 does', () => {
 test('-device help: our devices are listed as QEMU 7.2 lists them, by category, in its order', () => {
   requireQemu();
   // The stand-in CPU type is ours alone; the CPU models are another module's.
-  const ours = deviceListHelp().replace(`\nCPU devices:\nname "${TEST_CPU}"\n`, '');
+  const ours = deviceListHelp().replace(`name "${TEST_CPU}"\n`, '').replace(/\nCPU devices:\n(?=\n|$)/, '');
   const names = new Set([...ours.matchAll(/^name "([^"]+)"/gm)].map((m) => m[1]!));
   assert.ok(names.has('virtio-blk-pci') && names.has('e1000') && names.has('isa-debug-exit') && names.has('piix3-ide'));
   // QEMU's text restricted to our devices: a category header is kept where one of
