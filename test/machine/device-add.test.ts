@@ -28,7 +28,8 @@ const cases: string[] = [
   'virtio-net-pci,netdev=nope', 'virtio-blk-pci,scsi=off', 'virtio-blk,bus=pci.0,addr=0x4', 'e1000,rombar=yes',
   'e1000,multifunction=on,addr=3.0', 'virtio-blk-device', 'isa-serial,bus=pci.0', 'e1000,bus=pci.0/x',
   'e1000,bus=/i440FX-pcihost/pci.0', 'piix3-ide,bus=ide.0', 'isa-debugcon,bus=isa.0', 'e1000,failover_pair_id=x',
-  'piix3-ide,failover_pair_id=x',
+  'piix3-ide,failover_pair_id=x', 'ide-hd,drive=nope', 'ide-hd,bus=ide.1,unit=0,bios-chs-trans=x', 'ide-cd,bus=isa.0',
+  'pc-testdev', 'virtio-serial-pci,max_ports=x', 'virtio-serial,bus=pci.0,addr=0x7',
 ];
 
 test(`-device: ${cases.length} option strings give QEMU 7.2's messages and exit codes`, async () => {
@@ -48,7 +49,8 @@ test(`-device: ${cases.length} option strings give QEMU 7.2's messages and exit 
       code = 1;
     }
     const driver = simpleKeyval(d, 'driver').driver!;
-    const type = driver === 'virtio-blk' ? 'virtio-blk-pci' : driver;
+    const aliases: Record<string, string> = { 'virtio-blk': 'virtio-blk-pci', 'virtio-serial': 'virtio-serial-pci' };
+    const type = aliases[driver] ?? driver;
     if ((q.code === 0 && type !== 'piix3-ide') || REALIZE_ERRORS.has(d)) {
       if (REALIZE_ERRORS.has(d)) assert.equal(q.code, 1, d);
       assert.equal(err, `tsqemu-system-x86_64: -device ${d}: Device '${type}' is not supported yet\n`, d);

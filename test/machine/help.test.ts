@@ -80,7 +80,7 @@ test('-device help: our devices are listed as QEMU 7.2 lists them, by category, 
 test('-device <type>,help lists the properties exactly as QEMU 7.2 does', () => {
   requireQemu();
   const devices = ['virtio-blk-pci', 'virtio-net-pci', 'cirrus-vga', 'VGA', 'isa-serial', 'e1000', 'isa-debug-exit',
-    'isa-debugcon', 'piix3-ide', 'PIIX3', 'i440FX', 'PIIX4_PM', 'fw_cfg_io', 'smbus-eeprom', 'piix3-usb-uhci', 'virtio-blk'];
+    'isa-debugcon', 'piix3-ide', 'PIIX3', 'i440FX', 'PIIX4_PM', 'ide-hd', 'ide-cd', 'pc-testdev', 'virtio-serial', 'fw_cfg_io', 'smbus-eeprom', 'piix3-usb-uhci', 'virtio-blk'];
   for (const d of devices) assert.equal(devicePropsHelp(d), qemuOut('-device', `${d},help`).stdout, d);
 });
 

@@ -11,7 +11,7 @@ import { checkNotRealized } from './qdev.js';
 
 export type QdevPropKind =
   | 'bool' | 'bit' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'int32' | 'int64' | 'size' | 'str'
-  | 'OnOffAuto' | 'BlockdevOnError' | 'LostTickPolicy' | 'chr' | 'netdev' | 'drive' | 'macaddr'
+  | 'OnOffAuto' | 'BlockdevOnError' | 'LostTickPolicy' | 'BiosAtaTranslation' | 'chr' | 'netdev' | 'drive' | 'macaddr'
   | 'pci-devfn' | 'blocksize' | 'audiodev';
 
 /** One DEFINE_PROP_*: `def` is the default (absent for strings and backends). */
@@ -33,6 +33,7 @@ export function qdevRegisterBackendLookup(kind: BackendKind, exists: (id: string
 const ON_OFF_AUTO = ['on', 'off', 'auto'] as const;
 const BLOCKDEV_ON_ERROR = ['report', 'ignore', 'enospc', 'stop', 'auto'] as const;
 const LOST_TICK_POLICY = ['discard', 'delay', 'slew'] as const;
+const BIOS_ATA_TRANSLATION = ['auto', 'none', 'lba', 'large', 'rechs'] as const;
 
 /** What `-device x,help` shows after the type (PropertyInfo.description). */
 const kindDescription: Partial<Record<QdevPropKind, string>> = {
@@ -40,6 +41,7 @@ const kindDescription: Partial<Record<QdevPropKind, string>> = {
   OnOffAuto: 'on/off/auto',
   BlockdevOnError: 'Error handling policy, report/ignore/enospc/stop/auto',
   LostTickPolicy: 'Policy for handling lost ticks (discard/delay/slew)',
+  BiosAtaTranslation: 'Logical CHS translation algorithm, auto/none/lba/large/rechs',
   chr: 'ID of a chardev to use as a backend',
   netdev: 'ID of a netdev to use as a backend',
   drive: 'Node name or ID of a block device to use as a backend',
@@ -52,7 +54,7 @@ const kindDescription: Partial<Record<QdevPropKind, string>> = {
 const kindType: Record<QdevPropKind, string> = {
   bool: 'bool', bit: 'bool', uint8: 'uint8', uint16: 'uint16', uint32: 'uint32', uint64: 'uint64',
   int32: 'int32', int64: 'int64', size: 'size', str: 'str', OnOffAuto: 'OnOffAuto',
-  BlockdevOnError: 'BlockdevOnError', LostTickPolicy: 'LostTickPolicy', chr: 'str', netdev: 'str',
+  BlockdevOnError: 'BlockdevOnError', LostTickPolicy: 'LostTickPolicy', BiosAtaTranslation: 'BiosAtaTranslation', chr: 'str', netdev: 'str',
   drive: 'str', macaddr: 'str', 'pci-devfn': 'int32', blocksize: 'size', audiodev: 'str',
 };
 
@@ -161,6 +163,7 @@ function parseValue(obj: QObject, p: QdevProp, v: unknown): PropValue {
     case 'OnOffAuto': return visitEnum(p.name, v, ON_OFF_AUTO);
     case 'BlockdevOnError': return visitEnum(p.name, v, BLOCKDEV_ON_ERROR);
     case 'LostTickPolicy': return visitEnum(p.name, v, LOST_TICK_POLICY);
+    case 'BiosAtaTranslation': return visitEnum(p.name, v, BIOS_ATA_TRANSLATION);
     case 'chr': case 'netdev': case 'drive': case 'audiodev': return parseBackend(obj, p.kind, p.name, v);
     case 'macaddr': return parseMacaddr(obj, p.name, v);
     case 'pci-devfn': return parsePciDevfn(obj, p.name, v);

@@ -112,6 +112,39 @@ x-txtimer:uint32=150000`;
 const PIIX3_USB_UHCI_PROPS = `
 bandwidth:uint32=1280 maxframes:uint32=128`;
 
+const IDE_HD_PROPS = `
+account-failed:OnOffAuto=auto account-invalid:OnOffAuto=auto backend_defaults:OnOffAuto=auto
+bios-chs-trans:BiosAtaTranslation=auto bootindex:bootindex cyls:uint32=0
+discard_granularity:size=4294967295 drive:drive heads:uint32=0 lcyls:uint32=0 lheads:uint32=0
+logical_block_size:blocksize=0 lsecs:uint32=0 min_io_size:size=0 model:str opt_io_size:size=0
+physical_block_size:blocksize=0 rerror:BlockdevOnError=auto rotation_rate:uint16=0 secs:uint32=0
+serial:str share-rw:bool=false unit:uint32=4294967295 ver:str werror:BlockdevOnError=auto
+write-cache:OnOffAuto=auto wwn:uint64=0`;
+
+const IDE_CD_PROPS = `
+account-failed:OnOffAuto=auto account-invalid:OnOffAuto=auto backend_defaults:OnOffAuto=auto
+bootindex:bootindex discard_granularity:size=4294967295 drive:drive logical_block_size:blocksize=0
+min_io_size:size=0 model:str opt_io_size:size=0 physical_block_size:blocksize=0
+rerror:BlockdevOnError=auto serial:str share-rw:bool=false unit:uint32=4294967295 ver:str
+werror:BlockdevOnError=auto write-cache:OnOffAuto=auto wwn:uint64=0`;
+
+const VIRTIO_SERIAL_PCI_PROPS = `
+aer:bit=false any_layout:bit=true ats:bit=false class:uint32=0 disable-legacy:OnOffAuto=auto
+disable-modern:bool=false emergency-write:bit=true event_idx:bit=true indirect_desc:bit=true
+ioeventfd:bit=true iommu_platform:bit=false max_ports:uint32=31 migrate-extra:bit=true
+modern-pio-notify:bit=false notify_on_empty:bit=true packed:bit=false page-per-vq:bit=false
+queue_reset:bit=true use-disabled-flag:bool=true use-started:bool=true vectors:uint32=2
+virtio-backend:child<virtio-serial-device> virtio-pci-bus-master-bug-migration:bit=false
+x-ats-page-aligned:bit=true x-disable-legacy-check:bool=false x-disable-pcie:bit=false
+x-ignore-backend-features:bool=false x-pcie-deverr-init:bit=true x-pcie-flr-init:bit=true
+x-pcie-lnkctl-init:bit=true x-pcie-pm-init:bit=true`;
+
+const VIRTIO_SERIAL_DEVICE_PROPS = `
+any_layout:bit=true emergency-write:bit=true event_idx:bit=true indirect_desc:bit=true
+iommu_platform:bit=false max_ports:uint32=31 notify_on_empty:bit=true packed:bit=false
+queue_reset:bit=true use-disabled-flag:bool=true use-started:bool=true
+x-disable-legacy-check:bool=false`;
+
 interface PendingDevice {
   name: string;
   parent: string;
@@ -133,6 +166,11 @@ const pendingDevices: PendingDevice[] = [
   { name: 'isa-serial', parent: TYPE_ISA_DEVICE, category: 'input', props: ISA_SERIAL_PROPS },
   { name: 'isa-debug-exit', parent: TYPE_ISA_DEVICE, category: 'misc', props: ISA_DEBUG_EXIT_PROPS },
   { name: 'isa-debugcon', parent: TYPE_ISA_DEVICE, category: 'misc', props: ISA_DEBUGCON_PROPS },
+  { name: 'pc-testdev', parent: TYPE_ISA_DEVICE, category: 'misc', props: '' },
+  { name: 'ide-hd', parent: TYPE_DEVICE, category: 'storage', busType: 'IDE', desc: 'virtual IDE disk', props: IDE_HD_PROPS },
+  { name: 'ide-cd', parent: TYPE_DEVICE, category: 'storage', busType: 'IDE', desc: 'virtual IDE CD-ROM', props: IDE_CD_PROPS },
+  { name: 'virtio-serial-device', parent: TYPE_DEVICE, category: 'input', busType: 'virtio-bus', props: VIRTIO_SERIAL_DEVICE_PROPS },
+  { name: 'virtio-serial-pci', parent: TYPE_PCI_DEVICE, category: 'input', props: VIRTIO_SERIAL_PCI_PROPS },
 ];
 
 /** The 16550 core inside isa-serial (TYPE_SERIAL): not user-creatable. */
