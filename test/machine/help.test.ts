@@ -7,9 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { setupMachineTypes, TEST_CPU } from './setup.js';
-import { QEMU, requireQemu } from './oracle.js';
+import { QEMU, requireQemu, runQemu } from './oracle.js';
 import { machineHelp, machineListHelp } from '../../src/hw/i386/machine-help.js';
-import { deviceListHelp, devicePropsHelp, qdevDeviceHelp } from '../../src/hw/core/qdev-monitor.js';
+import {
+  deviceListHelp, devicePropsHelp, qdevDeviceHelp, qmpDeviceListProperties, type ObjectPropertyInfo,
+} from '../../src/hw/core/qdev-monitor.js';
 import { machineClass, machineClassList } from '../../src/hw/core/machine.js';
 import { QemuError, setStderrWriter } from '../../src/util/error.js';
 import { objectClassByName } from '../../src/qom/object.js';
@@ -101,4 +103,20 @@ test('-device <type>,help errors: unknown and abstract types (reported, exit 0 i
     assert.equal(err, `tsqemu-system-x86_64: ${msg}\n`);
   }
   assert.ok(objectClassByName('pci-device')?.abstract);
+});
+
+test('device-list-properties answers as QEMU 7.2 does (order aside)', async () => {
+  requireQemu();
+  const types = ['isa-debugcon', 'e1000', 'virtio-blk-pci', 'piix3-ide', 'PIIX4_PM', 'ide-hd', 'virtio-blk', 'pci-device'];
+  const q = await runQemu(['-M', 'pc', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'],
+    types.map((t) => ['device-list-properties', { typename: t }]));
+  const byName = (a: ObjectPropertyInfo, b: ObjectPropertyInfo): number => (a.name < b.name ? -1 : 1);
+  types.forEach((t, i) => {
+    const theirs = q.replies[i] as ObjectPropertyInfo[] | { error: { desc: string } };
+    if ('error' in theirs) {
+      assert.throws(() => qmpDeviceListProperties(t), (e: unknown) => e instanceof QemuError && e.message === theirs.error.desc, t);
+      return;
+    }
+    assert.deepEqual(qmpDeviceListProperties(t).sort(byName), theirs.sort(byName), t);
+  });
 });

@@ -103,20 +103,43 @@ export function strcmpSort(lines: string[]): string[] {
   return lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** qmp_device_list_properties() + qdev_device_help(): `-device <type>,help`. */
-export function devicePropsHelp(driverName: string): string {
-  let driver = driverName;
-  if (!objectClassByName(driver)) driver = findTypenameByAlias(driver) ?? driver;
-  const oc = objectClassByName(driver);
-  if (!oc) throw new QemuError(`Device '${driver}' not found`);
+/** ObjectPropertyInfo as device-list-properties returns it. */
+export interface ObjectPropertyInfo {
+  name: string;
+  type: string;
+  description?: string;
+  'default-value'?: PropValue;
+}
+
+/**
+ * qmp_device_list_properties(): the properties of a new instance of a device
+ * type, without the QOM/qdev bookkeeping ones and the legacy-* printers.
+ * Errors: "Device '%s' not found" (QMP class DeviceNotFound) and the abstract-type refusal.
+ */
+export function qmpDeviceListProperties(typename: string): ObjectPropertyInfo[] {
+  const oc = objectClassByName(typename);
+  if (!oc) throw new QemuError(`Device '${typename}' not found`);
   if (!objectClassDynamicCast(oc, TYPE_DEVICE) || oc.abstract) {
     throw new QemuError("Parameter 'typename' expects a non-abstract device type");
   }
-  const obj = objectNew(driver);
+  const obj = objectNew(typename);
   const skip = new Set(['type', 'realized', 'hotpluggable', 'hotplugged', 'parent_bus']);
-  const lines = objectPropertyList(obj)
+  return objectPropertyList(obj)
     .filter((p) => !skip.has(p.name) && !p.name.startsWith('legacy-'))
-    .map((p) => objectPropertyHelp(p.name, p.type, p.defaultValue, p.description));
+    .map((p) => {
+      const info: ObjectPropertyInfo = { name: p.name, type: p.type };
+      if (p.description !== undefined) info.description = p.description;
+      if (p.defaultValue !== undefined) info['default-value'] = p.defaultValue;
+      return info;
+    });
+}
+
+/** qdev_device_help()'s property list: `-device <type>,help` (an alias names its type). */
+export function devicePropsHelp(driverName: string): string {
+  let driver = driverName;
+  if (!objectClassByName(driver)) driver = findTypenameByAlias(driver) ?? driver;
+  const lines = qmpDeviceListProperties(driver)
+    .map((p) => objectPropertyHelp(p.name, p.type, p['default-value'], p.description));
   if (lines.length === 0) return `There are no options for ${driver}.\n`;
   return `${driver} options:\n` + strcmpSort(lines).map((l) => l + '\n').join('');
 }
