@@ -7,7 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { objectPropertyGet } from '../../src/qom/object.js';
+import { objectPropertyGet, objectResolvePath } from '../../src/qom/object.js';
+import { qmpQueryHotpluggableCpus } from '../../src/hw/core/machine.js';
 import { QemuError } from '../../src/util/error.js';
 import { cpus, type CPUState } from '../../src/hw/core/cpu.js';
 import { qdevDeviceAdd } from '../../src/hw/core/qdev-monitor.js';
@@ -98,6 +99,26 @@ test('CPU hotplug (device_add): ids and APIC IDs checked and filled in as QEMU 7
           assert.equal(objectPropertyGet(dev!, p), q.replies[i * 6 + 1 + k], `-smp ${smp}: ${a}: ${p}`);
         });
       }
+    });
+  }
+});
+
+test('query-hotpluggable-cpus: QEMU 7.2\'s slots, with the paths of the plugged CPUs', async () => {
+  requireQemu();
+  for (const smp of ['2,maxcpus=8,sockets=2,dies=2,cores=1,threads=2', '3,sockets=2,cores=3,threads=2,maxcpus=12']) {
+    const q = await runQemu(['-M', 'pc', '-cpu', 'kvm64', '-smp', smp, '-nodefaults', '-accel', 'tcg'], [['query-hotpluggable-cpus']]);
+    const ms = runOurs('pc', { smp: simpleKeyval(smp, 'cpus') }).machine!;
+    const ours = qmpQueryHotpluggableCpus(ms);
+    const theirs = q.replies[0] as Slot[];
+    assert.equal(ours.length, theirs.length);
+    ours.forEach((o, i) => {
+      const t = theirs[i]!;
+      assert.deepEqual(o.props, t.props, `${smp}: slot ${i}`);
+      assert.equal(o['vcpus-count'], t['vcpus-count']);
+      assert.equal(o.type, TEST_CPU);
+      // The paths name /machine/unattached/device[N]; N counts devices we do not have yet.
+      assert.equal('qom-path' in o, 'qom-path' in t, `${smp}: slot ${i} plugged`);
+      if (o['qom-path']) assert.equal(objectResolvePath(o['qom-path'] as string)?.typeName, TEST_CPU);
     });
   }
 });

@@ -7,7 +7,7 @@
 import {
   ObjectClass, QObject, TYPE_OBJECT, containerGet, objectClassByName, objectClassDynamicCast,
   objectClassGetList, objectClassPropertyAdd, objectGetRoot, objectNew, objectPropertyAddChild,
-  objectDynamicCast, objectRegisterGlobalProp, objectResolveChild, objectResolvePath, typeRegisterStatic,
+  objectDynamicCast, objectGetCanonicalPath, objectRegisterGlobalProp, objectResolveChild, objectResolvePath, typeRegisterStatic,
   type GlobalProperty, type PropValue,
 } from '../../qom/object.js';
 import { visitBool, visitInt, visitStr, visitUint } from '../../qom/visitor.js';
@@ -489,6 +489,26 @@ export function qmpQueryMachines(): Array<{ [k: string]: PropValue }> {
     info.deprecated = !!mc.deprecationReason;
     if (mc.defaultCpuType) info['default-cpu-type'] = mc.defaultCpuType;
     if (mc.defaultRamId) info['default-ram-id'] = mc.defaultRamId;
+    out.unshift(info);
+  }
+  return out;
+}
+
+/**
+ * machine_query_hotpluggable_cpus(): every possible CPU slot, the last first,
+ * with its topology ids and the path of the CPU in it, if any.
+ */
+export function qmpQueryHotpluggableCpus(ms: MachineState): Array<{ [k: string]: PropValue }> {
+  const slots = ms.mc.possibleCpuArchIds?.(ms) ?? [];
+  const out: Array<{ [k: string]: PropValue }> = [];
+  for (const s of slots) {
+    const props: { [k: string]: PropValue } = {};
+    if (s.props.socketId !== undefined) props['socket-id'] = s.props.socketId;
+    if (s.props.dieId !== undefined) props['die-id'] = s.props.dieId;
+    if (s.props.coreId !== undefined) props['core-id'] = s.props.coreId;
+    if (s.props.threadId !== undefined) props['thread-id'] = s.props.threadId;
+    const info: { [k: string]: PropValue } = { type: s.type, 'vcpus-count': s.vcpusCount, props };
+    if (s.cpu) info['qom-path'] = objectGetCanonicalPath(s.cpu);
     out.unshift(info);
   }
   return out;
