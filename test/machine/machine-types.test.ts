@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { objectPropertyGet, objectResolvePath, objectPropertyList } from '../../src/qom/object.js';
 import {
-  machineClass, machineClassList, findDefaultMachine, qmpQueryCurrentMachine, qmpQueryMachines, selectMachine,
+  machineClass, machineClassList, findDefaultMachine, qemuHwVersion, qmpQueryCurrentMachine, qmpQueryMachines, selectMachine,
 } from '../../src/hw/core/machine.js';
 import { pcMachineClass, type PCMachineState } from '../../src/hw/i386/pc.js';
 import { CPU_VERSION_LEGACY } from '../../src/hw/i386/x86.js';
@@ -169,4 +169,15 @@ test('query-machines and query-current-machine answer as QEMU 7.2 does for our m
   assert.deepEqual(qmpQueryCurrentMachine(ms), q.replies[1]);
   const none = await runQemu(['-M', 'none', '-nodefaults', '-accel', 'tcg'], [['query-current-machine']]);
   assert.deepEqual(qmpQueryCurrentMachine(runOurs('none', {}).machine!), none.replies[0]);
+});
+
+test('qemu_hw_version(): the version old machines report (qemu64\'s model-id), as in QEMU 7.2', async () => {
+  requireQemu();
+  const versions = ['pc-i440fx-2.0', 'pc-i440fx-2.2', 'pc-i440fx-2.4', 'pc-i440fx-2.5', 'pc', 'pc-i440fx-trusty'];
+  const oracle = await pool(versions, 4, (m) => runQemu(['-M', m === 'pc-i440fx-trusty' ? 'pc-i440fx-2.0' : m, '-cpu', 'qemu64',
+    '-nodefaults', '-accel', 'tcg'], [['qom-get', { path: '/machine/unattached/device[0]', property: 'model-id' }]]));
+  versions.forEach((m, i) => {
+    runOurs(m, {});
+    assert.equal(`QEMU Virtual CPU version ${qemuHwVersion()}`, oracle[i]!.replies[0], m);
+  });
 });

@@ -388,6 +388,15 @@ export function selectMachine(type: string | undefined): ObjectClass {
 
 let currentMachine: MachineState | undefined;
 
+/** QEMU_HW_VERSION: what machines without a hw_version report. */
+const QEMU_HW_VERSION = '2.5+';
+let hwVersion = QEMU_HW_VERSION;
+
+/** qemu_hw_version(): e.g. the qemu64 CPU's model-id "QEMU Virtual CPU version 2.0.0" on pc-i440fx-2.0. */
+export function qemuHwVersion(): string {
+  return hwVersion;
+}
+
 export function qdevGetMachine(): MachineState {
   if (!currentMachine) throw new Error('no machine has been created');
   return currentMachine;
@@ -413,6 +422,7 @@ export function qemuCreateMachine(oc: ObjectClass): MachineState {
   if (mc.deprecationReason) {
     warnReport(`Machine type '${mc.name}' is deprecated: ${mc.deprecationReason}`);
   }
+  hwVersion = mc.hwVersion ?? QEMU_HW_VERSION;
   for (const g of mc.compatProps) objectRegisterGlobalProp({ ...g, optional: true });
   const ms = objectNew(oc.typeName) as MachineState;
   const root = objectGetRoot();
