@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { objectResolvePath, objectGetCanonicalPath } from '../../src/qom/object.js';
 import { QemuError, withLoc } from '../../src/util/error.js';
 import { qdevDeviceAdd } from '../../src/hw/core/qdev-monitor.js';
-import { setupMachineTypes } from './setup.js';
+import { setupMachineTypes, TEST_CPU } from './setup.js';
 import { asTsqemu, pool, requireQemu, runQemu, simpleKeyval } from './oracle.js';
 import { runOurs } from './run-machine.js';
 
@@ -75,4 +75,38 @@ test('a device with id= is /machine/peripheral/<id>; without, /machine/periphera
   assert.equal(objectResolvePath('/machine/peripheral-anon/device[1]'), undefined);
   assert.throws(() => qdevDeviceAdd({ driver: 'e1000', addr: '3.0' }), /Device 'e1000' is not supported yet/);
   qdevDeviceAdd({ driver: 'piix3-ide', addr: '3.0' });
+});
+
+test('device_add after start-up (hotplug): the device and its bus must allow it, as in QEMU 7.2', async () => {
+  requireQemu();
+  const runs: Array<[machine: string, adds: Array<Record<string, unknown>>]> = [
+    ['pc', [{ driver: 'isa-debugcon' }, { driver: 'piix3-ide', id: 'x' }, { driver: 'ide-hd', bus: 'ide.0' },
+      { driver: 'e1000', bus: 'isa.0' }, { driver: 'pc-testdev' }, { driver: 'e1000', addr: '1.0' }]],
+    ['pc,acpi=off', [{ driver: 'piix3-ide' }, { driver: 'e1000', addr: '5.0' }, { driver: 'isa-serial' }]],
+    ['none', [{ driver: 'piix3-ide' }, { driver: 'e1000' }]],
+  ];
+  for (const [machine, adds] of runs) {
+    const q = await runQemu(['-M', machine, '-nodefaults', '-accel', 'tcg', ...(machine === 'none' ? [] : ['-cpu', 'kvm64'])],
+      adds.map((a) => ['device_add', a]));
+    const [type, ...opts] = machine.split(',');
+    runOurs(type, Object.fromEntries(opts.map((o) => o.split('='))));
+    adds.forEach((a, i) => {
+      const reply = q.replies[i] as { error?: { desc: string } };
+      let err: string | undefined;
+      try {
+        qdevDeviceAdd(a, true);
+      } catch (e) {
+        if (!(e instanceof QemuError)) throw e;
+        err = e.message;
+      }
+      const what = `${machine}: device_add ${JSON.stringify(a)}`;
+      assert.ok(reply.error, `${what}: QEMU accepted it; a device we have would be compared here`);
+      assert.equal(err, reply.error.desc, what);
+    });
+  }
+  // The CPU case needs the machine's hotplug handler; the empty machine has none.
+  runOurs('none', {});
+  const q = await runQemu(['-M', 'none', '-nodefaults', '-accel', 'tcg'], [['device_add', { driver: 'kvm64-x86_64-cpu' }]]);
+  assert.throws(() => qdevDeviceAdd({ driver: TEST_CPU }, true), (e: unknown) =>
+    e instanceof QemuError && e.message === (q.replies[0] as { error: { desc: string } }).error.desc.replace('kvm64-x86_64-cpu', TEST_CPU));
 });

@@ -237,8 +237,13 @@ function qbusFind(path: string): BusState {
   return bus;
 }
 
+/** DeviceClass.hotpluggable: true unless the class says otherwise. */
+export function deviceClassHotpluggable(oc: ObjectClass): boolean {
+  return (oc as { hotpluggable?: boolean }).hotpluggable !== false;
+}
+
 /** qdev_get_device_class(): the class for a driver name or alias, with QEMU's refusals. */
-function qdevGetDeviceClass(driverName: string): ObjectClass {
+function qdevGetDeviceClass(driverName: string, hotplug: boolean): ObjectClass {
   let driver = driverName;
   let oc = objectClassByName(driver);
   if (!oc) {
@@ -253,7 +258,9 @@ function qdevGetDeviceClass(driverName: string): ObjectClass {
     throw new QemuError(`'${driver}' is not a valid device model name`);
   }
   if (oc.abstract) throw new QemuError("Parameter 'driver' expects a non-abstract device type");
-  if (deviceClass(oc).userCreatable === false) throw new QemuError("Parameter 'driver' expects a pluggable device type");
+  if (deviceClass(oc).userCreatable === false || (hotplug && !deviceClassHotpluggable(oc))) {
+    throw new QemuError("Parameter 'driver' expects a pluggable device type");
+  }
   if (objectClassDynamicCast(oc, TYPE_SYS_BUS_DEVICE)) {
     throw new QemuError("Parameter 'driver' expects a dynamic sysbus device type for the machine");
   }
@@ -284,11 +291,13 @@ function qdevSetId(dev: DeviceState, id: string | undefined): void {
  * qdev_device_add_from_qdict(): `opts` holds driver, optional bus and id, and
  * the device's properties (strings from the command line, typed values from
  * JSON).  Returns the realized device; on any error the device is removed again.
+ * `hotplug` is QEMU's PHASE_MACHINE_READY: device_add once the machine is built,
+ * where the device and its bus must support hotplug.
  */
-export function qdevDeviceAdd(opts: Record<string, unknown>): DeviceState {
+export function qdevDeviceAdd(opts: Record<string, unknown>, hotplug = false): DeviceState {
   const driverOpt = opts.driver;
   if (typeof driverOpt !== 'string') throw new QemuError("Parameter 'driver' is missing");
-  const oc = qdevGetDeviceClass(driverOpt);
+  const oc = qdevGetDeviceClass(driverOpt, hotplug);
   const driver = oc.typeName;
   const dc = deviceClass(oc);
 
@@ -304,9 +313,15 @@ export function qdevDeviceAdd(opts: Record<string, unknown>): DeviceState {
     if (!bus || qbusIsFull(bus)) throw new QemuError(`No '${dc.busType}' bus found for device '${driver}'`);
   }
 
+  if (hotplug && bus && !bus.hotplugHandler) throw new QemuError(`Bus '${bus.name}' does not support hotplugging`);
+
   const dev = objectNew(driver) as DeviceState;
   const machine = qdevGetMachine();
   const handler = machine.mc.getHotplugHandler?.(machine, dev);
+  if (hotplug && !bus && !handler) {
+    objectUnparent(dev);
+    throw new QemuError(`Device '${driver}' can not be hotplugged on this machine`);
+  }
   if (handler) dev.hotplugHandler = handler;
   try {
     qdevSetId(dev, typeof opts.id === 'string' ? opts.id : undefined);

@@ -7,7 +7,7 @@
  */
 import { objectNew, objectPropertyAdd, typeRegisterStatic } from '../../qom/object.js';
 import { DeviceState, TYPE_DEVICE, deviceClass } from '../core/qdev.js';
-import { TYPE_BUS, busClass, qbusNew, qdevRealizeOnBus, type BusState } from '../core/bus.js';
+import { TYPE_BUS, busClass, qbusNew, qdevGetParentBus, qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { deviceClassSetProps, qdevPropSetRaw } from '../core/qdev-properties.js';
 import { isaBusNew } from '../isa/isa-bus.js';
 import { TYPE_PCI_DEVICE, pciDeviceClass, type PCIDevice } from './pci.js';
@@ -60,6 +60,7 @@ export function registerPiixTypes(): void {
     parent: TYPE_PCI_DEVICE,
     classInit: (oc) => {
       deviceClass(oc).category = 'storage';
+      (oc as { hotpluggable?: boolean }).hotpluggable = false;
       Object.assign(pciDeviceClass(oc), {
         vendorId: 0x8086, deviceId: 0x7010, classId: 0x0101,
         bars: [{ index: 4, io: true, size: 16 }],
@@ -114,7 +115,12 @@ export function registerPiixTypes(): void {
       ]);
       Object.assign(pciDeviceClass(oc), {
         vendorId: 0x8086, deviceId: 0x7113, classId: 0x0680,
-        pciRealize: (d: PCIDevice) => childBus.set(d, qbusNew(TYPE_I2C_BUS, d, 'i2c')),
+        pciRealize: (d: PCIDevice) => {
+          childBus.set(d, qbusNew(TYPE_I2C_BUS, d, 'i2c'));
+          // ACPI PCI hotplug: PIIX4_PM becomes the hotplug handler of its bus (pci.0).
+          const bus = qdevGetParentBus(d);
+          if (bus) bus.hotplugHandler = {};
+        },
       });
       // qdev gpio lines as `info qtree` lists them (the SCI and the SMI).
       (oc as { qtreeGpios?: string[] }).qtreeGpios = ['gpio-out "smi-irq" 1', 'gpio-out "" 1'];
