@@ -112,9 +112,14 @@ test('the composition tree under /machine has QEMU 7.2\'s paths for our devices 
     return [...l.filter((x) => !/\/device\[\d+\] /.test(x)).sort(), ...dev];
   };
   assert.deepEqual(norm(mine), norm(theirs));
-  // Buses are children of the device that provides them.
-  for (const path of ['/machine/i440fx/pci.0']) assert.ok(objectResolvePath(path), path);
-  void ours;
+  // pci.0's hotplug handler is PIIX4_PM (ACPI PCI hotplug); the path's N differs, the type must not.
+  const h = await runQemu(['-M', 'pc', '-smp', '2', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'],
+    [['qom-get', { path: '/machine/i440fx/pci.0', property: 'hotplug-handler' }]]);
+  const t = await runQemu(['-M', 'pc', '-smp', '2', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'],
+    [['qom-get', { path: h.replies[0] as string, property: 'type' }]]);
+  const mineHandler = objectPropertyGet(objectResolvePath('/machine/i440fx/pci.0')!, 'hotplug-handler') as string;
+  assert.equal(objectResolvePath(mineHandler)?.typeName, t.replies[0]);
+  assert.equal(ours.typeName, 'pc-i440fx-7.2-machine');
 });
 
 interface Node { line: string; kids: Node[] }

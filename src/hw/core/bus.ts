@@ -35,7 +35,15 @@ export class BusState extends QObject {
   maxIndex = 0;
   full = false;
   hotplugHandler: HotplugHandler | undefined;
+  /** The object behind hotplugHandler (the "hotplug-handler" link), e.g. PIIX4_PM for pci.0. */
+  hotplugHandlerObj: QObject | undefined;
   realized = false;
+}
+
+/** qbus_set_hotplug_handler(). */
+export function qbusSetHotplugHandler(bus: BusState, obj: QObject, handler: HotplugHandler): void {
+  bus.hotplugHandler = handler;
+  bus.hotplugHandlerObj = obj;
 }
 
 const parentBus = new WeakMap<DeviceState, BusState>();
@@ -165,7 +173,10 @@ export function registerBusTypes(): void {
       objectClassPropertyAdd(oc, {
         name: 'hotplug-handler',
         type: 'link<hotplug-handler>',
-        get: () => '',
+        get: (o) => {
+          const h = (o as BusState).hotplugHandlerObj;
+          return h ? objectGetCanonicalPath(h) : '';
+        },
       });
     },
   });

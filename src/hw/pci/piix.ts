@@ -7,7 +7,9 @@
  */
 import { objectNew, objectPropertyAdd, typeRegisterStatic } from '../../qom/object.js';
 import { DeviceState, TYPE_DEVICE, deviceClass } from '../core/qdev.js';
-import { TYPE_BUS, busClass, qbusNew, qdevGetParentBus, qdevRealizeOnBus, type BusState } from '../core/bus.js';
+import {
+  TYPE_BUS, busClass, qbusNew, qbusSetHotplugHandler, qdevGetParentBus, qdevRealizeOnBus, type BusState,
+} from '../core/bus.js';
 import { deviceClassSetProps, qdevPropSetRaw } from '../core/qdev-properties.js';
 import { isaBusNew } from '../isa/isa-bus.js';
 import { TYPE_PCI_DEVICE, pciDeviceClass, type PCIDevice } from './pci.js';
@@ -119,7 +121,7 @@ export function registerPiixTypes(): void {
           childBus.set(d, qbusNew(TYPE_I2C_BUS, d, 'i2c'));
           // ACPI PCI hotplug: PIIX4_PM becomes the hotplug handler of its bus (pci.0).
           const bus = qdevGetParentBus(d);
-          if (bus) bus.hotplugHandler = {};
+          if (bus) qbusSetHotplugHandler(bus, d, {});
         },
       });
       // qdev gpio lines as `info qtree` lists them (the SCI and the SMI).
