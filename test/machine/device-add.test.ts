@@ -29,7 +29,8 @@ const cases: string[] = [
   'e1000,multifunction=on,addr=3.0', 'virtio-blk-device', 'isa-serial,bus=pci.0', 'e1000,bus=pci.0/x',
   'e1000,bus=/i440FX-pcihost/pci.0', 'piix3-ide,bus=ide.0', 'isa-debugcon,bus=isa.0', 'e1000,failover_pair_id=x',
   'piix3-ide,failover_pair_id=x', 'ide-hd,drive=nope', 'ide-hd,bus=ide.1,unit=0,bios-chs-trans=x', 'ide-cd,bus=isa.0',
-  'pc-testdev', 'virtio-serial-pci,max_ports=x', 'virtio-serial,bus=pci.0,addr=0x7',
+  'pc-testdev', 'virtio-serial-pci,max_ports=x', 'virtio-serial,bus=pci.0,addr=0x7', 'e1000,mac=52:54:00:12:34:5',
+  'e1000,mac=52-54:00-12:34-56', 'e1000,mac=52:54:00:12:34:56:', 'e1000,rombar=0x100000000', 'e1000,acpi-index=-2',
 ];
 
 test(`-device: ${cases.length} option strings give QEMU 7.2's messages and exit codes`, async () => {

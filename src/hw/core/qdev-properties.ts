@@ -111,12 +111,13 @@ function parsePciDevfn(obj: QObject, name: string, v: unknown): number {
   return (slot << 3) | fn;
 }
 
+/** set_mac(): six two-digit hex bytes, each separated by ':' or '-'. */
 function parseMacaddr(obj: QObject, name: string, v: unknown): string {
   const s = visitStr(name, v);
-  if (!/^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/.test(s) && !/^[0-9a-fA-F]{1,2}(?:-[0-9a-fA-F]{1,2}){5}$/.test(s)) {
+  if (!/^(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/.test(s)) {
     throw new QemuError(`Property '${obj.typeName}.${name}' doesn't take value '${s}'`);
   }
-  return s.split(/[:-]/).map((b) => b.padStart(2, '0').toLowerCase()).join(':');
+  return s.split(/[:-]/).map((b) => b.toLowerCase()).join(':');
 }
 
 function parseBlocksize(obj: QObject, name: string, v: unknown): number {
