@@ -6,10 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { setupMachineTypes } from './setup.js';
-import { QEMU, requireQemu } from './oracle.js';
+import { setupMachineTypes, TEST_CPU } from './setup.js';
+import { QEMU, requireQemu, runQemu } from './oracle.js';
 import { machineHelp, machineListHelp } from '../../src/hw/i386/machine-help.js';
-import { deviceListHelp, devicePropsHelp, qdevDeviceHelp } from '../../src/hw/core/qdev-monitor.js';
+import {
+  deviceListHelp, devicePropsHelp, qdevDeviceHelp, qmpDeviceListProperties, type ObjectPropertyInfo,
+} from '../../src/hw/core/qdev-monitor.js';
 import { machineClass, machineClassList } from '../../src/hw/core/machine.js';
 import { QemuError, setStderrWriter } from '../../src/util/error.js';
 import { objectClassByName } from '../../src/qom/object.js';
@@ -62,7 +64,8 @@ test('-M <type>,help prints the class properties as QEMU 7.2 does', () => {
 
 test('-device help: our devices are listed as QEMU 7.2 lists them, by category, in its order', () => {
   requireQemu();
-  const ours = deviceListHelp();
+  // The stand-in CPU type is ours alone; the CPU models are another module's.
+  const ours = deviceListHelp().replace(`name "${TEST_CPU}"\n`, '').replace(/\nCPU devices:\n(?=\n|$)/, '');
   const names = new Set([...ours.matchAll(/^name "([^"]+)"/gm)].map((m) => m[1]!));
   assert.ok(names.has('virtio-blk-pci') && names.has('e1000') && names.has('isa-debug-exit') && names.has('piix3-ide'));
   // QEMU's text restricted to our devices: a category header is kept where one of
@@ -79,7 +82,7 @@ test('-device help: our devices are listed as QEMU 7.2 lists them, by category, 
 test('-device <type>,help lists the properties exactly as QEMU 7.2 does', () => {
   requireQemu();
   const devices = ['virtio-blk-pci', 'virtio-net-pci', 'cirrus-vga', 'VGA', 'isa-serial', 'e1000', 'isa-debug-exit',
-    'isa-debugcon', 'piix3-ide', 'PIIX3', 'i440FX', 'fw_cfg_io', 'smbus-eeprom', 'piix3-usb-uhci', 'virtio-blk'];
+    'isa-debugcon', 'piix3-ide', 'PIIX3', 'i440FX', 'PIIX4_PM', 'ide-hd', 'ide-cd', 'pc-testdev', 'virtio-serial', 'fw_cfg_io', 'smbus-eeprom', 'piix3-usb-uhci', 'virtio-blk'];
   for (const d of devices) assert.equal(devicePropsHelp(d), qemuOut('-device', `${d},help`).stdout, d);
 });
 
@@ -100,4 +103,20 @@ test('-device <type>,help errors: unknown and abstract types (reported, exit 0 i
     assert.equal(err, `tsqemu-system-x86_64: ${msg}\n`);
   }
   assert.ok(objectClassByName('pci-device')?.abstract);
+});
+
+test('device-list-properties answers as QEMU 7.2 does (order aside)', async () => {
+  requireQemu();
+  const types = ['isa-debugcon', 'e1000', 'virtio-blk-pci', 'piix3-ide', 'PIIX4_PM', 'ide-hd', 'virtio-blk', 'pci-device'];
+  const q = await runQemu(['-M', 'pc', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'],
+    types.map((t) => ['device-list-properties', { typename: t }]));
+  const byName = (a: ObjectPropertyInfo, b: ObjectPropertyInfo): number => (a.name < b.name ? -1 : 1);
+  types.forEach((t, i) => {
+    const theirs = q.replies[i] as ObjectPropertyInfo[] | { error: { desc: string } };
+    if ('error' in theirs) {
+      assert.throws(() => qmpDeviceListProperties(t), (e: unknown) => e instanceof QemuError && e.message === theirs.error.desc, t);
+      return;
+    }
+    assert.deepEqual(qmpDeviceListProperties(t).sort(byName), theirs.sort(byName), t);
+  });
 });

@@ -9,11 +9,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  objectChildren, objectGetRoot, objectPropertyGet, objectPropertyList, objectResolvePath, type QObject,
+  objectChildren, objectGetRoot, objectPropertyGet, objectPropertyList, objectRegisterGlobalProp, objectResolvePath,
+  type QObject,
 } from '../../src/qom/object.js';
 import { hmpInfoQtree } from '../../src/hw/core/qdev-monitor.js';
 import { setupMachineTypes, TEST_CPU } from './setup.js';
-import { requireQemu, runQemu } from './oracle.js';
+import { asTsqemu, pool, requireQemu, runQemu, simpleKeyval } from './oracle.js';
+import { qemuStrtosz } from '../../src/hw/core/qdev-properties.js';
+import { machineClass, machineClassList } from '../../src/hw/core/machine.js';
 import { runOurs } from './run-machine.js';
 
 setupMachineTypes();
@@ -109,9 +112,14 @@ test('the composition tree under /machine has QEMU 7.2\'s paths for our devices 
     return [...l.filter((x) => !/\/device\[\d+\] /.test(x)).sort(), ...dev];
   };
   assert.deepEqual(norm(mine), norm(theirs));
-  // Buses are children of the device that provides them.
-  for (const path of ['/machine/i440fx/pci.0']) assert.ok(objectResolvePath(path), path);
-  void ours;
+  // pci.0's hotplug handler is PIIX4_PM (ACPI PCI hotplug); the path's N differs, the type must not.
+  const h = await runQemu(['-M', 'pc', '-smp', '2', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'],
+    [['qom-get', { path: '/machine/i440fx/pci.0', property: 'hotplug-handler' }]]);
+  const t = await runQemu(['-M', 'pc', '-smp', '2', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'],
+    [['qom-get', { path: h.replies[0] as string, property: 'type' }]]);
+  const mineHandler = objectPropertyGet(objectResolvePath('/machine/i440fx/pci.0')!, 'hotplug-handler') as string;
+  assert.equal(objectResolvePath(mineHandler)?.typeName, t.replies[0]);
+  assert.equal(ours.typeName, 'pc-i440fx-7.2-machine');
 });
 
 interface Node { line: string; kids: Node[] }
@@ -133,18 +141,51 @@ function renderQtree(nodes: Node[], keep: (n: Node) => boolean): string {
   return nodes.filter(keep).map((n) => n.line + '\n' + renderQtree(n.kids, keep)).join('');
 }
 
-test('info qtree: QEMU 7.2\'s text for our buses and devices', async () => {
+test('info qtree: QEMU 7.2\'s text for our buses and devices, on every i440fx version (compat properties)', async () => {
   requireQemu();
-  runOurs('pc', {});
-  const mine = hmpInfoQtree();
-  const types = new Set([...mine.matchAll(/dev: ([^,]+),/g)].map((m) => m[1]!));
-  const q = await runQemu(['-M', 'pc', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg'],
-    [['human-monitor-command', { 'command-line': 'info qtree' }]]);
-  const text = (q.replies[0] as string).replace(/\r/g, '');
-  const keep = (n: Node): boolean => {
-    const m = /^\s*dev: ([^,]+),/.exec(n.line);
-    return !m || types.has(m[1]!);
-  };
-  assert.equal(mine, renderQtree(parseQtree(text), keep));
-  assert.ok(types.has('PIIX4_PM') && types.has('i440FX-pcihost') && types.has('fw_cfg_io'));
+  const versions = ['pc', 'pc-i440fx-trusty', ...machineClassList().map((oc) => machineClass(oc).name).filter((n) => /^pc-i440fx-\d/.test(n))];
+  const oracle = await pool(versions, 4, (m) => runQemu(['-M', m === 'pc-i440fx-trusty' ? 'pc-i440fx-2.0' : m, '-cpu', 'kvm64',
+    '-nodefaults', '-accel', 'tcg'], [['human-monitor-command', { 'command-line': 'info qtree' }]]));
+  versions.forEach((m, i) => {
+    runOurs(m, {});
+    const mine = hmpInfoQtree();
+    const types = new Set([...mine.matchAll(/dev: ([^,]+),/g)].map((x) => x[1]!));
+    const text = (oracle[i]!.replies[0] as string).replace(/\r/g, '');
+    const keep = (n: Node): boolean => {
+      const d = /^\s*dev: ([^,]+),/.exec(n.line);
+      return !d || types.has(d[1]!);
+    };
+    assert.equal(mine, renderQtree(parseQtree(text), keep), m);
+    assert.ok(types.has('PIIX4_PM') && types.has('i440FX-pcihost') && types.has('fw_cfg_io'));
+  });
+});
+
+test('the RAM split and the PCI holes (i440FX-pcihost pci-hole*) as QEMU 7.2 computes them', async () => {
+  requireQemu();
+  const cases: Array<[machine: string, m: string, hole64Size?: string]> = [
+    ['pc', '128M'], ['pc', '3584M'], ['pc', '3583M'], ['pc', '4G'], ['pc', '8G'], ['pc,max-ram-below-4g=2G', '4G'],
+    ['pc,max-ram-below-4g=3500M', '4G'], ['pc', '1G,slots=4,maxmem=8G'], ['pc-i440fx-2.4', '1G,slots=4,maxmem=8G'],
+    ['pc-i440fx-2.1', '5G,slots=2,maxmem=9G'], ['pc-i440fx-2.9', '4G'], ['pc-i440fx-2.10', '4G'],
+    ['pc', '1G', '5G'], ['pc-i440fx-2.0', '3G'],
+  ];
+  const props = ['pci-hole-start', 'pci-hole-end', 'pci-hole64-start', 'pci-hole64-end'];
+  const oracle = await pool(cases, 4, ([machine, m, h]) => runQemu(['-M', machine, '-m', m, '-cpu', 'kvm64', '-nodefaults',
+    '-accel', 'tcg', ...(h ? ['-global', `i440FX-pcihost.pci-hole64-size=${h}`] : [])],
+  props.map((p) => ['qom-get', { path: '/machine/i440fx', property: p }])));
+  cases.forEach(([machine, m, h], i) => {
+    const [type, ...opts] = machine.split(',');
+    const dict: Record<string, unknown> = Object.fromEntries(opts.map((o) => o.split('=')));
+    const kv = simpleKeyval(m, 'size');
+    dict.memory = {
+      size: qemuStrtosz(kv.size!),
+      ...(kv.maxmem ? { 'max-size': qemuStrtosz(kv.maxmem), slots: Number(kv.slots) } : {}),
+    };
+    const ours = runOurs(type, dict, true, () => {
+      if (h) objectRegisterGlobalProp({ driver: 'i440FX-pcihost', property: 'pci-hole64-size', value: h });
+    });
+    const q = oracle[i]!;
+    const what = `${machine} -m ${m}${h ? ` hole64=${h}` : ''}`;
+    assert.equal(ours.stderr, asTsqemu(q.stderr), what);
+    props.forEach((p, k) => assert.equal(objectPropertyGet(objectResolvePath('/machine/i440fx')!, p), q.replies[k], `${what}: ${p}`));
+  });
 });

@@ -15,7 +15,9 @@ export interface OurResult {
   machine: MachineState | undefined;
 }
 
-export function runOurs(type: string | undefined, props: Record<string, unknown>, withCpu = true): OurResult {
+export function runOurs(
+  type: string | undefined, props: Record<string, unknown>, withCpu = true, beforeInit?: (ms: MachineState) => void,
+): OurResult {
   resetMachine();
   let stderr = '';
   const old = setStderrWriter((t) => (stderr += t));
@@ -25,6 +27,7 @@ export function runOurs(type: string | undefined, props: Record<string, unknown>
     machine = ms;
     machineSetPropertiesFromDict(ms, props);
     if (withCpu && ms.mc.defaultCpuType) ms.cpuType = TEST_CPU;
+    beforeInit?.(ms);
     machineRunBoardInit(ms);
     return { code: 0, stderr, machine };
   } catch (e) {

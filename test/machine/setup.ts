@@ -56,8 +56,7 @@ export function setupMachineTypes(): void {
       defineUintProp(oc, 32, { name: 'apic-id', field: 'apicId', defaultValue: 0xffffffff });
       for (const n of ['socket-id', 'die-id', 'core-id', 'thread-id']) defineIntProp(oc, 32, { name: n, defaultValue: -1 });
       deviceClass(oc).realize = (dev) => cpuListAdd(dev as CPUState);
-      // Kept out of -device help, which the tests compare with QEMU's.
-      deviceClass(oc).userCreatable = false;
+      deviceClass(oc).category = 'cpu';
       objectClassPropertyAdd(oc, { name: 'test', type: 'bool', get: () => true });
     },
   });

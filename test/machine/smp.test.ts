@@ -21,7 +21,7 @@ const cases: Array<[machine: string, smp: string]> = [
   ['pc', '6,sockets=2,cores=3'], ['pc', '4,maxcpus=8'], ['pc', 'maxcpus=8'], ['pc', '2,maxcpus=8,sockets=2'],
   ['pc', 'sockets=2,cores=2,threads=2'], ['pc', 'sockets=2'], ['pc', 'cores=4'], ['pc', 'threads=2'],
   ['pc', '8,dies=2'], ['pc', '16,sockets=2,dies=2,cores=2,threads=2'], ['pc', '3,sockets=2,cores=3,threads=2,maxcpus=12'],
-  ['pc', '4,clusters=1'], ['pc', '4,dies=1'], ['pc', '255'], ['pc', 'cpus=2,maxcpus=4,cores=2'],
+  ['pc', '4,clusters=1'], ['pc', '4,dies=1'], ['pc', '1,maxcpus=255'], ['pc', 'cpus=2,maxcpus=4,cores=2'],
   ['pc', '4294967296'], ['pc-i440fx-7.2', '6'], ['pc-i440fx-6.2', '4'], ['pc-i440fx-6.2', '8,sockets=2'],
   // prefer-sockets machines (6.1 and older)
   ['pc-i440fx-6.1', '4'], ['pc-i440fx-6.1', '4,cores=2'], ['pc-i440fx-6.1', '4,threads=2'],

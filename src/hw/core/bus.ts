@@ -10,7 +10,6 @@ import {
   QObject, TYPE_OBJECT, ObjectClass, objectClassPropertyAdd, objectGetCanonicalPath, objectNew,
   objectPropertyAdd, objectPropertyAddChild, objectDynamicCast, typeRegisterStatic,
 } from '../../qom/object.js';
-import { QemuError } from '../../util/error.js';
 import { DeviceState, qdevRealize, type HotplugHandler } from './qdev.js';
 
 export const TYPE_BUS = 'bus';
@@ -36,7 +35,15 @@ export class BusState extends QObject {
   maxIndex = 0;
   full = false;
   hotplugHandler: HotplugHandler | undefined;
+  /** The object behind hotplugHandler (the "hotplug-handler" link), e.g. PIIX4_PM for pci.0. */
+  hotplugHandlerObj: QObject | undefined;
   realized = false;
+}
+
+/** qbus_set_hotplug_handler(). */
+export function qbusSetHotplugHandler(bus: BusState, obj: QObject, handler: HotplugHandler): void {
+  bus.hotplugHandler = handler;
+  bus.hotplugHandlerObj = obj;
 }
 
 const parentBus = new WeakMap<DeviceState, BusState>();
@@ -127,20 +134,22 @@ export function qbusIsFull(bus: BusState): boolean {
 }
 
 /**
- * qdev_realize(dev, bus): plugs the device into `bus` (if any) and realizes it.  A
- * device whose class names a bus type must get a bus of that type.
+ * qdev_realize(dev, bus): plugs the device into `bus` (if any) and realizes it.
+ * Callers pass a bus of the class's bus type (qdev_device_add checks what users
+ * give); anything else is a bug, as QEMU's assertion says.
  */
 export function qdevRealizeOnBus(dev: DeviceState, bus: BusState | undefined): void {
   const busType = (dev.klass as unknown as { busType?: string }).busType;
-  if (bus) {
-    if (busType && !objectDynamicCast(bus, busType)) {
-      throw new QemuError(`Device '${dev.typeName}' can't go on ${bus.typeName} bus`);
-    }
-    qdevSetParentBus(dev, bus);
-  } else if (busType) {
-    throw new QemuError(`Device '${dev.typeName}' needs a '${busType}' bus`);
+  if (bus ? !busType || !objectDynamicCast(bus, busType) : busType) {
+    throw new Error(`${dev.typeName} realized on ${bus ? `a ${bus.typeName}` : 'no'} bus`);
   }
-  qdevRealize(dev);
+  if (bus) qdevSetParentBus(dev, bus);
+  try {
+    qdevRealize(dev);
+  } catch (e) {
+    qdevRemoveFromBus(dev);
+    throw e;
+  }
 }
 
 /** Every bus under `bus`, depth first in QEMU's list order, the root first. */
@@ -164,13 +173,11 @@ export function registerBusTypes(): void {
       objectClassPropertyAdd(oc, {
         name: 'hotplug-handler',
         type: 'link<hotplug-handler>',
-        get: () => '',
+        get: (o) => {
+          const h = (o as BusState).hotplugHandlerObj;
+          return h ? objectGetCanonicalPath(h) : '';
+        },
       });
     },
   });
-}
-
-/** The object a qdev path names, for callers outside qdev that hold a QObject. */
-export function asBus(o: QObject | undefined): BusState | undefined {
-  return o && objectDynamicCast<BusState>(o, TYPE_BUS);
 }

@@ -7,7 +7,8 @@
 import {
   ObjectClass, QObject, TYPE_OBJECT, containerGet, objectClassByName, objectClassDynamicCast,
   objectClassGetList, objectClassPropertyAdd, objectGetRoot, objectNew, objectPropertyAddChild,
-  objectRegisterGlobalProp, objectResolveChild, typeRegisterStatic, type GlobalProperty, type PropValue,
+  objectDynamicCast, objectGetCanonicalPath, objectRegisterGlobalProp, objectResolveChild, objectResolvePath, typeRegisterStatic,
+  type GlobalProperty, type PropValue,
 } from '../../qom/object.js';
 import { visitBool, visitInt, visitStr, visitUint } from '../../qom/visitor.js';
 import { QemuError, warnReport } from '../../util/error.js';
@@ -64,6 +65,9 @@ export interface MachineClassFields {
   noSdcard?: boolean;
   nvdimmSupported?: boolean;
   numaMemSupported?: boolean;
+  hasHotpluggableCpus?: boolean;
+  /** mc->wakeup exists: the machine can wake from suspend (query-current-machine). */
+  wakeupSupported?: boolean;
   possibleCpuArchIds?: (ms: MachineState) => CPUArchId[];
   /** mc->get_hotplug_handler: who pre_plugs/plugs `dev` (CPUs on x86). */
   getHotplugHandler?: (ms: MachineState, dev: DeviceState) => HotplugHandler | undefined;
@@ -237,7 +241,22 @@ function machineSetBoot(ms: MachineState, v: unknown): void {
   if (dict['reboot-timeout'] !== undefined) b['reboot-timeout'] = visitInt('boot.reboot-timeout', dict['reboot-timeout'], 64);
   if (dict.strict !== undefined) b.strict = visitBool('boot.strict', dict.strict);
   visitCheckStruct('boot', dict, BOOT_MEMBERS);
+  if (b.order !== undefined) validateBootdevices(b.order);
+  if (b.once !== undefined) validateBootdevices(b.once);
   ms.boot = b;
+}
+
+/**
+ * validate_bootdevices(): letters a-p (floppies a-b, disks c-f, machine-specific
+ * g-m, network n-p), each at most once.
+ */
+export function validateBootdevices(devices: string): void {
+  const seen = new Set<string>();
+  for (const c of devices) {
+    if (c < 'a' || c > 'p') throw new QemuError(`Invalid boot device '${c}'`);
+    if (seen.has(c)) throw new QemuError(`Boot device '${c}' was given twice`);
+    seen.add(c);
+  }
 }
 
 function machineGetBoot(ms: MachineState): PropValue {
@@ -369,12 +388,17 @@ export function selectMachine(type: string | undefined): ObjectClass {
 
 let currentMachine: MachineState | undefined;
 
-export function qdevGetMachine(): MachineState {
-  if (!currentMachine) throw new Error('no machine has been created');
-  return currentMachine;
+/** QEMU_HW_VERSION: what machines without a hw_version report. */
+const QEMU_HW_VERSION = '2.5+';
+let hwVersion = QEMU_HW_VERSION;
+
+/** qemu_hw_version(): e.g. the qemu64 CPU's model-id "QEMU Virtual CPU version 2.0.0" on pc-i440fx-2.0. */
+export function qemuHwVersion(): string {
+  return hwVersion;
 }
 
-export function currentMachineOrUndefined(): MachineState | undefined {
+export function qdevGetMachine(): MachineState {
+  if (!currentMachine) throw new Error('no machine has been created');
   return currentMachine;
 }
 
@@ -398,6 +422,7 @@ export function qemuCreateMachine(oc: ObjectClass): MachineState {
   if (mc.deprecationReason) {
     warnReport(`Machine type '${mc.name}' is deprecated: ${mc.deprecationReason}`);
   }
+  hwVersion = mc.hwVersion ?? QEMU_HW_VERSION;
   for (const g of mc.compatProps) objectRegisterGlobalProp({ ...g, optional: true });
   const ms = objectNew(oc.typeName) as MachineState;
   const root = objectGetRoot();
@@ -414,6 +439,8 @@ export function qemuCreateMachine(oc: ObjectClass): MachineState {
   if (mc.defaultMachineOpts) {
     for (const [k, v] of Object.entries(parseDefaultOpts(mc.defaultMachineOpts))) machinePropertySet(ms, k, v);
   }
+  // qemu_init() starts from the class's CPU type; -cpu replaces it.
+  ms.cpuType = mc.defaultCpuType;
   return ms;
 }
 
@@ -434,11 +461,18 @@ export function machineSetPropertiesFromDict(ms: MachineState, dict: Record<stri
 }
 
 /**
- * machine_run_board_init(): checks the CPU type against the class's list, then
- * runs the board's init (pc_init1, machine_none_init).
+ * machine_run_board_init(): finds the memory-backend= object, checks the CPU
+ * type against the class's list, then runs the board's init (pc_init1,
+ * machine_none_init).  Using the backend as RAM comes with guest memory.
  */
 export function machineRunBoardInit(ms: MachineState): void {
   const mc = ms.mc;
+  if (ms.ramMemdevId !== undefined) {
+    const o = objectResolvePath(`/objects/${ms.ramMemdevId}`);
+    if (!o || !objectDynamicCast(o, 'memory-backend')) {
+      throw new QemuError(`Memory backend '${ms.ramMemdevId}' not found`);
+    }
+  }
   if (mc.validCpuTypes && ms.cpuType) {
     const coc = objectClassByName(ms.cpuType);
     const ok = coc !== undefined && mc.validCpuTypes.some((t) => objectClassDynamicCast(coc, t));
@@ -448,6 +482,51 @@ export function machineRunBoardInit(ms: MachineState): void {
     }
   }
   mc.init?.(ms);
+}
+
+/** qmp_query_machines(): one entry per machine type, in QEMU's (prepended) order. */
+export function qmpQueryMachines(): Array<{ [k: string]: PropValue }> {
+  const out: Array<{ [k: string]: PropValue }> = [];
+  for (const oc of machineClassList()) {
+    const mc = machineClass(oc);
+    const info: { [k: string]: PropValue } = {};
+    if (mc.isDefault) info['is-default'] = true;
+    if (mc.alias) info.alias = mc.alias;
+    info.name = mc.name;
+    info['cpu-max'] = mc.maxCpus || 1;
+    info['hotpluggable-cpus'] = !!mc.hasHotpluggableCpus;
+    info['numa-mem-supported'] = !!mc.numaMemSupported;
+    info.deprecated = !!mc.deprecationReason;
+    if (mc.defaultCpuType) info['default-cpu-type'] = mc.defaultCpuType;
+    if (mc.defaultRamId) info['default-ram-id'] = mc.defaultRamId;
+    out.unshift(info);
+  }
+  return out;
+}
+
+/**
+ * machine_query_hotpluggable_cpus(): every possible CPU slot, the last first,
+ * with its topology ids and the path of the CPU in it, if any.
+ */
+export function qmpQueryHotpluggableCpus(ms: MachineState): Array<{ [k: string]: PropValue }> {
+  const slots = ms.mc.possibleCpuArchIds?.(ms) ?? [];
+  const out: Array<{ [k: string]: PropValue }> = [];
+  for (const s of slots) {
+    const props: { [k: string]: PropValue } = {};
+    if (s.props.socketId !== undefined) props['socket-id'] = s.props.socketId;
+    if (s.props.dieId !== undefined) props['die-id'] = s.props.dieId;
+    if (s.props.coreId !== undefined) props['core-id'] = s.props.coreId;
+    if (s.props.threadId !== undefined) props['thread-id'] = s.props.threadId;
+    const info: { [k: string]: PropValue } = { type: s.type, 'vcpus-count': s.vcpusCount, props };
+    if (s.cpu) info['qom-path'] = objectGetCanonicalPath(s.cpu);
+    out.unshift(info);
+  }
+  return out;
+}
+
+/** qmp_query_current_machine(). */
+export function qmpQueryCurrentMachine(ms: MachineState): { [k: string]: PropValue } {
+  return { 'wakeup-suspend-support': !!ms.mc.wakeupSupported };
 }
 
 /** Forgets the current machine (tests create several in one process, after objectResetRoot()). */

@@ -103,20 +103,43 @@ export function strcmpSort(lines: string[]): string[] {
   return lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** qmp_device_list_properties() + qdev_device_help(): `-device <type>,help`. */
-export function devicePropsHelp(driverName: string): string {
-  let driver = driverName;
-  if (!objectClassByName(driver)) driver = findTypenameByAlias(driver) ?? driver;
-  const oc = objectClassByName(driver);
-  if (!oc) throw new QemuError(`Device '${driver}' not found`);
+/** ObjectPropertyInfo as device-list-properties returns it. */
+export interface ObjectPropertyInfo {
+  name: string;
+  type: string;
+  description?: string;
+  'default-value'?: PropValue;
+}
+
+/**
+ * qmp_device_list_properties(): the properties of a new instance of a device
+ * type, without the QOM/qdev bookkeeping ones and the legacy-* printers.
+ * Errors: "Device '%s' not found" (QMP class DeviceNotFound) and the abstract-type refusal.
+ */
+export function qmpDeviceListProperties(typename: string): ObjectPropertyInfo[] {
+  const oc = objectClassByName(typename);
+  if (!oc) throw new QemuError(`Device '${typename}' not found`);
   if (!objectClassDynamicCast(oc, TYPE_DEVICE) || oc.abstract) {
     throw new QemuError("Parameter 'typename' expects a non-abstract device type");
   }
-  const obj = objectNew(driver);
+  const obj = objectNew(typename);
   const skip = new Set(['type', 'realized', 'hotpluggable', 'hotplugged', 'parent_bus']);
-  const lines = objectPropertyList(obj)
+  return objectPropertyList(obj)
     .filter((p) => !skip.has(p.name) && !p.name.startsWith('legacy-'))
-    .map((p) => objectPropertyHelp(p.name, p.type, p.defaultValue, p.description));
+    .map((p) => {
+      const info: ObjectPropertyInfo = { name: p.name, type: p.type };
+      if (p.description !== undefined) info.description = p.description;
+      if (p.defaultValue !== undefined) info['default-value'] = p.defaultValue;
+      return info;
+    });
+}
+
+/** qdev_device_help()'s property list: `-device <type>,help` (an alias names its type). */
+export function devicePropsHelp(driverName: string): string {
+  let driver = driverName;
+  if (!objectClassByName(driver)) driver = findTypenameByAlias(driver) ?? driver;
+  const lines = qmpDeviceListProperties(driver)
+    .map((p) => objectPropertyHelp(p.name, p.type, p['default-value'], p.description));
   if (lines.length === 0) return `There are no options for ${driver}.\n`;
   return `${driver} options:\n` + strcmpSort(lines).map((l) => l + '\n').join('');
 }
@@ -214,8 +237,13 @@ function qbusFind(path: string): BusState {
   return bus;
 }
 
+/** DeviceClass.hotpluggable: true unless the class says otherwise. */
+export function deviceClassHotpluggable(oc: ObjectClass): boolean {
+  return (oc as { hotpluggable?: boolean }).hotpluggable !== false;
+}
+
 /** qdev_get_device_class(): the class for a driver name or alias, with QEMU's refusals. */
-function qdevGetDeviceClass(driverName: string): ObjectClass {
+function qdevGetDeviceClass(driverName: string, hotplug: boolean): ObjectClass {
   let driver = driverName;
   let oc = objectClassByName(driver);
   if (!oc) {
@@ -230,7 +258,9 @@ function qdevGetDeviceClass(driverName: string): ObjectClass {
     throw new QemuError(`'${driver}' is not a valid device model name`);
   }
   if (oc.abstract) throw new QemuError("Parameter 'driver' expects a non-abstract device type");
-  if (deviceClass(oc).userCreatable === false) throw new QemuError("Parameter 'driver' expects a pluggable device type");
+  if (deviceClass(oc).userCreatable === false || (hotplug && !deviceClassHotpluggable(oc))) {
+    throw new QemuError("Parameter 'driver' expects a pluggable device type");
+  }
   if (objectClassDynamicCast(oc, TYPE_SYS_BUS_DEVICE)) {
     throw new QemuError("Parameter 'driver' expects a dynamic sysbus device type for the machine");
   }
@@ -261,11 +291,13 @@ function qdevSetId(dev: DeviceState, id: string | undefined): void {
  * qdev_device_add_from_qdict(): `opts` holds driver, optional bus and id, and
  * the device's properties (strings from the command line, typed values from
  * JSON).  Returns the realized device; on any error the device is removed again.
+ * `hotplug` is QEMU's PHASE_MACHINE_READY: device_add once the machine is built,
+ * where the device and its bus must support hotplug.
  */
-export function qdevDeviceAdd(opts: Record<string, unknown>): DeviceState {
+export function qdevDeviceAdd(opts: Record<string, unknown>, hotplug = false): DeviceState {
   const driverOpt = opts.driver;
   if (typeof driverOpt !== 'string') throw new QemuError("Parameter 'driver' is missing");
-  const oc = qdevGetDeviceClass(driverOpt);
+  const oc = qdevGetDeviceClass(driverOpt, hotplug);
   const driver = oc.typeName;
   const dc = deviceClass(oc);
 
@@ -281,9 +313,15 @@ export function qdevDeviceAdd(opts: Record<string, unknown>): DeviceState {
     if (!bus || qbusIsFull(bus)) throw new QemuError(`No '${dc.busType}' bus found for device '${driver}'`);
   }
 
+  if (hotplug && bus && !bus.hotplugHandler) throw new QemuError(`Bus '${bus.name}' does not support hotplugging`);
+
   const dev = objectNew(driver) as DeviceState;
   const machine = qdevGetMachine();
   const handler = machine.mc.getHotplugHandler?.(machine, dev);
+  if (hotplug && !bus && !handler) {
+    objectUnparent(dev);
+    throw new QemuError(`Device '${driver}' can not be hotplugged on this machine`);
+  }
   if (handler) dev.hotplugHandler = handler;
   try {
     qdevSetId(dev, typeof opts.id === 'string' ? opts.id : undefined);

@@ -4,14 +4,14 @@
  * (for -device, -global, qom-get/set and `-device x,help`), and the class keeps
  * the list in declaration order, which is what `info qtree` prints.
  */
-import { ObjectClass, QObject, objectClassPropertyAdd, type PropValue } from '../../qom/object.js';
+import { ObjectClass, QObject, objectClassPropertyAdd, objectPropertyFind, type PropValue } from '../../qom/object.js';
 import { visitBool, visitEnum, visitInt, visitStr, visitUint } from '../../qom/visitor.js';
 import { QemuError } from '../../util/error.js';
 import { checkNotRealized } from './qdev.js';
 
 export type QdevPropKind =
   | 'bool' | 'bit' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'int32' | 'int64' | 'size' | 'str'
-  | 'OnOffAuto' | 'BlockdevOnError' | 'LostTickPolicy' | 'chr' | 'netdev' | 'drive' | 'macaddr'
+  | 'OnOffAuto' | 'BlockdevOnError' | 'LostTickPolicy' | 'BiosAtaTranslation' | 'chr' | 'netdev' | 'drive' | 'macaddr'
   | 'pci-devfn' | 'blocksize' | 'audiodev';
 
 /** One DEFINE_PROP_*: `def` is the default (absent for strings and backends). */
@@ -33,6 +33,7 @@ export function qdevRegisterBackendLookup(kind: BackendKind, exists: (id: string
 const ON_OFF_AUTO = ['on', 'off', 'auto'] as const;
 const BLOCKDEV_ON_ERROR = ['report', 'ignore', 'enospc', 'stop', 'auto'] as const;
 const LOST_TICK_POLICY = ['discard', 'delay', 'slew'] as const;
+const BIOS_ATA_TRANSLATION = ['auto', 'none', 'lba', 'large', 'rechs'] as const;
 
 /** What `-device x,help` shows after the type (PropertyInfo.description). */
 const kindDescription: Partial<Record<QdevPropKind, string>> = {
@@ -40,6 +41,7 @@ const kindDescription: Partial<Record<QdevPropKind, string>> = {
   OnOffAuto: 'on/off/auto',
   BlockdevOnError: 'Error handling policy, report/ignore/enospc/stop/auto',
   LostTickPolicy: 'Policy for handling lost ticks (discard/delay/slew)',
+  BiosAtaTranslation: 'Logical CHS translation algorithm, auto/none/lba/large/rechs',
   chr: 'ID of a chardev to use as a backend',
   netdev: 'ID of a netdev to use as a backend',
   drive: 'Node name or ID of a block device to use as a backend',
@@ -52,7 +54,7 @@ const kindDescription: Partial<Record<QdevPropKind, string>> = {
 const kindType: Record<QdevPropKind, string> = {
   bool: 'bool', bit: 'bool', uint8: 'uint8', uint16: 'uint16', uint32: 'uint32', uint64: 'uint64',
   int32: 'int32', int64: 'int64', size: 'size', str: 'str', OnOffAuto: 'OnOffAuto',
-  BlockdevOnError: 'BlockdevOnError', LostTickPolicy: 'LostTickPolicy', chr: 'str', netdev: 'str',
+  BlockdevOnError: 'BlockdevOnError', LostTickPolicy: 'LostTickPolicy', BiosAtaTranslation: 'BiosAtaTranslation', chr: 'str', netdev: 'str',
   drive: 'str', macaddr: 'str', 'pci-devfn': 'int32', blocksize: 'size', audiodev: 'str',
 };
 
@@ -71,7 +73,8 @@ export function qemuStrtosz(text: string, defaultSuffix = 'B'): number | undefin
   const suffix = (m[2] || defaultSuffix).toUpperCase();
   const shift = 'BKMGTPE'.indexOf(suffix) * 10;
   if (isHex && m[2]) return undefined;
-  if (!Number.isInteger(num) && !m[2]) return undefined;
+  // A fraction needs a scale: "1.5k" is a size, "1.5" and "1.5b" are not.
+  if (!Number.isInteger(num) && shift === 0) return undefined;
   const v = Math.floor(num * 2 ** shift);
   if (v >= 2 ** 64) return undefined;
   return v;
@@ -108,12 +111,13 @@ function parsePciDevfn(obj: QObject, name: string, v: unknown): number {
   return (slot << 3) | fn;
 }
 
+/** set_mac(): six two-digit hex bytes, each separated by ':' or '-'. */
 function parseMacaddr(obj: QObject, name: string, v: unknown): string {
   const s = visitStr(name, v);
-  if (!/^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/.test(s) && !/^[0-9a-fA-F]{1,2}(?:-[0-9a-fA-F]{1,2}){5}$/.test(s)) {
+  if (!/^(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/.test(s)) {
     throw new QemuError(`Property '${obj.typeName}.${name}' doesn't take value '${s}'`);
   }
-  return s.split(/[:-]/).map((b) => b.padStart(2, '0').toLowerCase()).join(':');
+  return s.split(/[:-]/).map((b) => b.toLowerCase()).join(':');
 }
 
 function parseBlocksize(obj: QObject, name: string, v: unknown): number {
@@ -134,20 +138,33 @@ function parseBackend(obj: QObject, kind: BackendKind, name: string, v: unknown)
   return id;
 }
 
+/**
+ * visit_type_uintN/intN for N < 64: the number is read as 64 bits, then checked
+ * against the C type's range ("expects uint32_t").  Negative text wraps as in
+ * qemu_strtou64, so it is out of range too.
+ */
+function visitSized(name: string, v: unknown, bits: 8 | 16 | 32, signed: boolean): number {
+  const n = visitInt(name, v, 64);
+  const [lo, hi] = signed ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+  if (n < lo || n > hi) throw new QemuError(`Parameter '${name}' expects ${signed ? '' : 'u'}int${bits}_t`);
+  return n;
+}
+
 function parseValue(obj: QObject, p: QdevProp, v: unknown): PropValue {
   switch (p.kind) {
     case 'bool': case 'bit': return visitBool(p.name, v);
-    case 'uint8': return visitUint(p.name, v, 8);
-    case 'uint16': return visitUint(p.name, v, 16);
-    case 'uint32': return visitUint(p.name, v, 32);
+    case 'uint8': return visitSized(p.name, v, 8, false);
+    case 'uint16': return visitSized(p.name, v, 16, false);
+    case 'uint32': return visitSized(p.name, v, 32, false);
     case 'uint64': return visitUint(p.name, v, 64);
-    case 'int32': return visitInt(p.name, v, 32);
+    case 'int32': return visitSized(p.name, v, 32, true);
     case 'int64': return visitInt(p.name, v, 64);
     case 'size': return visitSize(p.name, v);
     case 'str': return visitStr(p.name, v);
     case 'OnOffAuto': return visitEnum(p.name, v, ON_OFF_AUTO);
     case 'BlockdevOnError': return visitEnum(p.name, v, BLOCKDEV_ON_ERROR);
     case 'LostTickPolicy': return visitEnum(p.name, v, LOST_TICK_POLICY);
+    case 'BiosAtaTranslation': return visitEnum(p.name, v, BIOS_ATA_TRANSLATION);
     case 'chr': case 'netdev': case 'drive': case 'audiodev': return parseBackend(obj, p.kind, p.name, v);
     case 'macaddr': return parseMacaddr(obj, p.name, v);
     case 'pci-devfn': return parsePciDevfn(obj, p.name, v);
@@ -160,8 +177,7 @@ const classProps = new Map<string, QdevProp[]>();
 
 /** The value of a qdev property on an instance (its default until set). */
 export function qdevPropGet(obj: QObject, name: string): PropValue | undefined {
-  const fields = obj as unknown as Record<string, PropValue | undefined>;
-  return fields[`qdev:${name}`];
+  return objectPropertyFind(obj, name)?.get?.(obj);
 }
 
 /** device_class_set_props(). */

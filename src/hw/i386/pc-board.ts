@@ -7,13 +7,13 @@
  * in pc_init1's order.
  */
 import { objectNew, objectPropertyAddChild, objectPropertyAddLink, typeRegisterStatic } from '../../qom/object.js';
-import { QemuError } from '../../util/error.js';
+import { QemuError, warnReport } from '../../util/error.js';
 import { deviceClass, type DeviceState } from '../../hw/core/qdev.js';
 import { deviceClassSetProps, qdevPropSetRaw } from '../../hw/core/qdev-properties.js';
 import { TYPE_SYS_BUS_DEVICE, sysbusRealize } from '../../hw/core/sysbus.js';
 import type { MachineState } from '../../hw/core/machine.js';
 import { pciCreateSimple, pciNew, pciRealize, type PCIBus, type PCIDevice } from '../pci/pci.js';
-import { TYPE_I440FX_PCI_DEVICE, TYPE_I440FX_PCI_HOST_BRIDGE, pciHostRootBus } from '../pci/i440fx.js';
+import { I440fxPciHost, TYPE_I440FX_PCI_DEVICE, TYPE_I440FX_PCI_HOST_BRIDGE, pciHostRootBus } from '../pci/i440fx.js';
 import { TYPE_PIIX3_DEVICE, TYPE_PIIX3_IDE, TYPE_PIIX4_PM, piixChildBus, smbusEepromInit } from '../pci/piix.js';
 import { PCMachineState, pcMachineClass } from './pc.js';
 import { x86CpusInit, x86MachineClass, x86SmmEnabled } from './x86.js';
@@ -42,12 +42,21 @@ function machineUsb(ms: MachineState): boolean {
   return ms.usb === true;
 }
 
-/** The below/above 4 GiB RAM split of pc_init1. */
+const GiB = 1024 * 1024 * 1024;
+const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/**
+ * The below/above 4 GiB RAM split of pc_init1: up to max-ram-below-4g (3.5 GiB)
+ * below; a machine that must split moves the split down to 3 GiB, for alignment.
+ */
 function pcRamSplit(pcms: PCMachineState): void {
   if (!pcms.maxRamBelow4g) pcms.maxRamBelow4g = 0xe0000000;
   let lowmem = pcms.maxRamBelow4g;
-  if (pcms.ramSize >= pcms.maxRamBelow4g && pcMachineClass(pcms.klass).gigabyteAlign && lowmem > 0xc0000000) {
-    lowmem = 0xc0000000;
+  if (pcms.ramSize >= pcms.maxRamBelow4g && pcMachineClass(pcms.klass).gigabyteAlign) {
+    if (lowmem > 0xc0000000) lowmem = 0xc0000000;
+    if (lowmem % GiB) {
+      warnReport(`Large machine and max_ram_below_4g (${pcms.maxRamBelow4g}) not a multiple of 1G; possible bad performance.`);
+    }
   }
   if (pcms.ramSize >= lowmem) {
     pcms.aboveFourGMemSize = pcms.ramSize - lowmem;
@@ -56,6 +65,30 @@ function pcRamSplit(pcms: PCMachineState): void {
     pcms.aboveFourGMemSize = 0;
     pcms.belowFourGMemSize = pcms.ramSize;
   }
+}
+
+/** pc_above_4g_end(): RAM above 4 GiB starts at 4 GiB. */
+function pcAbove4gEnd(pcms: PCMachineState): number {
+  return 4 * GiB + pcms.aboveFourGMemSize;
+}
+
+/**
+ * pc_pci_hole64_start(): after the hotplug memory region when there is one
+ * (machines with broken_reserved_end put it at the region's start), else after
+ * RAM; rounded up to 1 GiB.
+ */
+export function pcPciHole64Start(pcms: PCMachineState): number {
+  const pcmc = pcMachineClass(pcms.klass);
+  let start: number;
+  if (pcmc.hasReservedMemory && pcms.ramSize < pcms.maxramSize) {
+    start = roundUp(pcAbove4gEnd(pcms), GiB);
+    let size = pcms.maxramSize - pcms.ramSize;
+    if (pcmc.enforceAlignedDimm) size += GiB * pcms.ramSlots;
+    if (!pcmc.brokenReservedEnd) start += size;
+  } else {
+    start = pcAbove4gEnd(pcms);
+  }
+  return roundUp(start, GiB);
 }
 
 /** ACPI_MAX_RAM_SLOTS: memory hotplug slots the PC's ACPI tables describe. */
@@ -86,6 +119,12 @@ function fwCfgArchCreate(pcms: PCMachineState): DeviceState {
   return dev;
 }
 
+/** pc_vga_init() → pci_vga_init(): the chosen adapter in the first free slot (02.0). */
+function pcVgaInit(pcms: PCMachineState, bus: PCIBus): void {
+  const type = { std: 'VGA', cirrus: 'cirrus-vga' }[pcms.vgaInterfaceType ?? 'none'];
+  if (type) pciCreateSimple(bus, -1, type);
+}
+
 /** pc_init1(machine, TYPE_I440FX_PCI_HOST_BRIDGE, TYPE_I440FX_PCI_DEVICE). */
 export function pcInit1(ms: MachineState): void {
   const pcms = ms as PCMachineState;
@@ -95,8 +134,10 @@ export function pcInit1(ms: MachineState): void {
   pcMemoryChecks(pcms);
 
   // The host bridge exists before RAM and fw_cfg are set up, but is realized after them (7.2 order).
-  const host = objectNew(TYPE_I440FX_PCI_HOST_BRIDGE) as DeviceState;
+  const host = objectNew(TYPE_I440FX_PCI_HOST_BRIDGE) as I440fxPciHost;
   objectPropertyAddChild(pcms, 'i440fx', host);
+  host.belowFourGMemSize = pcms.belowFourGMemSize;
+  host.pciHole64Start = () => pcPciHole64Start(pcms);
 
   // pc_memory_init() creates fw_cfg.
   const fwCfg = fwCfgArchCreate(pcms);
@@ -108,6 +149,8 @@ export function pcInit1(ms: MachineState): void {
 
   const piix3 = pciCreateSimple(pciBus, -1, TYPE_PIIX3_DEVICE, true);
   const ide = pciCreateSimple(pciBus, piix3.devfn + 1, TYPE_PIIX3_IDE);
+  pcVgaInit(pcms, pciBus);
+
   // Without Xen, vmport=auto means on (the vmport device itself comes with the ISA devices).
   if (pcms.vmport === 'auto') pcms.vmport = 'on';
 

@@ -28,7 +28,10 @@ function pcI440fxMachineOptions(oc: ObjectClass): void {
   mc.init = pcInit1;
 }
 
-/** Compat globals of one release (hw_compat_X_Y / pc_compat_X_Y), the entries our devices have. */
+/**
+ * Compat globals of one release (hw_compat_X_Y / pc_compat_X_Y): the entries for
+ * devices this tree has, as `info qtree` shows them on each 7.2 machine version.
+ */
 function compat(mc: MachineClassFields, driver: string, property: string, value: string): void {
   mc.compatProps = [...mc.compatProps, { driver, property, value }];
 }
@@ -49,20 +52,27 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
   ['7.0', (oc) => {
     pcMachineClass(oc).enforceAmd1tbHole = false;
   }],
-  ['6.2', () => {}],
+  ['6.2', (oc) => {
+    compat(machineClass(oc), 'PIIX4_PM', 'x-not-migrate-acpi-index', 'on');
+  }],
   ['6.1', (oc) => {
     machineClass(oc).smpProps = { ...machineClass(oc).smpProps, preferSockets: true };
   }],
   ['6.0', () => {}],
-  ['5.2', () => {}],
+  ['5.2', (oc) => {
+    compat(machineClass(oc), 'PIIX4_PM', 'smm-compat', 'on');
+  }],
   ['5.1', (oc) => {
     pcMachineClass(oc).kvmclockCreateAlways = false;
     pcMachineClass(oc).pciRootUid = 1;
   }],
   ['5.0', (oc) => {
     machineClass(oc).numaMemSupported = true;
+    compat(machineClass(oc), 'pci-host-bridge', 'x-config-reg-migration-enabled', 'off');
   }],
-  ['4.2', () => {}],
+  ['4.2', (oc) => {
+    compat(machineClass(oc), 'fw_cfg_io', 'acpi-mr-restore', 'false');
+  }],
   ['4.1', () => {}],
   ['4.0', (oc) => {
     pcMachineClass(oc).defaultCpuVersion = CPU_VERSION_LEGACY;
@@ -73,9 +83,14 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
   ['3.0', () => {}],
   ['2.12', () => {}],
   ['2.11', () => {}],
-  ['2.10', () => {}],
+  ['2.10', (oc) => {
+    compat(machineClass(oc), 'i440FX-pcihost', 'x-pci-hole64-fix', 'off');
+  }],
   ['2.9', () => {}],
-  ['2.8', () => {}],
+  ['2.8', (oc) => {
+    compat(machineClass(oc), 'pci-device', 'x-pcie-extcap-init', 'off');
+    compat(machineClass(oc), 'fw_cfg_io', 'x-file-slots', '0x10');
+  }],
   ['2.7', () => {}],
   ['2.6', (oc) => {
     pcMachineClass(oc).legacyCpuHotplug = true;
@@ -90,6 +105,7 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
   }],
   ['2.3', (oc) => {
     machineClass(oc).hwVersion = '2.3.0';
+    compat(machineClass(oc), 'pci-device', 'x-pcie-lnksta-dllla', 'off');
   }],
   ['2.2', (oc) => {
     machineClass(oc).hwVersion = '2.2.0';
@@ -109,6 +125,7 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
     pcMachineClass(oc).hasReservedMemory = false;
     pcMachineClass(oc).legacyAcpiTableSize = 6652;
     pcMachineClass(oc).acpiDataSize = 0x10000;
+    compat(machineClass(oc), 'PIIX4_PM', 'memory-hotplug-support', 'off');
   }],
 ];
 

@@ -60,6 +60,11 @@ export class PCMachineState extends X86MachineState {
   hmat = false;
   cxl = false;
   pcspkAudiodev = '';
+  /**
+   * The display adapter vl.c chose (-vga, or the class's default_display when
+   * defaults are on): 'std', 'cirrus' or 'none'.  Unset means none.
+   */
+  vgaInterfaceType: string | undefined;
 }
 
 type PcField = {
@@ -87,6 +92,8 @@ function pcMachineClassInit(oc: ObjectClass): void {
     acpiDataSize: 0x20000 + 0x8000, legacyAcpiTableSize: 0,
   } satisfies PCMachineClassFields);
   mc.maxCpus = 255;
+  mc.hasHotpluggableCpus = true;
+  mc.wakeupSupported = true;
   mc.defaultBootOrder = 'cad';
   mc.defaultCpuType = 'qemu64-x86_64-cpu';
   mc.nvdimmSupported = true;
@@ -130,8 +137,9 @@ function pcMachineClassInit(oc: ObjectClass): void {
     set: (o, v) => {
       const value = visitSize('max-fw-size', v);
       if (value > 16 * MiB) {
+        // QEMU 7.2's text, typos included.
         throw new QemuError(`User specified max allowed firmware size ${value} is greater than 16MiB. ` +
-          'If combined firmware size exceeds 16MiB the system may not boot, or experience intermittent stability issues.');
+          'If combined firwmare size exceeds 16MiB the system may not boot, or experience intermittentstability issues.');
       }
       (o as PCMachineState).maxFwSize = value;
     },

@@ -10,7 +10,8 @@
  * kinds, plus "bootindex" (int32, no default), "qombool" (a plain QOM bool),
  * and link<T>/child<T> instance properties.
  */
-import { ObjectClass, QObject, objectClassPropertyAdd, objectNew, objectPropertyAdd, objectPropertyAddChild,
+import {
+  ObjectClass, QObject, objectClassPropertyAdd, objectNew, objectPropertyAdd, objectPropertyAddChild, objectPropertyFind,
   typeRegisterStatic, type PropValue } from '../../qom/object.js';
 import { visitBool, visitInt, visitStr } from '../../qom/visitor.js';
 import { QemuError } from '../../util/error.js';
@@ -111,6 +112,39 @@ x-txtimer:uint32=150000`;
 const PIIX3_USB_UHCI_PROPS = `
 bandwidth:uint32=1280 maxframes:uint32=128`;
 
+const IDE_HD_PROPS = `
+account-failed:OnOffAuto=auto account-invalid:OnOffAuto=auto backend_defaults:OnOffAuto=auto
+bios-chs-trans:BiosAtaTranslation=auto bootindex:bootindex cyls:uint32=0
+discard_granularity:size=4294967295 drive:drive heads:uint32=0 lcyls:uint32=0 lheads:uint32=0
+logical_block_size:blocksize=0 lsecs:uint32=0 min_io_size:size=0 model:str opt_io_size:size=0
+physical_block_size:blocksize=0 rerror:BlockdevOnError=auto rotation_rate:uint16=0 secs:uint32=0
+serial:str share-rw:bool=false unit:uint32=4294967295 ver:str werror:BlockdevOnError=auto
+write-cache:OnOffAuto=auto wwn:uint64=0`;
+
+const IDE_CD_PROPS = `
+account-failed:OnOffAuto=auto account-invalid:OnOffAuto=auto backend_defaults:OnOffAuto=auto
+bootindex:bootindex discard_granularity:size=4294967295 drive:drive logical_block_size:blocksize=0
+min_io_size:size=0 model:str opt_io_size:size=0 physical_block_size:blocksize=0
+rerror:BlockdevOnError=auto serial:str share-rw:bool=false unit:uint32=4294967295 ver:str
+werror:BlockdevOnError=auto write-cache:OnOffAuto=auto wwn:uint64=0`;
+
+const VIRTIO_SERIAL_PCI_PROPS = `
+aer:bit=false any_layout:bit=true ats:bit=false class:uint32=0 disable-legacy:OnOffAuto=auto
+disable-modern:bool=false emergency-write:bit=true event_idx:bit=true indirect_desc:bit=true
+ioeventfd:bit=true iommu_platform:bit=false max_ports:uint32=31 migrate-extra:bit=true
+modern-pio-notify:bit=false notify_on_empty:bit=true packed:bit=false page-per-vq:bit=false
+queue_reset:bit=true use-disabled-flag:bool=true use-started:bool=true vectors:uint32=2
+virtio-backend:child<virtio-serial-device> virtio-pci-bus-master-bug-migration:bit=false
+x-ats-page-aligned:bit=true x-disable-legacy-check:bool=false x-disable-pcie:bit=false
+x-ignore-backend-features:bool=false x-pcie-deverr-init:bit=true x-pcie-flr-init:bit=true
+x-pcie-lnkctl-init:bit=true x-pcie-pm-init:bit=true`;
+
+const VIRTIO_SERIAL_DEVICE_PROPS = `
+any_layout:bit=true emergency-write:bit=true event_idx:bit=true indirect_desc:bit=true
+iommu_platform:bit=false max_ports:uint32=31 notify_on_empty:bit=true packed:bit=false
+queue_reset:bit=true use-disabled-flag:bool=true use-started:bool=true
+x-disable-legacy-check:bool=false`;
+
 interface PendingDevice {
   name: string;
   parent: string;
@@ -132,6 +166,11 @@ const pendingDevices: PendingDevice[] = [
   { name: 'isa-serial', parent: TYPE_ISA_DEVICE, category: 'input', props: ISA_SERIAL_PROPS },
   { name: 'isa-debug-exit', parent: TYPE_ISA_DEVICE, category: 'misc', props: ISA_DEBUG_EXIT_PROPS },
   { name: 'isa-debugcon', parent: TYPE_ISA_DEVICE, category: 'misc', props: ISA_DEBUGCON_PROPS },
+  { name: 'pc-testdev', parent: TYPE_ISA_DEVICE, category: 'misc', props: '' },
+  { name: 'ide-hd', parent: TYPE_DEVICE, category: 'storage', busType: 'IDE', desc: 'virtual IDE disk', props: IDE_HD_PROPS },
+  { name: 'ide-cd', parent: TYPE_DEVICE, category: 'storage', busType: 'IDE', desc: 'virtual IDE CD-ROM', props: IDE_CD_PROPS },
+  { name: 'virtio-serial-device', parent: TYPE_DEVICE, category: 'input', busType: 'virtio-bus', props: VIRTIO_SERIAL_DEVICE_PROPS },
+  { name: 'virtio-serial-pci', parent: TYPE_PCI_DEVICE, category: 'input', props: VIRTIO_SERIAL_PCI_PROPS },
 ];
 
 /** The 16550 core inside isa-serial (TYPE_SERIAL): not user-creatable. */
@@ -179,6 +218,21 @@ function addSpecialClassProps(oc: ObjectClass, special: Special[]): void {
   }
 }
 
+/**
+ * A virtio proxy (virtio-blk-pci) aliases every property of its backend device
+ * (qdev_alias_all_properties): reads and writes go to the child, and errors name it.
+ */
+function addBackendAliases(obj: QObject, backend: QObject, names: readonly string[]): void {
+  for (const name of names) {
+    const target = objectPropertyFind(backend, name)!;
+    objectPropertyAdd(obj, {
+      name, type: target.type, description: target.description, defaultValue: target.defaultValue,
+      get: () => target.get!(backend),
+      set: (_o, v) => target.set!(backend, v),
+    });
+  }
+}
+
 function addSpecialInstanceProps(obj: QObject, special: Special[]): void {
   for (const s of special) {
     const link = /^link<(.+)>$/.exec(s.type);
@@ -192,13 +246,20 @@ function addSpecialInstanceProps(obj: QObject, special: Special[]): void {
       });
     }
     const child = /^child<(.+)>$/.exec(s.type);
-    if (child) objectPropertyAddChild(obj, s.name, objectNew(child[1]!));
+    if (child) {
+      const backend = objectNew(child[1]!);
+      objectPropertyAddChild(obj, s.name, backend);
+      if (s.name === 'virtio-backend') addBackendAliases(obj, backend, backendAliases.get(obj.typeName) ?? []);
+    }
   }
 }
 
 function pendingRealize(dev: DeviceState): void {
   throw new QemuError(`Device '${dev.typeName}' is not supported yet`);
 }
+
+/** For each virtio proxy, the property names it forwards to its backend. */
+const backendAliases = new Map<string, string[]>();
 
 export function registerPendingDeviceTypes(): void {
   typeRegisterStatic({
@@ -209,8 +270,17 @@ export function registerPendingDeviceTypes(): void {
       deviceClass(oc).realize = pendingRealize;
     },
   });
+  const specs = new Map(pendingDevices.map((p) => [p.name, parseSpec(p.props)]));
   for (const p of pendingDevices) {
-    const { qdev, special } = parseSpec(p.props);
+    let { qdev, special } = specs.get(p.name)!;
+    const backendType = special.find((s) => s.name === 'virtio-backend')?.type.slice(6, -1);
+    const backend = backendType ? specs.get(backendType) : undefined;
+    if (backend) {
+      const names = new Set([...backend.qdev.map((q) => q.name), ...backend.special.map((q) => q.name)]);
+      backendAliases.set(p.name, [...names].filter((n) => qdev.some((q) => q.name === n) || special.some((q) => q.name === n)));
+      qdev = qdev.filter((q) => !names.has(q.name));
+      special = special.filter((q) => !names.has(q.name));
+    }
     typeRegisterStatic({
       name: p.name,
       parent: p.parent,

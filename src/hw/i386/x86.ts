@@ -10,7 +10,7 @@
  */
 import {
   ObjectClass, QObject, objectClassPropertyAdd, objectDynamicCast, objectNew, objectPropertyGet,
-  objectPropertySet, typeRegisterStatic, type PropValue,
+  objectPropertySet, objectResolvePath, typeRegisterStatic, type PropValue,
 } from '../../qom/object.js';
 import { visitEnum, visitStr, visitUint } from '../../qom/visitor.js';
 import { QemuError } from '../../util/error.js';
@@ -308,6 +308,23 @@ function oemProp(oc: ObjectClass, name: string, label: string, max: number, fiel
   });
 }
 
+/**
+ * The SgxEPCList visitor: a list of {memdev, node}.  Each memdev must name a
+ * memory backend; SGX EPC sections themselves are not emulated.
+ */
+function x86MachineSetSgxEpc(v: unknown): void {
+  if (!Array.isArray(v)) throw new QemuError("Invalid parameter type for 'sgx-epc', expected: array");
+  v.forEach((item: unknown, i) => {
+    const d = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    if (d.memdev === undefined) throw new QemuError(`Parameter 'sgx-epc.${i}.memdev' is missing`);
+    const memdev = visitStr(`sgx-epc.${i}.memdev`, d.memdev);
+    if (d.node === undefined) throw new QemuError(`Parameter 'sgx-epc.${i}.node' is missing`);
+    visitUint(`sgx-epc.${i}.node`, d.node, 32);
+    if (!objectResolvePath(`/objects/${memdev}`)) throw new QemuError(`Device '${memdev}' not found`);
+    throw new QemuError('SGX EPC is not supported yet');
+  });
+}
+
 function x86MachineClassInit(oc: ObjectClass): void {
   const mc = machineClass(oc);
   mc.possibleCpuArchIds = x86PossibleCpuArchIds;
@@ -328,9 +345,7 @@ function x86MachineClassInit(oc: ObjectClass): void {
   objectClassPropertyAdd(oc, {
     name: 'sgx-epc', type: 'SgxEPC', description: 'SGX EPC device',
     get: (): PropValue => [],
-    set: () => {
-      throw new QemuError('SGX is not supported');
-    },
+    set: (_o, v) => x86MachineSetSgxEpc(v),
   });
 }
 

@@ -126,6 +126,8 @@ function pciQdevRealize(dev: DeviceState): void {
   pciClaimDevfn(bus, d);
   try {
     pciDeviceClass(d.klass).pciRealize?.(d);
+    // Our buses are conventional PCI, never PCI Express.
+    if (qdevPropGet(d, 'failover_pair_id')) throw new QemuError('failover primary device must be on PCIExpress bus');
   } catch (e) {
     bus.devices[d.devfn] = undefined;
     d.devfn = -1;

@@ -5,9 +5,11 @@
  * management function with its SMBus at 01.3 and the eight SPD EEPROMs the PC
  * puts on it.  Their registers come later.
  */
-import { objectNew, typeRegisterStatic } from '../../qom/object.js';
+import { objectNew, objectPropertyAdd, typeRegisterStatic } from '../../qom/object.js';
 import { DeviceState, TYPE_DEVICE, deviceClass } from '../core/qdev.js';
-import { TYPE_BUS, busClass, qbusNew, qdevRealizeOnBus, type BusState } from '../core/bus.js';
+import {
+  TYPE_BUS, busClass, qbusNew, qbusSetHotplugHandler, qdevGetParentBus, qdevRealizeOnBus, type BusState,
+} from '../core/bus.js';
 import { deviceClassSetProps, qdevPropSetRaw } from '../core/qdev-properties.js';
 import { isaBusNew } from '../isa/isa-bus.js';
 import { TYPE_PCI_DEVICE, pciDeviceClass, type PCIDevice } from './pci.js';
@@ -60,6 +62,7 @@ export function registerPiixTypes(): void {
     parent: TYPE_PCI_DEVICE,
     classInit: (oc) => {
       deviceClass(oc).category = 'storage';
+      (oc as { hotpluggable?: boolean }).hotpluggable = false;
       Object.assign(pciDeviceClass(oc), {
         vendorId: 0x8086, deviceId: 0x7010, classId: 0x0101,
         bars: [{ index: 4, io: true, size: 16 }],
@@ -93,6 +96,10 @@ export function registerPiixTypes(): void {
   typeRegisterStatic({
     name: TYPE_PIIX4_PM,
     parent: TYPE_PCI_DEVICE,
+    // The SCI and SMI outputs (qdev gpio-out lines are link<irq> properties); wiring comes with ACPI.
+    instanceInit: (obj) => {
+      for (const name of ['unnamed-gpio-out[0]', 'smi-irq[0]']) objectPropertyAdd(obj, { name, type: 'link<irq>', get: () => '' });
+    },
     classInit: (oc) => {
       deviceClass(oc).desc = 'PM';
       deviceClass(oc).userCreatable = false;
@@ -110,7 +117,12 @@ export function registerPiixTypes(): void {
       ]);
       Object.assign(pciDeviceClass(oc), {
         vendorId: 0x8086, deviceId: 0x7113, classId: 0x0680,
-        pciRealize: (d: PCIDevice) => childBus.set(d, qbusNew(TYPE_I2C_BUS, d, 'i2c')),
+        pciRealize: (d: PCIDevice) => {
+          childBus.set(d, qbusNew(TYPE_I2C_BUS, d, 'i2c'));
+          // ACPI PCI hotplug: PIIX4_PM becomes the hotplug handler of its bus (pci.0).
+          const bus = qdevGetParentBus(d);
+          if (bus) qbusSetHotplugHandler(bus, d, {});
+        },
       });
       // qdev gpio lines as `info qtree` lists them (the SCI and the SMI).
       (oc as { qtreeGpios?: string[] }).qtreeGpios = ['gpio-out "smi-irq" 1', 'gpio-out "" 1'];
