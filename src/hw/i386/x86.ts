@@ -3,10 +3,6 @@
  * machine has (smm, acpi, pit, pic, ...), the possible CPU slots with their APIC
  * IDs, x86_cpus_init() → x86_cpu_new(), and the CPU hotplug hooks that derive
  * socket-id/die-id/core-id/thread-id from the APIC ID (or the APIC ID from them).
- *
- * The APIC ID encoding (include/hw/i386/topology.h, 7.2: no module level) is
- * written here privately: src/hw/i386/topology.ts is being written by another
- * helper and is not in this tree yet.
  */
 import {
   ObjectClass, QObject, objectClassPropertyAdd, objectDynamicCast, objectNew, objectPropertyGet,
@@ -17,79 +13,18 @@ import { QemuError } from '../../util/error.js';
 import { DeviceState, qdevRealize, type HotplugHandler } from '../../hw/core/qdev.js';
 import { CPUState, TYPE_CPU } from '../../hw/core/cpu.js';
 import { MachineState, TYPE_MACHINE, machineClass, type CPUArchId } from '../../hw/core/machine.js';
+import {
+  x86ApicidFromCpuIdx, x86ApicidFromTopoIds, x86TopoIdsFromApicid, type X86CPUTopoInfo,
+} from './topology.js';
+import { X86CPU, x86CpuSetDefaultVersion, x86CpuSetSmpCpus } from '../../target/i386/cpu.js';
 
 export const TYPE_X86_MACHINE = 'x86-machine';
 /** CPU_VERSION_LEGACY (target/i386/cpu.h): unversioned model names mean the v1 definitions, unchanged. */
 export const CPU_VERSION_LEGACY = 0;
 const UNASSIGNED_APIC_ID = 0xffffffff;
 
-/** X86CPUTopoInfo, 7.2 layout. */
-export interface X86CPUTopoInfo {
-  diesPerPkg: number;
-  coresPerDie: number;
-  threadsPerCore: number;
-}
-
-export interface X86CPUTopoIDs {
-  pkgId: number;
-  dieId: number;
-  coreId: number;
-  smtId: number;
-}
-
-/** apicid_bitwidth_for_count(): bits for `count` values (0 for 1). */
-function apicidBitwidthForCount(count: number): number {
-  const n = count - 1;
-  return n ? 32 - Math.clz32(n) : 0;
-}
-
-function apicidCoreOffset(t: X86CPUTopoInfo): number {
-  return apicidBitwidthForCount(t.threadsPerCore);
-}
-function apicidDieOffset(t: X86CPUTopoInfo): number {
-  return apicidCoreOffset(t) + apicidBitwidthForCount(t.coresPerDie);
-}
-function apicidPkgOffset(t: X86CPUTopoInfo): number {
-  return apicidDieOffset(t) + apicidBitwidthForCount(t.diesPerPkg);
-}
-
-/** x86_apicid_from_topo_ids(). */
-export function x86ApicidFromTopoIds(t: X86CPUTopoInfo, ids: X86CPUTopoIDs): number {
-  return ((ids.pkgId << apicidPkgOffset(t)) | (ids.dieId << apicidDieOffset(t)) |
-    (ids.coreId << apicidCoreOffset(t)) | ids.smtId) >>> 0;
-}
-
-/** x86_topo_ids_from_idx(): the topology of the CPU with index `idx`. */
-export function x86TopoIdsFromIdx(t: X86CPUTopoInfo, idx: number): X86CPUTopoIDs {
-  const coreIndex = Math.floor(idx / t.threadsPerCore);
-  return {
-    smtId: idx % t.threadsPerCore,
-    coreId: coreIndex % t.coresPerDie,
-    dieId: Math.floor(coreIndex / t.coresPerDie) % t.diesPerPkg,
-    pkgId: Math.floor(idx / (t.threadsPerCore * t.coresPerDie * t.diesPerPkg)),
-  };
-}
-
-/** x86_topo_ids_from_apicid(). */
-export function x86TopoIdsFromApicid(apicId: number, t: X86CPUTopoInfo): X86CPUTopoIDs {
-  const mask = (bits: number): number => (bits >= 32 ? 0xffffffff : (1 << bits) - 1);
-  return {
-    smtId: apicId & mask(apicidBitwidthForCount(t.threadsPerCore)),
-    coreId: (apicId >>> apicidCoreOffset(t)) & mask(apicidBitwidthForCount(t.coresPerDie)),
-    dieId: (apicId >>> apicidDieOffset(t)) & mask(apicidBitwidthForCount(t.diesPerPkg)),
-    pkgId: apicId >>> apicidPkgOffset(t),
-  };
-}
-
-/** x86_apicid_from_cpu_idx(). */
-export function x86ApicidFromCpuIdx(t: X86CPUTopoInfo, idx: number): number {
-  return x86ApicidFromTopoIds(t, x86TopoIdsFromIdx(t, idx));
-}
-
 /** What the accelerator and the CPU models tell the x86 machine (set by their modules). */
 export interface X86CpuHooks {
-  /** x86_cpu_set_default_version(): what unversioned CPU model names resolve to. */
-  setDefaultCpuVersion?: (version: number) => void;
   /** KVM with an in-kernel irqchip and the X2APIC API: APIC IDs above 254 work. */
   x2apicApiAvailable?: () => boolean;
   /** kvm_set_max_apic_id(). */
@@ -257,6 +192,13 @@ export function x86GetHotplugHandler(ms: MachineState, dev: DeviceState): Hotplu
 export function x86CpuNew(ms: X86MachineState, apicId: number): CPUState {
   const cpu = objectNew(ms.cpuType!) as CPUState;
   objectPropertySet(cpu, 'apic-id', apicId);
+  // What CPUID's topology leaves describe (7.2 copies these in qemu_init_vcpu / pre_plug).
+  const xcpu = objectDynamicCast<X86CPU>(cpu, 'x86_64-cpu');
+  if (xcpu) {
+    xcpu.env.nrDies = ms.smp.dies;
+    xcpu.nrCores = ms.smp.cores;
+    xcpu.nrThreads = ms.smp.threads;
+  }
   cpu.hotplugHandler = x86CpuHotplugHandler(ms);
   qdevRealize(cpu);
   return cpu;
@@ -264,7 +206,8 @@ export function x86CpuNew(ms: X86MachineState, apicId: number): CPUState {
 
 /** x86_cpus_init(): the boot CPUs, one per -smp cpus, in APIC ID order. */
 export function x86CpusInit(ms: X86MachineState, defaultCpuVersion: number): void {
-  cpuHooks.setDefaultCpuVersion?.(defaultCpuVersion);
+  x86CpuSetDefaultVersion(defaultCpuVersion);
+  x86CpuSetSmpCpus(ms.smp.cpus);
   ms.apicIdLimit = x86CpuApicIdFromIndex(ms, ms.smp.maxCpus - 1) + 1;
   if (ms.apicIdLimit > 255 && !(cpuHooks.x2apicApiAvailable?.() ?? false)) {
     throw new QemuError('current -smp configuration requires kernel irqchip and X2APIC API support.');
