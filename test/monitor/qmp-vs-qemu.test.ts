@@ -243,7 +243,7 @@ test('-qmp-pretty: the same bytes as QEMU 7.2', async () => {
   ];
   const run = async (sock: string): Promise<string[]> => {
     const c = await RawClient.connect(sock);
-    await c.waitFor((d) => d.endsWith('}\r\n'));
+    await c.waitFor((d) => /\n}\r\n$/.test(d));
     const out = [maskVersion(c.take())];
     for (const r of requests) {
       c.write(r);
