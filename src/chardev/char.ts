@@ -15,7 +15,7 @@ import {
   QObject, TYPE_OBJECT, containerGet, objectGetRoot, objectNew, objectPropertyAddChild, objectResolveChild,
   objectClassByName, objectClassDynamicCast, objectClassGetList, objectChildren, objectUnparent, typeRegisterStatic,
 } from '../qom/object.js';
-import { QemuError, errorReport } from '../util/error.js';
+import { QemuError, QemuExit, errorReport } from '../util/error.js';
 import { chardevIdCheck, chardevOptsValidate, optBool, parseOptsTail, type ChardevOpts } from './chardev-opts.js';
 import type { CharBackend } from './char-fe.js';
 
@@ -224,11 +224,17 @@ export function qemuChardevNew(id: string, typeName: string, opts: ChardevOpts):
 /**
  * qemu_chr_new_from_opts(): `opts` is the -chardev QemuOpts as a dict (`backend`,
  * `id`, backend keys).  With mux=on the backend becomes "<id>-base" and a mux
- * chardev takes the id.  Throws QemuError with QEMU's messages.
+ * chardev takes the id.  Throws QemuError with QEMU's messages; backend=help
+ * prints the backend list and throws QemuExit(0).
  */
 export function qemuChrNewFromOpts(opts: ChardevOpts): Chardev {
   const backend = opts.backend;
   const id = opts.id;
+  if (isHelpOption(backend)) {
+    // `-chardev help`: QEMU prints the list and exits 0.
+    process.stdout.write(chardevHelpText());
+    throw new QemuExit(0);
+  }
   if (id === undefined) throw new QemuError('chardev: no id specified');
   chardevIdCheck(id);
   if (qemuChrFind(id)) throw new QemuError(`Duplicate ID '${id}' for chardev`);
@@ -261,7 +267,8 @@ export function qemuChrDelete(chr: Chardev): void {
  * qemu_chr_parse_compat(): the legacy syntax of -serial, -monitor, -qmp
  * ("stdio", "mon:stdio", "unix:/p,server=on", "tcp:h:p,...", "file:/p", "null",
  * "pty", ...) as chardev options with id `label`.  Returns undefined after
- * reporting "'%s' is not a valid char driver", as QEMU does; throws for bad options.
+ * reporting what is wrong (e.g. "'%s' is not a valid char driver"), as QEMU
+ * does; the caller adds its own line ("parse error: ...").
  */
 export function qemuChrParseCompat(label: string, filename: string, permitMuxMon = false): ChardevOpts | undefined {
   const opts: ChardevOpts = { id: label };
@@ -288,26 +295,31 @@ export function qemuChrParseCompat(label: string, filename: string, permitMuxMon
       return opts;
     }
   }
-  const inet = /^(tcp|telnet|tn3270|websocket):/.exec(f);
-  if (inet) {
-    const p = f.slice(inet[0].length);
-    // sscanf("%64[^:]:%32[^,]") or ":%32[^,]"
-    const m = /^([^:]{1,64}):([^,]{1,32})/.exec(p) ?? /^():([^,]{1,32})/.exec(p);
-    if (!m) {
-      errorReport(`'${filename}' is not a valid char driver`);
-      return undefined;
+  try {
+    const inet = /^(tcp|telnet|tn3270|websocket):/.exec(f);
+    if (inet) {
+      const p = f.slice(inet[0].length);
+      // sscanf("%64[^:]:%32[^,]") or ":%32[^,]"; a mismatch fails without a message of its own.
+      const m = /^([^:]{1,64}):([^,]{1,32})/.exec(p) ?? /^():([^,]{1,32})/.exec(p);
+      if (!m) return undefined;
+      opts.backend = 'socket';
+      opts.host = m[1]!;
+      opts.port = m[2]!;
+      if (p[m[0].length] === ',') parseOptsTail(p.slice(m[0].length + 1), opts);
+      if (inet[1] !== 'tcp') opts[inet[1]!] = 'on';
+      chardevOptsValidate(opts);
+      return opts;
     }
-    opts.backend = 'socket';
-    opts.host = m[1]!;
-    opts.port = m[2]!;
-    if (p[m[0].length] === ',') parseOptsTail(p.slice(m[0].length + 1), opts);
-    if (inet[1] !== 'tcp') opts[inet[1]!] = 'on';
-    return opts;
-  }
-  if (f.startsWith('unix:')) {
-    opts.backend = 'socket';
-    parseOptsTail(f.slice(5), opts, 'path');
-    return opts;
+    if (f.startsWith('unix:')) {
+      opts.backend = 'socket';
+      parseOptsTail(f.slice(5), opts, 'path');
+      chardevOptsValidate(opts);
+      return opts;
+    }
+  } catch (e) {
+    if (!(e instanceof QemuError)) throw e;
+    errorReport(e.message);
+    return undefined;
   }
   if (f.startsWith('/dev/parport') || f.startsWith('/dev/ppi')) {
     opts.backend = 'parallel';
@@ -319,7 +331,7 @@ export function qemuChrParseCompat(label: string, filename: string, permitMuxMon
     opts.path = f;
     return opts;
   }
-  errorReport(`'${filename}' is not a valid char driver`);
+  errorReport(`'${f}' is not a valid char driver`);
   return undefined;
 }
 

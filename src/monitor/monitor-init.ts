@@ -72,8 +72,11 @@ export interface ParsedMonitor {
  * vl.c monitor_parse() for -monitor (mode readline), -qmp (control) and
  * -qmp-pretty (control, pretty): the chardev is "compat_monitor<N>".
  * Prints "parse error: <arg>" and throws on a bad string, as QEMU exits.
+ * `-monitor none` (anything starting with "none", as vl.c checks) gives
+ * undefined: no monitor; `-qmp none` is an error, as in QEMU.
  */
-export function monitorParse(optarg: string, mode: 'readline' | 'control', pretty = false): ParsedMonitor {
+export function monitorParse(optarg: string, mode: 'readline' | 'control', pretty = false): ParsedMonitor | undefined {
+  if (mode === 'readline' && optarg.startsWith('none')) return undefined;
   let label: string;
   let chardev: ChardevOpts | undefined;
   if (optarg.startsWith('chardev:')) {

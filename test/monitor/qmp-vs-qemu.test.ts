@@ -48,6 +48,20 @@ const CONVERSATION: Array<[string, number]> = [
   ['{"a":1,"a":2}\n', 1],
   ['[1 2]\n', 1],
   ['@abc}\n', 2],
+  ['%d\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"caf\\u00e9 \\ud83d\\ude00 \\t\\"q\\" \\/ \\u007f"}}\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"caf\u00e9"}}\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"\\ud800x"}}\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"\\x"}}\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"\\u12"}}\n', 1],
+  ["{'execute':'qom-get','arguments':{'path':'/machine','property':'it\\'s \"x\"'}}\n", 1],
+  ['{"execute":"query-name","id":-0.5e3}\n', 1],
+  ['{"execute":"query-name","id":01}\n', 2],
+  ['{"execute":"query-name","id":1.}\n', 1],
+  ['{"execute":"query-name","id":9007199254740991}\n', 1],
+  ['{"execute":"query-name","id":nul}\n', 1],
+  ['{"execute":"query-name","id":[[[[[[[[[[1]]]]]]]]]]}\n', 1],
+  ['\t{"execute":\r"query-name"}\n', 1],
   ['{"execute":"query-name","arguments":{"x":1}}\n', 1],
   ['{"execute":"query-version","arguments":{"x":1},"id":"v"}\n', 1],
   // argument checking
@@ -265,7 +279,7 @@ test('-qmp-pretty: the same bytes as QEMU 7.2', async () => {
   const fx = buildFixture();
   try {
     const sock = join(fx.dir, 'qmp.sock');
-    const p = monitorParse(`unix:${sock},server=on,wait=off`, 'control', true);
+    const p = monitorParse(`unix:${sock},server=on,wait=off`, 'control', true)!;
     await qemuChrNewFromOpts(p.chardev!).ready;
     monitorInitOpts(p.mon);
     assert.deepEqual(await run(sock), theirs);
