@@ -63,6 +63,14 @@ export class MonitorQMP extends Monitor {
     void this.runQueue();
   }
 
+  /** Resolves once every request received so far has been answered. */
+  idle(): Promise<void> {
+    if (!this.busy && !this.queue.length) return Promise.resolve();
+    return new Promise((res) => this.idleWaiters.push(res));
+  }
+
+  private idleWaiters: Array<() => void> = [];
+
   private async runQueue(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
@@ -83,6 +91,7 @@ export class MonitorQMP extends Monitor {
       }
     } finally {
       this.busy = false;
+      for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 

@@ -287,3 +287,43 @@ test('-qmp-pretty: the same bytes as QEMU 7.2', async () => {
     fx.teardown();
   }
 });
+
+test('quit: SHUTDOWN, then the return, then the connection closes as the process exits (as QEMU 7.2)', async () => {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const { dirname, join: pjoin } = await import('node:path');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const quitSeq = async (sock: string): Promise<string[]> => {
+    const c = await RawClient.connect(sock);
+    await c.waitFor((d) => d.includes('\n'));
+    await qmpExchange(c, '{"execute":"qmp_capabilities"}\n');
+    c.take();
+    c.write('{"execute":"quit","id":1}\n');
+    await c.waitFor(() => c.closed, 10000);
+    return c.take().split('\r\n').filter((l) => l).map((l) => JSON.stringify(normalize([JSON.parse(l) as Msg])[0]));
+  };
+  const qemu = spawnQemu(['-display', 'none', '-nodefaults', '-machine', 'none', '-S',
+    '-qmp', 'unix:@DIR@/qmp.sock,server=on,wait=off']);
+  let theirs: string[];
+  try {
+    await waitForFile(join(qemu.dir, 'qmp.sock'));
+    theirs = await quitSeq(join(qemu.dir, 'qmp.sock'));
+    assert.equal(await qemu.exited, 0);
+  } finally {
+    await qemu.kill();
+  }
+  const dir = mkdtempSync(pjoin(tmpdir(), 'tsqemu-quit-'));
+  try {
+    const child = pjoin(dirname(fileURLToPath(import.meta.url)), '..', 'chardev', 'stdio-child.js');
+    const p = spawn(process.execPath, [child, 'qmp', pjoin(dir, 'q.sock')], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    await waitForFile(pjoin(dir, 'q.sock'));
+    const mine = await quitSeq(pjoin(dir, 'q.sock'));
+    assert.equal(await exited, 0);
+    assert.deepEqual(mine, theirs);
+    assert.equal(theirs.length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
