@@ -72,9 +72,18 @@ export class SocketChardev extends Chardev {
     return this.addr.type === 'unix' ? `unix:${this.addr.path}` : `tcp:${this.addr.host}:${this.addr.port}`;
   }
 
+  /** qemu_chr_compute_filename(): a connected TCP socket shows both ends. */
   private updateFilename(): void {
-    const base = this.addrText() + (this.isListen ? ',server=on' : '');
-    this.filename = this.sock ? base : `disconnected:${base}`;
+    const server = this.isListen ? ',server=on' : '';
+    const s = this.sock;
+    if (!s) {
+      this.filename = `disconnected:${this.addrText()}${server}`;
+    } else if (this.addr.type === 'unix') {
+      this.filename = `${this.addrText()}${server}`;
+    } else {
+      const host = (a: string | undefined): string => (a && a.includes(':') ? `[${a}]` : a ?? '');
+      this.filename = `tcp:${host(s.localAddress)}:${s.localPort}${server} <-> ${host(s.remoteAddress)}:${s.remotePort}`;
+    }
   }
 
   private listen(wait: boolean): void {

@@ -10,7 +10,7 @@ import { QEMU_COMPAT_VERSION } from '../system/version.js';
 import { QemuError } from '../util/error.js';
 import { Monitor, qemuName } from './monitor.js';
 import { ReadLineState } from './readline.js';
-import { qmpCont, qmpQueryStatus, qmpQuit, qmpStop, QEMU_PKGVERSION } from './qmp-cmds.js';
+import { qmpCont, qmpQueryChardev, qmpQueryStatus, qmpQuit, qmpStop, QEMU_PKGVERSION } from './qmp-cmds.js';
 import { qmpRegisterCommand } from './qmp-dispatch.js';
 import { hmpInfoQtree } from './qdev-monitor.js';
 
@@ -27,6 +27,7 @@ interface HmpCommand {
 
 /** hmp-commands-info.hx, the entries we have. */
 const INFO_CMDS: HmpCommand[] = [
+  { name: 'chardev', params: '', help: 'show the character devices', args: '', run: (m) => hmpInfoChardev(m) },
   { name: 'cpus', params: '', help: 'show infos for each CPU', args: '', run: (m) => hmpInfoCpus(m) },
   { name: 'name', params: '', help: 'show the current VM name', args: '', run: (m) => hmpInfoName(m) },
   { name: 'qtree', params: '', help: 'show device tree', args: '', run: (m) => m.puts(hmpInfoQtree()) },
@@ -86,6 +87,10 @@ function hmpInfoStatus(mon: MonitorHMP): void {
   let s = `VM status: ${info.running ? 'running' : 'paused'}`;
   if (!info.running && info.status !== 'paused') s += ` (${info.status})`;
   mon.puts(s + '\n');
+}
+
+function hmpInfoChardev(mon: MonitorHMP): void {
+  for (const c of qmpQueryChardev()) mon.puts(`${c.label}: filename=${c.filename}\n`);
 }
 
 function hmpInfoName(mon: MonitorHMP): void {

@@ -11,6 +11,7 @@ import { runstateGet, runstateIsRunning, vmStart, vmStop, qemuSystemShutdownRequ
 import { QEMU_COMPAT_VERSION, TSQEMU_VERSION } from '../system/version.js';
 import { QemuError } from '../util/error.js';
 import { qemuName } from './monitor.js';
+import { chardevBackendNames, qemuChrList } from '../chardev/char.js';
 import { QmpError, qmpCommandNames, qmpRegisterCommand, qmpFindCommand } from './qmp-dispatch.js';
 import type { QJson } from './qjson.js';
 import type { MonitorQMP } from './qmp.js';
@@ -102,6 +103,11 @@ export function qmpQueryCpusFast(): QJson[] {
   }));
 }
 
+/** query-chardev: ChardevInfo per chardev. */
+export function qmpQueryChardev(): Array<{ [k: string]: QJson }> {
+  return qemuChrList().map((c) => ({ label: c.label, filename: c.filename, 'frontend-open': !!c.be?.handlers }));
+}
+
 let registered = false;
 
 /** Registers this file's commands once per process. */
@@ -149,6 +155,10 @@ export function registerQmpCommands(): void {
       : [...objectClassGetList('object', abstract), ...objectClassGetList('interface', abstract)];
     return classes.map(objectTypeInfo);
   }, { '*implements': 'str', '*abstract': 'bool' });
+
+  qmpRegisterCommand('query-chardev', () => qmpQueryChardev());
+  // QEMU builds this list by prepending, so it comes out in reverse of -chardev help's order.
+  qmpRegisterCommand('query-chardev-backends', () => chardevBackendNames().reverse().map((name) => ({ name })));
 
   if (!qmpFindCommand('query-cpus-fast')) qmpRegisterCommand('query-cpus-fast', () => qmpQueryCpusFast());
 }
