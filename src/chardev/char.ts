@@ -353,6 +353,75 @@ export function qemuChrNew(label: string, filename: string): Chardev | undefined
   }
 }
 
+/** ChardevBackend of chardev-add, after QAPI checking: `{type, data}`. */
+export interface ChardevBackendQapi {
+  type: string;
+  data: { [k: string]: unknown };
+}
+
+/** The -chardev options equivalent to a chardev-add backend (QEMU goes the other way, opts to QAPI). */
+function chardevOptsFromQapi(id: string, b: ChardevBackendQapi): ChardevOpts {
+  const d = b.data;
+  const opts: ChardevOpts = { id, backend: b.type };
+  const onOff = (k: string, v: unknown): void => {
+    if (v !== undefined) opts[k] = v ? 'on' : 'off';
+  };
+  if (typeof d.logfile === 'string') opts.logfile = d.logfile;
+  onOff('logappend', d.logappend);
+  switch (b.type) {
+    case 'file':
+      if (d.in !== undefined) throw new QemuError("chardev: file: 'in' is not supported yet");
+      opts.path = d.out as string;
+      onOff('append', d.append);
+      break;
+    case 'socket': {
+      const addr = d.addr as { type: string; data: { [k: string]: unknown } };
+      if (addr.type === 'unix') opts.path = addr.data.path as string;
+      else if (addr.type === 'inet') {
+        opts.host = addr.data.host as string;
+        opts.port = addr.data.port as string;
+      } else throw new QemuError(`chardev: socket: ${addr.type} addresses are not supported yet`);
+      // QMP's defaults differ from the command line's: a server, not waiting.
+      onOff('server', d.server ?? true);
+      if (d.wait !== undefined || d.server !== false) onOff('wait', d.wait ?? false);
+      for (const k of ['nodelay', 'telnet', 'tn3270', 'websocket']) onOff(k, d[k]);
+      if (d['tls-creds'] !== undefined) opts['tls-creds'] = d['tls-creds'] as string;
+      if (d.reconnect !== undefined) opts.reconnect = String(d.reconnect);
+      break;
+    }
+    case 'stdio':
+      onOff('signal', d.signal);
+      break;
+    case 'mux':
+      opts.chardev = d.chardev as string;
+      break;
+  }
+  return opts;
+}
+
+/** chardev-add (qmp_chardev_add). */
+export async function qmpChardevAdd(id: string, backend: ChardevBackendQapi): Promise<void> {
+  if (qemuChrFind(id)) throw new QemuError(`Chardev with id '${id}' already exists`);
+  let chr: Chardev | undefined;
+  try {
+    const typeName = charGetClassName(backend.type);
+    chr = qemuChardevNew(id, typeName, chardevOptsFromQapi(id, backend));
+    await chr.ready;
+  } catch (e) {
+    if (!(e instanceof QemuError)) throw e;
+    if (chr) qemuChrDelete(chr);
+    throw new QemuError(`Failed to add chardev '${id}': ${e.message}`);
+  }
+}
+
+/** chardev-remove (qmp_chardev_remove). A mux always counts as busy in QEMU 7.2. */
+export function qmpChardevRemove(id: string): void {
+  const chr = qemuChrFind(id);
+  if (!chr) throw new QemuError(`Chardev '${id}' not found`);
+  if (chr.be || chr.typeName === 'chardev-mux') throw new QemuError(`Chardev '${id}' is busy`);
+  qemuChrDelete(chr);
+}
+
 /** Waits for every chardev's writes to reach the host (before the process exits). */
 export async function qemuChrFlushAll(): Promise<void> {
   await Promise.all(qemuChrList().map((c) => c.drain()));

@@ -27,8 +27,15 @@ export class QmpError extends Error {
 export type ArgType =
   | 'str' | 'int' | 'uint' | 'bool' | 'number' | 'any'
   | { enum: readonly string[] }
+  | UnionType
   | [ArgType]
   | ArgSpec;
+
+/** A QAPI union: the discriminator member picks which variant's members follow. */
+export interface UnionType {
+  union: string;
+  variants: { [tag: string]: ArgSpec };
+}
 
 export interface ArgSpec {
   [member: string]: ArgType;
@@ -80,11 +87,16 @@ function invalidType(name: string, expected: string): QemuError {
   return new QemuError(`Invalid parameter type for '${name}', expected: ${expected}`);
 }
 
+function isUnion(t: ArgType): t is UnionType {
+  return typeof t === 'object' && !Array.isArray(t) && typeof (t as UnionType).union === 'string' && 'variants' in t;
+}
+
 /**
- * Checks `v` against `type`; `name` is the visitor's full name for messages.
- * Enum members of a list are visited without a name, so QEMU says 'null'.
+ * Checks `v` against `type`.  `name` is the visitor's full name ("a.b[0]"),
+ * used by most messages; an enum's "does not accept value" uses the member's
+ * own name, and list elements have none, so QEMU says 'null' there.
  */
-function checkValue(name: string, v: QJson, type: ArgType, inList: boolean): void {
+function checkValue(name: string, v: QJson, type: ArgType, bare: string | null): void {
   if (typeof type === 'string') {
     switch (type) {
       case 'any': return;
@@ -105,21 +117,29 @@ function checkValue(name: string, v: QJson, type: ArgType, inList: boolean): voi
   }
   if (Array.isArray(type)) {
     if (!Array.isArray(v)) throw invalidType(name, 'array');
-    v.forEach((x, i) => checkValue(`${name}[${i}]`, x, type[0], true));
+    v.forEach((x, i) => checkValue(`${name}[${i}]`, x, type[0], null));
     return;
   }
   if ('enum' in type && Array.isArray(type.enum)) {
     const values = type.enum as readonly string[];
-    if (typeof v !== 'string') throw invalidType(inList ? 'null' : name, 'string');
-    if (!values.includes(v)) throw new QemuError(`Parameter '${inList ? 'null' : name}' does not accept value '${v}'`);
+    if (typeof v !== 'string') throw invalidType(name, 'string');
+    if (!values.includes(v)) throw new QemuError(`Parameter '${bare ?? 'null'}' does not accept value '${v}'`);
     return;
   }
   if (!isQDict(v)) throw invalidType(name, 'object');
+  if (isUnion(type)) {
+    // The discriminator first; then its variant's members, with the discriminator among them.
+    const tagSpec: ArgSpec = { [type.union]: { enum: Object.keys(type.variants) } };
+    checkStruct(v, tagSpec, name + '.', false);
+    const tag = v[type.union] as string;
+    checkStruct(v, { ...tagSpec, ...type.variants[tag]! }, name + '.');
+    return;
+  }
   checkStruct(v, type as ArgSpec, name + '.');
 }
 
 /** Members in schema order (missing first), then leftovers (visit_check_struct). */
-function checkStruct(obj: { [k: string]: QJson }, spec: ArgSpec, prefix: string): void {
+function checkStruct(obj: { [k: string]: QJson }, spec: ArgSpec, prefix: string, checkLeftovers = true): void {
   for (const [key, type] of Object.entries(spec)) {
     const optional = key.startsWith('*');
     const name = optional ? key.slice(1) : key;
@@ -127,8 +147,9 @@ function checkStruct(obj: { [k: string]: QJson }, spec: ArgSpec, prefix: string)
       if (optional) continue;
       throw new QemuError(`Parameter '${prefix}${name}' is missing`);
     }
-    checkValue(prefix + name, obj[name]!, type, false);
+    checkValue(prefix + name, obj[name]!, type, name);
   }
+  if (!checkLeftovers) return;
   const known = new Set(Object.keys(spec).map((k) => (k.startsWith('*') ? k.slice(1) : k)));
   const unexpected = ghashIterOrder(qdictOrder(Object.keys(obj))).find((k) => !known.has(k));
   if (unexpected !== undefined) throw new QemuError(`Parameter '${prefix}${unexpected}' is unexpected`);

@@ -101,3 +101,69 @@ test('query-chardev, info chardev, query-chardev-backends match QEMU 7.2', async
     fx.teardown();
   }
 });
+
+test('chardev-add and chardev-remove: replies and resulting chardevs as QEMU 7.2', async () => {
+  const seq = (dir: string): string[] => [
+    `{"execute":"chardev-add","arguments":{"id":"f1","backend":{"type":"file","data":{"out":"${dir}/ca1"}}}}`,
+    '{"execute":"chardev-add","arguments":{"id":"f1","backend":{"type":"null","data":{}}}}',
+    `{"execute":"chardev-add","arguments":{"id":"f2","backend":{"type":"file","data":{"out":"${dir}/nonexist/x"}}}}`,
+    '{"execute":"chardev-add","arguments":{"id":"f3","backend":{"type":"file","data":{}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"f3","backend":{"type":"bogus","data":{}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"f3","backend":{"type":1,"data":{}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"f3","backend":{"data":{}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"f3","backend":{"type":"null"}}}',
+    '{"execute":"chardev-add","arguments":{"id":"f3","backend":{"type":"null","data":{"bogus":1}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"f3","backend":{"type":"file","data":{"out":"x","append":"yes"}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"f3","backend":"file"}}',
+    `{"execute":"chardev-add","arguments":{"id":"s1","backend":{"type":"socket","data":{"addr":{"type":"unix","data":{"path":"${dir}/ca.sock"}},"server":true,"wait":false}}}}`,
+    `{"execute":"chardev-add","arguments":{"id":"s3","backend":{"type":"socket","data":{"addr":{"type":"unix","data":{"path":"${dir}/none.sock"}},"server":false}}}}`,
+    '{"execute":"chardev-add","arguments":{"id":"s4","backend":{"type":"socket","data":{"addr":{"type":"unix","data":{}}}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"s4","backend":{"type":"socket","data":{"addr":{"type":"nope","data":{}}}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"1x","backend":{"type":"null","data":{}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"m1","backend":{"type":"mux","data":{"chardev":"n1"}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"m2","backend":{"type":"mux","data":{"chardev":"zz"}}}}',
+    '{"execute":"chardev-add","arguments":{"id":"x2","backend":{"type":"stdio","data":{}}}}',
+    '{"execute":"chardev-remove","arguments":{"id":"nope"}}',
+    '{"execute":"chardev-remove","arguments":{"id":"n1"}}',
+    '{"execute":"chardev-remove","arguments":{"id":"m1"}}',
+    '{"execute":"chardev-remove","arguments":{"id":"compat_monitor0"}}',
+    '{"execute":"chardev-remove","arguments":{"id":"1x"}}',
+    '{"execute":"chardev-remove","arguments":{"id":"1x"}}',
+    '{"execute":"chardev-remove","arguments":{}}',
+  ];
+  const session = async (sock: string, dir: string): Promise<string[]> => {
+    const c = await RawClient.connect(sock);
+    await c.waitFor((d) => d.includes('\n'));
+    await qmpExchange(c, '{"execute":"qmp_capabilities"}\n');
+    const out: string[] = [];
+    for (const cmd of seq(dir)) {
+      const raw: string[] = [];
+      await qmpExchange(c, cmd + '\n', 1, raw);
+      out.push(raw[0]!.replaceAll(dir, 'DIR'));
+    }
+    const q = (await qmpExchange(c, '{"execute":"query-chardev"}\n'))[0]!.return as Array<Record<string, unknown>>;
+    out.push(...q.map((x) => `${String(x.label)} ${String(x.filename).replaceAll(dir, 'DIR')} ${String(x['frontend-open'])}`).sort());
+    c.close();
+    return out;
+  };
+  const qemu = spawnQemu(['-display', 'none', '-nodefaults', '-machine', 'none', '-S', '-chardev', 'null,id=n1',
+    '-chardev', 'stdio,id=st', '-qmp', 'unix:@DIR@/qmp.sock,server=on,wait=off']);
+  let theirs: string[];
+  try {
+    await waitForFile(join(qemu.dir, 'qmp.sock'));
+    theirs = await session(join(qemu.dir, 'qmp.sock'), qemu.dir);
+  } finally {
+    await qemu.kill();
+  }
+  const fx = buildFixture();
+  try {
+    qemuChrNewFromOpts({ backend: 'null', id: 'n1' });
+    qemuChrNewFromOpts({ backend: 'stdio', id: 'st' });
+    await addCompatMonitor(`unix:${join(fx.dir, 'qmp.sock')},server=on,wait=off`, 'control');
+    const mine = await session(join(fx.dir, 'qmp.sock'), fx.dir);
+    assert.equal(mine.length, theirs.length);
+    for (let i = 0; i < theirs.length; i++) assert.equal(mine[i], theirs[i], `step ${i}`);
+  } finally {
+    fx.teardown();
+  }
+});
