@@ -49,6 +49,8 @@ export class CharBackend {
     if (!h) return;
     if (isMux(this.chr)) this.chr.setFocus(this.tag);
     else if (this.chr.beOpen) h.event?.('opened');
+    // Input that arrived before any frontend was there.
+    this.chr.acceptInput();
   }
 
   /** qemu_chr_fe_write(): never blocks; returns the bytes taken. */

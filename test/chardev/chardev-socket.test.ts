@@ -241,3 +241,21 @@ test('frontends: input waits while canReceive() is 0; writes never block', async
     fx.teardown();
   }
 });
+
+test('input sent before any frontend attaches waits for it (QEMU reads only with a frontend)', async () => {
+  const fx = buildFixture();
+  try {
+    const path = join(fx.dir, 'early.sock');
+    const chr = qemuChrNewFromOpts({ backend: 'socket', id: 'c', path, server: 'on', wait: 'off' });
+    await chr.ready;
+    const c = await RawClient.connect(path);
+    c.write('early bytes');
+    await sleep(100);
+    const got: Buffer[] = [];
+    qemuChrFeInit(qemuChrFind('c')!, { canReceive: () => 64, receive: (b) => got.push(Buffer.from(b)) });
+    assert.equal(Buffer.concat(got).toString(), 'early bytes');
+    c.close();
+  } finally {
+    fx.teardown();
+  }
+});
