@@ -335,24 +335,6 @@ export function qemuChrParseCompat(label: string, filename: string, permitMuxMon
   return undefined;
 }
 
-/**
- * qemu_chr_new() without the monitor: "chardev:<id>" finds an existing chardev,
- * anything else goes through qemuChrParseCompat.  Errors are reported (not
- * thrown) and undefined returned, so the caller adds its own message, as
- * QEMU's callers do.  For "mon:" strings use qemuChrNewMuxMon (monitor.ts).
- */
-export function qemuChrNew(label: string, filename: string): Chardev | undefined {
-  if (filename.startsWith('chardev:')) return qemuChrFind(filename.slice(8));
-  try {
-    const opts = qemuChrParseCompat(label, filename, false);
-    return opts ? qemuChrNewFromOpts(opts) : undefined;
-  } catch (e) {
-    if (!(e instanceof QemuError)) throw e;
-    errorReport(e.message);
-    return undefined;
-  }
-}
-
 /** ChardevBackend of chardev-add, after QAPI checking: `{type, data}`. */
 export interface ChardevBackendQapi {
   type: string;

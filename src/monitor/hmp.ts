@@ -123,10 +123,6 @@ export class MonitorHMP extends Monitor {
     });
   }
 
-  get isQmp(): boolean {
-    return false;
-  }
-
   curCpuIndex(): number | undefined {
     return this.curCpu ?? cpus[0]?.cpuIndex;
   }

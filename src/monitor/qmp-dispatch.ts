@@ -70,10 +70,6 @@ export function qmpRegisterCommand(name: string, handler: QmpHandler, args: ArgS
   commands.set(name, { name, handler, args, options });
 }
 
-export function qmpUnregisterCommand(name: string): void {
-  commands.delete(name);
-}
-
 export function qmpFindCommand(name: string): QmpCommand | undefined {
   return commands.get(name);
 }

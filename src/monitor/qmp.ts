@@ -33,10 +33,6 @@ export class MonitorQMP extends Monitor {
     });
   }
 
-  get isQmp(): boolean {
-    return true;
-  }
-
   private onChrEvent(ev: ChrEvent): void {
     if (ev === 'opened') {
       this.commandMode = false;
