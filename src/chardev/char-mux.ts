@@ -196,6 +196,7 @@ export class MuxChardev extends Chardev implements CharMultiplexer {
   }
 
   override drain(): Promise<void> {
+    void super.drain();
     return this.drv.chr.drain();
   }
 

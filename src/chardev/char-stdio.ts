@@ -61,6 +61,7 @@ export class StdioChardev extends FdChardev {
     process.stdin.off('end', this.onEnd);
     process.stdin.pause();
     if (this.rawSet) restoreTty();
+    this.batch.flush();
     this.out = undefined;
     stdioInUse = false;
     super.close();

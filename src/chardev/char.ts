@@ -36,6 +36,9 @@ export class Chardev extends QObject {
   /** The attached frontend (chr->be); for a mux, the one in focus. */
   be: CharBackend | undefined;
   private logFd: number | undefined;
+  private logBatch = new OutputBatcher((data) => {
+    if (this.logFd !== undefined) writeSync(this.logFd, data);
+  });
   private pending: Buffer[] = [];
   /** Settles once the backend is usable (a listening socket bound, a client connected). */
   ready: Promise<void> = Promise.resolve();
@@ -59,19 +62,21 @@ export class Chardev extends QObject {
 
   /** Releases host resources (object finalize). */
   close(): void {
+    this.logBatch.flush();
     if (this.logFd !== undefined) closeSync(this.logFd);
     this.logFd = undefined;
   }
 
-  /** Resolves when everything written so far has reached the host side. */
+  /** Resolves when everything written so far has reached the host side (subclasses wait for their streams). */
   drain(): Promise<void> {
+    this.logBatch.flush();
     return Promise.resolve();
   }
 
   /** qemu_chr_write(): frontends call this through CharBackend.write. */
   write(data: Buffer): number {
     const n = this.chrWrite(data);
-    if (this.logFd !== undefined && n > 0) writeSync(this.logFd, data, 0, n);
+    if (this.logFd !== undefined && n > 0) this.logBatch.push(n === data.length ? data : data.subarray(0, n));
     return n;
   }
 
@@ -129,6 +134,46 @@ export class Chardev extends QObject {
     } catch (e) {
       throw new QemuError(`Could not create '${logfile}': ${errnoText(e)}`);
     }
+  }
+}
+
+/**
+ * Gathers a frontend's small writes (a serial port writes byte by byte) into
+ * one host write per event-loop turn, or per 64 KiB.  Order is kept; nothing
+ * is allocated per write.
+ */
+export class OutputBatcher {
+  private static readonly CAP = 65536;
+  private buf = Buffer.allocUnsafe(OutputBatcher.CAP);
+  private len = 0;
+  private scheduled = false;
+
+  constructor(private readonly sink: (data: Buffer) => void) {}
+
+  push(data: Buffer): void {
+    if (this.len + data.length > OutputBatcher.CAP) this.flush();
+    if (data.length >= OutputBatcher.CAP) {
+      this.sink(Buffer.from(data));
+      return;
+    }
+    data.copy(this.buf, this.len);
+    this.len += data.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Hands what is gathered to the sink now (the sink keeps the buffer). */
+  flush(): void {
+    if (!this.len) return;
+    const out = this.buf.subarray(0, this.len);
+    this.buf = Buffer.allocUnsafe(OutputBatcher.CAP);
+    this.len = 0;
+    this.sink(out);
   }
 }
 
