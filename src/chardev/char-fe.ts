@@ -28,6 +28,8 @@ export class CharBackend {
   handlers: CharFrontendHandlers | undefined;
   /** Index among a mux's frontends. */
   tag = 0;
+  /** The frontend is open (fe_is_open): it has set its handlers. */
+  feOpen = false;
 
   /** qemu_chr_fe_init(): one frontend per chardev, except on a mux. */
   constructor(public chr: Chardev) {
@@ -39,12 +41,16 @@ export class CharBackend {
   /**
    * qemu_chr_fe_set_handlers(): installs the handlers; if the backend is already
    * open the frontend hears 'opened' now, and on a mux it takes the focus.
+   * `open` false leaves the frontend marked closed (set_open = false).
    */
-  setHandlers(h: CharFrontendHandlers | undefined): void {
+  setHandlers(h: CharFrontendHandlers | undefined, open = true): void {
     this.handlers = h;
+    this.feOpen = !!h && open;
     if (!h) return;
     if (isMux(this.chr)) this.chr.setFocus(this.tag);
     else if (this.chr.beOpen) h.event?.('opened');
+    // Input that arrived before any frontend was there.
+    this.chr.acceptInput();
   }
 
   /** qemu_chr_fe_write(): never blocks; returns the bytes taken. */

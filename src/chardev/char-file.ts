@@ -6,7 +6,7 @@
 import { openSync, createWriteStream, constants as fsc, type WriteStream } from 'node:fs';
 import { typeRegisterStatic } from '../qom/object.js';
 import { QemuError } from '../util/error.js';
-import { Chardev, errnoText, TYPE_CHARDEV, type ChardevOpts } from './char.js';
+import { Chardev, OutputBatcher, errnoText, TYPE_CHARDEV, type ChardevOpts } from './char.js';
 import { optBool } from './chardev-opts.js';
 
 export const TYPE_CHARDEV_FD = 'chardev-fd';
@@ -14,16 +14,17 @@ export const TYPE_CHARDEV_FD = 'chardev-fd';
 /** An output stream with a drain() that waits for what was queued (chardev-fd's output side). */
 export class FdChardev extends Chardev {
   protected out: NodeJS.WritableStream | undefined;
+  protected batch = new OutputBatcher((data) => this.out?.write(data));
 
   protected override chrWrite(buf: Buffer): number {
-    if (!this.out) return buf.length;
-    // Node copies nothing here: the stream keeps the buffer until written, so hand it a copy.
-    this.out.write(Buffer.from(buf));
+    if (this.out) this.batch.push(buf);
     return buf.length;
   }
 
   /** An empty write's callback runs once everything queued before it is written. */
   override drain(): Promise<void> {
+    void super.drain();
+    this.batch.flush();
     const out = this.out;
     if (!out) return Promise.resolve();
     return new Promise((res) => out.write(Buffer.alloc(0), () => res()));
@@ -46,6 +47,7 @@ export class FileChardev extends FdChardev {
   }
 
   override close(): void {
+    this.batch.flush();
     (this.out as WriteStream | undefined)?.end();
     this.out = undefined;
     super.close();

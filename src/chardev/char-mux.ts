@@ -46,11 +46,12 @@ export class MuxChardev extends Chardev implements CharMultiplexer {
     const base = qemuChrFind(id);
     if (!base) throw new QemuError(`mux: base chardev ${id} not found`);
     this.drv = new CharBackend(base);
+    // The backend's frontend counts as open once a frontend of the mux sets its handlers (setFocus).
     this.drv.setHandlers({
       canReceive: () => (this.blocked ? 0 : 4096),
       receive: (buf) => this.muxRead(buf),
       event: (ev) => this.sendAllEvent(ev),
-    });
+    }, false);
     return muxesOpened;
   }
 
@@ -71,6 +72,7 @@ export class MuxChardev extends Chardev implements CharMultiplexer {
 
   /** mux_set_focus(): MUX_OUT to the old frontend, MUX_IN to the new. */
   setFocus(tag: number): void {
+    this.drv.feOpen = true;
     if (this.focus !== -1) this.sendEvent(this.focus, 'mux-out');
     this.focus = tag;
     this.be = this.frontends[tag];
@@ -194,6 +196,7 @@ export class MuxChardev extends Chardev implements CharMultiplexer {
   }
 
   override drain(): Promise<void> {
+    void super.drain();
     return this.drv.chr.drain();
   }
 

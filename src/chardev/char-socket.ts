@@ -9,7 +9,7 @@ import { createServer, createConnection, type Server, type Socket } from 'node:n
 import { unlinkSync } from 'node:fs';
 import { objectClassPropertyAdd, typeRegisterStatic, type PropValue } from '../qom/object.js';
 import { QemuError, errorReport, infoReport } from '../util/error.js';
-import { Chardev, errnoText, TYPE_CHARDEV, type ChardevOpts } from './char.js';
+import { Chardev, OutputBatcher, errnoText, TYPE_CHARDEV, type ChardevOpts } from './char.js';
 import { optBool, optNumber } from './chardev-opts.js';
 
 type SocketAddress = { type: 'unix'; path: string } | { type: 'inet'; host: string; port: string };
@@ -72,9 +72,18 @@ export class SocketChardev extends Chardev {
     return this.addr.type === 'unix' ? `unix:${this.addr.path}` : `tcp:${this.addr.host}:${this.addr.port}`;
   }
 
+  /** qemu_chr_compute_filename(): a connected TCP socket shows both ends. */
   private updateFilename(): void {
-    const base = this.addrText() + (this.isListen ? ',server=on' : '');
-    this.filename = this.sock ? base : `disconnected:${base}`;
+    const server = this.isListen ? ',server=on' : '';
+    const s = this.sock;
+    if (!s) {
+      this.filename = `disconnected:${this.addrText()}${server}`;
+    } else if (this.addr.type === 'unix') {
+      this.filename = `${this.addrText()}${server}`;
+    } else {
+      const host = (a: string | undefined): string => (a && a.includes(':') ? `[${a}]` : a ?? '');
+      this.filename = `tcp:${host(s.localAddress)}:${s.localPort}${server} <-> ${host(s.remoteAddress)}:${s.remotePort}`;
+    }
   }
 
   private listen(wait: boolean): void {
@@ -177,9 +186,13 @@ export class SocketChardev extends Chardev {
     else if (!this.isListen && this.reconnectTime) this.scheduleReconnect();
   }
 
+  private batch = new OutputBatcher((data) => {
+    if (this.sock && !this.sock.destroyed) this.sock.write(data);
+  });
+
   /** Data while nobody is connected is dropped, as QEMU does. */
   protected override chrWrite(buf: Buffer): number {
-    if (this.sock && !this.sock.destroyed) this.sock.write(Buffer.from(buf));
+    if (this.sock && !this.sock.destroyed) this.batch.push(buf);
     return buf.length;
   }
 
@@ -192,12 +205,15 @@ export class SocketChardev extends Chardev {
   }
 
   override drain(): Promise<void> {
+    void super.drain();
+    this.batch.flush();
     const s = this.sock;
     if (!s || s.destroyed) return Promise.resolve();
     return new Promise((res) => s.write(Buffer.alloc(0), () => res()));
   }
 
   override close(): void {
+    this.batch.flush();
     this.closing = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.sock?.end();

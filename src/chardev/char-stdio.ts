@@ -17,11 +17,14 @@ export class StdioChardev extends FdChardev {
   private onData = (d: Buffer): void => this.stdinData(d);
   private onEnd = (): void => this.beEvent('closed');
   private rawSet = false;
+  /** This instance holds stdin (a refused second one must not release it on close). */
+  private owner = false;
 
   override open(opts: ChardevOpts): boolean {
     if (stdioInUse) throw new QemuError('cannot use stdio by multiple character devices');
     this.signal = optBool(opts, 'signal', true);
     stdioInUse = true;
+    this.owner = true;
     this.out = process.stdout;
     const stdin = process.stdin;
     if (stdin.isTTY) {
@@ -52,11 +55,13 @@ export class StdioChardev extends FdChardev {
   }
 
   override close(): void {
-    if (!stdioInUse) return;
+    if (!this.owner) return super.close();
+    this.owner = false;
     process.stdin.off('data', this.onData);
     process.stdin.off('end', this.onEnd);
     process.stdin.pause();
     if (this.rawSet) restoreTty();
+    this.batch.flush();
     this.out = undefined;
     stdioInUse = false;
     super.close();

@@ -15,7 +15,7 @@ import {
   QObject, TYPE_OBJECT, containerGet, objectGetRoot, objectNew, objectPropertyAddChild, objectResolveChild,
   objectClassByName, objectClassDynamicCast, objectClassGetList, objectChildren, objectUnparent, typeRegisterStatic,
 } from '../qom/object.js';
-import { QemuError, errorReport } from '../util/error.js';
+import { QemuError, QemuExit, errorReport } from '../util/error.js';
 import { chardevIdCheck, chardevOptsValidate, optBool, parseOptsTail, type ChardevOpts } from './chardev-opts.js';
 import type { CharBackend } from './char-fe.js';
 
@@ -36,6 +36,9 @@ export class Chardev extends QObject {
   /** The attached frontend (chr->be); for a mux, the one in focus. */
   be: CharBackend | undefined;
   private logFd: number | undefined;
+  private logBatch = new OutputBatcher((data) => {
+    if (this.logFd !== undefined) writeSync(this.logFd, data);
+  });
   private pending: Buffer[] = [];
   /** Settles once the backend is usable (a listening socket bound, a client connected). */
   ready: Promise<void> = Promise.resolve();
@@ -59,19 +62,21 @@ export class Chardev extends QObject {
 
   /** Releases host resources (object finalize). */
   close(): void {
+    this.logBatch.flush();
     if (this.logFd !== undefined) closeSync(this.logFd);
     this.logFd = undefined;
   }
 
-  /** Resolves when everything written so far has reached the host side. */
+  /** Resolves when everything written so far has reached the host side (subclasses wait for their streams). */
   drain(): Promise<void> {
+    this.logBatch.flush();
     return Promise.resolve();
   }
 
   /** qemu_chr_write(): frontends call this through CharBackend.write. */
   write(data: Buffer): number {
     const n = this.chrWrite(data);
-    if (this.logFd !== undefined && n > 0) writeSync(this.logFd, data, 0, n);
+    if (this.logFd !== undefined && n > 0) this.logBatch.push(n === data.length ? data : data.subarray(0, n));
     return n;
   }
 
@@ -129,6 +134,46 @@ export class Chardev extends QObject {
     } catch (e) {
       throw new QemuError(`Could not create '${logfile}': ${errnoText(e)}`);
     }
+  }
+}
+
+/**
+ * Gathers a frontend's small writes (a serial port writes byte by byte) into
+ * one host write per event-loop turn, or per 64 KiB.  Order is kept; nothing
+ * is allocated per write.
+ */
+export class OutputBatcher {
+  private static readonly CAP = 65536;
+  private buf = Buffer.allocUnsafe(OutputBatcher.CAP);
+  private len = 0;
+  private scheduled = false;
+
+  constructor(private readonly sink: (data: Buffer) => void) {}
+
+  push(data: Buffer): void {
+    if (this.len + data.length > OutputBatcher.CAP) this.flush();
+    if (data.length >= OutputBatcher.CAP) {
+      this.sink(Buffer.from(data));
+      return;
+    }
+    data.copy(this.buf, this.len);
+    this.len += data.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Hands what is gathered to the sink now (the sink keeps the buffer). */
+  flush(): void {
+    if (!this.len) return;
+    const out = this.buf.subarray(0, this.len);
+    this.buf = Buffer.allocUnsafe(OutputBatcher.CAP);
+    this.len = 0;
+    this.sink(out);
   }
 }
 
@@ -224,11 +269,17 @@ export function qemuChardevNew(id: string, typeName: string, opts: ChardevOpts):
 /**
  * qemu_chr_new_from_opts(): `opts` is the -chardev QemuOpts as a dict (`backend`,
  * `id`, backend keys).  With mux=on the backend becomes "<id>-base" and a mux
- * chardev takes the id.  Throws QemuError with QEMU's messages.
+ * chardev takes the id.  Throws QemuError with QEMU's messages; backend=help
+ * prints the backend list and throws QemuExit(0).
  */
 export function qemuChrNewFromOpts(opts: ChardevOpts): Chardev {
   const backend = opts.backend;
   const id = opts.id;
+  if (isHelpOption(backend)) {
+    // `-chardev help`: QEMU prints the list and exits 0.
+    process.stdout.write(chardevHelpText());
+    throw new QemuExit(0);
+  }
   if (id === undefined) throw new QemuError('chardev: no id specified');
   chardevIdCheck(id);
   if (qemuChrFind(id)) throw new QemuError(`Duplicate ID '${id}' for chardev`);
@@ -261,7 +312,8 @@ export function qemuChrDelete(chr: Chardev): void {
  * qemu_chr_parse_compat(): the legacy syntax of -serial, -monitor, -qmp
  * ("stdio", "mon:stdio", "unix:/p,server=on", "tcp:h:p,...", "file:/p", "null",
  * "pty", ...) as chardev options with id `label`.  Returns undefined after
- * reporting "'%s' is not a valid char driver", as QEMU does; throws for bad options.
+ * reporting what is wrong (e.g. "'%s' is not a valid char driver"), as QEMU
+ * does; the caller adds its own line ("parse error: ...").
  */
 export function qemuChrParseCompat(label: string, filename: string, permitMuxMon = false): ChardevOpts | undefined {
   const opts: ChardevOpts = { id: label };
@@ -288,26 +340,31 @@ export function qemuChrParseCompat(label: string, filename: string, permitMuxMon
       return opts;
     }
   }
-  const inet = /^(tcp|telnet|tn3270|websocket):/.exec(f);
-  if (inet) {
-    const p = f.slice(inet[0].length);
-    // sscanf("%64[^:]:%32[^,]") or ":%32[^,]"
-    const m = /^([^:]{1,64}):([^,]{1,32})/.exec(p) ?? /^():([^,]{1,32})/.exec(p);
-    if (!m) {
-      errorReport(`'${filename}' is not a valid char driver`);
-      return undefined;
+  try {
+    const inet = /^(tcp|telnet|tn3270|websocket):/.exec(f);
+    if (inet) {
+      const p = f.slice(inet[0].length);
+      // sscanf("%64[^:]:%32[^,]") or ":%32[^,]"; a mismatch fails without a message of its own.
+      const m = /^([^:]{1,64}):([^,]{1,32})/.exec(p) ?? /^():([^,]{1,32})/.exec(p);
+      if (!m) return undefined;
+      opts.backend = 'socket';
+      opts.host = m[1]!;
+      opts.port = m[2]!;
+      if (p[m[0].length] === ',') parseOptsTail(p.slice(m[0].length + 1), opts);
+      if (inet[1] !== 'tcp') opts[inet[1]!] = 'on';
+      chardevOptsValidate(opts);
+      return opts;
     }
-    opts.backend = 'socket';
-    opts.host = m[1]!;
-    opts.port = m[2]!;
-    if (p[m[0].length] === ',') parseOptsTail(p.slice(m[0].length + 1), opts);
-    if (inet[1] !== 'tcp') opts[inet[1]!] = 'on';
-    return opts;
-  }
-  if (f.startsWith('unix:')) {
-    opts.backend = 'socket';
-    parseOptsTail(f.slice(5), opts, 'path');
-    return opts;
+    if (f.startsWith('unix:')) {
+      opts.backend = 'socket';
+      parseOptsTail(f.slice(5), opts, 'path');
+      chardevOptsValidate(opts);
+      return opts;
+    }
+  } catch (e) {
+    if (!(e instanceof QemuError)) throw e;
+    errorReport(e.message);
+    return undefined;
   }
   if (f.startsWith('/dev/parport') || f.startsWith('/dev/ppi')) {
     opts.backend = 'parallel';
@@ -319,26 +376,77 @@ export function qemuChrParseCompat(label: string, filename: string, permitMuxMon
     opts.path = f;
     return opts;
   }
-  errorReport(`'${filename}' is not a valid char driver`);
+  errorReport(`'${f}' is not a valid char driver`);
   return undefined;
 }
 
-/**
- * qemu_chr_new() without the monitor: "chardev:<id>" finds an existing chardev,
- * anything else goes through qemuChrParseCompat.  Errors are reported (not
- * thrown) and undefined returned, so the caller adds its own message, as
- * QEMU's callers do.  For "mon:" strings use qemuChrNewMuxMon (monitor.ts).
- */
-export function qemuChrNew(label: string, filename: string): Chardev | undefined {
-  if (filename.startsWith('chardev:')) return qemuChrFind(filename.slice(8));
+/** ChardevBackend of chardev-add, after QAPI checking: `{type, data}`. */
+export interface ChardevBackendQapi {
+  type: string;
+  data: { [k: string]: unknown };
+}
+
+/** The -chardev options equivalent to a chardev-add backend (QEMU goes the other way, opts to QAPI). */
+function chardevOptsFromQapi(id: string, b: ChardevBackendQapi): ChardevOpts {
+  const d = b.data;
+  const opts: ChardevOpts = { id, backend: b.type };
+  const onOff = (k: string, v: unknown): void => {
+    if (v !== undefined) opts[k] = v ? 'on' : 'off';
+  };
+  if (typeof d.logfile === 'string') opts.logfile = d.logfile;
+  onOff('logappend', d.logappend);
+  switch (b.type) {
+    case 'file':
+      if (d.in !== undefined) throw new QemuError("chardev: file: 'in' is not supported yet");
+      opts.path = d.out as string;
+      onOff('append', d.append);
+      break;
+    case 'socket': {
+      const addr = d.addr as { type: string; data: { [k: string]: unknown } };
+      if (addr.type === 'unix') opts.path = addr.data.path as string;
+      else if (addr.type === 'inet') {
+        opts.host = addr.data.host as string;
+        opts.port = addr.data.port as string;
+      } else throw new QemuError(`chardev: socket: ${addr.type} addresses are not supported yet`);
+      // QMP's defaults differ from the command line's: a server, not waiting.
+      onOff('server', d.server ?? true);
+      if (d.wait !== undefined || d.server !== false) onOff('wait', d.wait ?? false);
+      for (const k of ['nodelay', 'telnet', 'tn3270', 'websocket']) onOff(k, d[k]);
+      if (d['tls-creds'] !== undefined) opts['tls-creds'] = d['tls-creds'] as string;
+      if (d.reconnect !== undefined) opts.reconnect = String(d.reconnect);
+      break;
+    }
+    case 'stdio':
+      onOff('signal', d.signal);
+      break;
+    case 'mux':
+      opts.chardev = d.chardev as string;
+      break;
+  }
+  return opts;
+}
+
+/** chardev-add (qmp_chardev_add). */
+export async function qmpChardevAdd(id: string, backend: ChardevBackendQapi): Promise<void> {
+  if (qemuChrFind(id)) throw new QemuError(`Chardev with id '${id}' already exists`);
+  let chr: Chardev | undefined;
   try {
-    const opts = qemuChrParseCompat(label, filename, false);
-    return opts ? qemuChrNewFromOpts(opts) : undefined;
+    const typeName = charGetClassName(backend.type);
+    chr = qemuChardevNew(id, typeName, chardevOptsFromQapi(id, backend));
+    await chr.ready;
   } catch (e) {
     if (!(e instanceof QemuError)) throw e;
-    errorReport(e.message);
-    return undefined;
+    if (chr) qemuChrDelete(chr);
+    throw new QemuError(`Failed to add chardev '${id}': ${e.message}`);
   }
+}
+
+/** chardev-remove (qmp_chardev_remove). A mux always counts as busy in QEMU 7.2. */
+export function qmpChardevRemove(id: string): void {
+  const chr = qemuChrFind(id);
+  if (!chr) throw new QemuError(`Chardev '${id}' not found`);
+  if (chr.be || chr.typeName === 'chardev-mux') throw new QemuError(`Chardev '${id}' is busy`);
+  qemuChrDelete(chr);
 }
 
 /** Waits for every chardev's writes to reach the host (before the process exits). */

@@ -5,7 +5,7 @@
  * parser (or from qemuChrParseCompat); the checks here are the ones QemuOpts
  * makes against this table, so a dict built by hand is checked the same way.
  */
-import { QemuError, warnReport } from '../util/error.js';
+import { QemuError } from '../util/error.js';
 
 export type ChardevOpts = Record<string, string>;
 
@@ -73,7 +73,8 @@ export function chardevIdCheck(id: string): void {
  * qemu_opts_do_parse() for the tail of a legacy chardev string
  * ("/path,server=on,wait=off"): `key=value` items split at single commas, with
  * ",," as an escaped comma, `implied` naming the first item when it has no "=",
- * and QEMU's deprecated short-form booleans (`server`, `nowait`).
+ * and short-form booleans (`server`, `nowait`), which this path of QEMU 7.2
+ * accepts without the deprecation warning.
  */
 export function parseOptsTail(s: string, into: ChardevOpts, implied?: string): void {
   let i = 0;
@@ -95,8 +96,6 @@ export function parseOptsTail(s: string, into: ChardevOpts, implied?: string): v
           key = word.slice(2);
           value = 'off';
         }
-        warnReport(`short-form boolean option '${key}' deprecated`);
-        process.stderr.write(`Please use ${key}=${value} instead\n`);
         into[key] = value;
         i = nameEnd + 1;
       }

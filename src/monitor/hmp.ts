@@ -10,25 +10,28 @@ import { QEMU_COMPAT_VERSION } from '../system/version.js';
 import { QemuError } from '../util/error.js';
 import { Monitor, qemuName } from './monitor.js';
 import { ReadLineState } from './readline.js';
-import { qmpCont, qmpQueryStatus, qmpQuit, qmpStop, QEMU_PKGVERSION } from './qmp-cmds.js';
+import { qmpCont, qmpQueryChardev, qmpQueryStatus, qmpQuit, qmpStop, QEMU_PKGVERSION } from './qmp-cmds.js';
 import { qmpRegisterCommand } from './qmp-dispatch.js';
 import { hmpInfoQtree } from './qdev-monitor.js';
+import { objectChildren, objectResolvePath, type QObject } from '../qom/object.js';
 
 interface HmpCommand {
   /** "cont|c": the name and its aliases. */
   name: string;
   params: string;
   help: string;
-  /** args_type: '' takes no argument; 'rest' takes the rest of the line. */
-  args: '' | 'rest';
+  /** args_type: '' takes no argument; 'word?' one optional word ("s?"); 'rest' the rest of the line. */
+  args: '' | 'word?' | 'rest';
   run?: (mon: MonitorHMP, arg: string) => void;
   sub?: HmpCommand[];
 }
 
 /** hmp-commands-info.hx, the entries we have. */
 const INFO_CMDS: HmpCommand[] = [
+  { name: 'chardev', params: '', help: 'show the character devices', args: '', run: (m) => hmpInfoChardev(m) },
   { name: 'cpus', params: '', help: 'show infos for each CPU', args: '', run: (m) => hmpInfoCpus(m) },
   { name: 'name', params: '', help: 'show the current VM name', args: '', run: (m) => hmpInfoName(m) },
+  { name: 'qom-tree', params: '[path]', help: 'show QOM composition tree', args: 'word?', run: (m, a) => hmpInfoQomTree(m, a) },
   { name: 'qtree', params: '', help: 'show device tree', args: '', run: (m) => m.puts(hmpInfoQtree()) },
   { name: 'status', params: '', help: 'show the current VM status (running|paused)', args: '', run: (m) => hmpInfoStatus(m) },
   { name: 'version', params: '', help: 'show the version of QEMU', args: '', run: (m) => m.puts(`${QEMU_COMPAT_VERSION} (${QEMU_PKGVERSION})\n`) },
@@ -88,6 +91,27 @@ function hmpInfoStatus(mon: MonitorHMP): void {
   mon.puts(s + '\n');
 }
 
+function hmpInfoChardev(mon: MonitorHMP): void {
+  for (const c of qmpQueryChardev()) mon.puts(`${c.label}: filename=${c.filename}\n`);
+}
+
+/** info qom-tree: the composition tree under `path` (default /machine), children sorted by name as QEMU sorts them. */
+function hmpInfoQomTree(mon: MonitorHMP, path: string): void {
+  const p = path || '/machine';
+  const root = objectResolvePath(p);
+  if (!root) {
+    mon.puts(`Path '${p}' could not be resolved.\n`);
+    return;
+  }
+  const print = (obj: QObject, indent: number): void => {
+    const name = obj.parentName ?? '';
+    mon.puts(`${' '.repeat(indent)}/${name} (${obj.typeName})\n`);
+    const kids = objectChildren(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, child] of kids) print(child, indent + 2);
+  };
+  print(root, 0);
+}
+
 function hmpInfoName(mon: MonitorHMP): void {
   const name = qemuName();
   if (name !== undefined) mon.puts(`${name}\n`);
@@ -116,10 +140,6 @@ export class MonitorHMP extends Monitor {
       receive: (buf) => this.read(buf),
       event: (ev) => this.onChrEvent(ev),
     });
-  }
-
-  get isQmp(): boolean {
-    return false;
   }
 
   curCpuIndex(): number | undefined {
@@ -213,13 +233,19 @@ export class MonitorHMP extends Monitor {
         table = cmd.sub;
         continue;
       }
-      if (cmd.args === '' && rest.trim()) {
+      let arg = rest.trim();
+      if (cmd.args === 'word?') {
+        const m = /^(\S*)\s*(.*)$/.exec(arg)!;
+        arg = m[1]!;
+        rest = m[2]!;
+      }
+      if (cmd.args !== 'rest' && (cmd.args === '' ? arg : rest.trim())) {
         this.puts(`${cmd.name}: extraneous characters at the end of line\n`);
         this.puts(`Try "help ${typed.join(' ')}" for more information\n`);
         return;
       }
       try {
-        cmd.run!(this, rest.trim());
+        cmd.run!(this, arg);
       } catch (e) {
         if (!(e instanceof QemuError)) throw e;
         this.puts(`Error: ${e.message}\n`);

@@ -10,12 +10,12 @@
  */
 import { QemuError, errorReport } from '../util/error.js';
 import {
-  qemuChrFind, qemuChrNewFromOpts, qemuChrParseCompat, qemuChrDelete, type Chardev, type ChardevOpts,
+  qemuChrFind, qemuChrFlushAll, qemuChrNewFromOpts, qemuChrParseCompat, qemuChrDelete, type Chardev, type ChardevOpts,
 } from '../chardev/char.js';
 import { MonitorQMP } from './qmp.js';
 import { MonitorHMP, registerHmpQmpCommands } from './hmp.js';
 import { registerQmpCommands } from './qmp-cmds.js';
-import type { Monitor } from './monitor.js';
+import { monitorList, type Monitor } from './monitor.js';
 
 /** monitor_init_globals(): the QMP commands of the monitor and the core. */
 export function monitorInitGlobals(): void {
@@ -72,8 +72,11 @@ export interface ParsedMonitor {
  * vl.c monitor_parse() for -monitor (mode readline), -qmp (control) and
  * -qmp-pretty (control, pretty): the chardev is "compat_monitor<N>".
  * Prints "parse error: <arg>" and throws on a bad string, as QEMU exits.
+ * `-monitor none` (anything starting with "none", as vl.c checks) gives
+ * undefined: no monitor; `-qmp none` is an error, as in QEMU.
  */
-export function monitorParse(optarg: string, mode: 'readline' | 'control', pretty = false): ParsedMonitor {
+export function monitorParse(optarg: string, mode: 'readline' | 'control', pretty = false): ParsedMonitor | undefined {
+  if (mode === 'readline' && optarg.startsWith('none')) return undefined;
   let label: string;
   let chardev: ChardevOpts | undefined;
   if (optarg.startsWith('chardev:')) {
@@ -113,6 +116,18 @@ export function qemuChrNewMuxMon(label: string, filename: string): Chardev | und
     errorReport(e.message);
     return undefined;
   }
+}
+
+/**
+ * Before the process exits on a shutdown request: lets the request being
+ * handled finish (quit's own return comes after the SHUTDOWN event), then
+ * waits until every chardev has written out what it was given.  The
+ * shutdown hook of the main loop should `await monitorFlushAll()` and then exit.
+ */
+export async function monitorFlushAll(): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  await Promise.all(monitorList().filter((m): m is MonitorQMP => m instanceof MonitorQMP).map((m) => m.idle()));
+  await qemuChrFlushAll();
 }
 
 /** For tests: the compat_monitor numbering starts again. */

@@ -34,8 +34,6 @@ export abstract class Monitor {
     this.chr?.setHandlers(h);
   }
 
-  abstract get isQmp(): boolean;
-
   /** monitor_puts(): \n goes out as \r\n (QMP too); buffered, flushed unless the focus is elsewhere. */
   puts(s: string): void {
     this.outbuf += s.replace(/\n/g, '\r\n');

@@ -13,7 +13,67 @@
  * non-ASCII characters escaped as \uXXXX.
  */
 
-export type QJson = null | boolean | number | string | QJson[] | { [k: string]: QJson };
+/** A number QEMU keeps as a double (QNUM_DOUBLE: a JSON float, or an integer beyond uint64); printed with %.17g. */
+export class QDouble {
+  constructor(readonly value: number) {}
+}
+
+/** An integer beyond 2^53 that QEMU keeps exactly (QNUM_I64 / QNUM_U64). */
+export class QBigInt {
+  constructor(readonly value: bigint) {}
+}
+
+/**
+ * A parsed QMP value.  Integers up to 2^53 are plain numbers; QDouble and
+ * QBigInt keep what QEMU would echo back exactly and what its visitors
+ * tell apart (an integer argument refuses 1.0).
+ */
+export type QJson = null | boolean | number | string | QDouble | QBigInt | QJson[] | { [k: string]: QJson };
+
+/** A JSON object (a QDict), as opposed to a list, a scalar or a boxed number. */
+export function isQDict(v: QJson | undefined): v is { [k: string]: QJson } {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof QDouble) && !(v instanceof QBigInt);
+}
+
+/** Boxed numbers become plain numbers (what command handlers get). */
+export function qjsonUnbox(v: QJson): QJson {
+  if (v instanceof QDouble) return v.value;
+  if (v instanceof QBigInt) return Number(v.value);
+  if (Array.isArray(v)) return v.map(qjsonUnbox);
+  if (isQDict(v)) {
+    const out: { [k: string]: QJson } = {};
+    for (const [k, x] of Object.entries(v)) out[k] = qjsonUnbox(x);
+    return out;
+  }
+  return v;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** parse_literal(): int64, else uint64, else double. */
+function parseNumberToken(text: string, isFloat: boolean): QJson {
+  if (isFloat) return new QDouble(Number(text));
+  const n = Number(text);
+  if (Number.isSafeInteger(n)) return n;
+  const b = BigInt(text);
+  if (b >= INT64_MIN && b <= UINT64_MAX) return new QBigInt(b);
+  return new QDouble(n);
+}
+
+/** printf("%.17g"). */
+function formatDouble(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mant, expText] = v.toExponential(16).split('e') as [string, string];
+  const exp = Number(expText);
+  const strip = (s: string): string => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
+  if (exp < -4 || exp >= 17) {
+    const e = Math.abs(exp);
+    return `${strip(mant)}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  }
+  return strip(v.toFixed(16 - exp));
+}
 
 type TokType = 'lcurly' | 'rcurly' | 'lsquare' | 'rsquare' | 'colon' | 'comma' | 'integer' | 'float' | 'keyword' | 'string';
 interface Token { type: TokType; text: string }
@@ -76,8 +136,9 @@ export class JsonMessageParser {
     const isDigit = c >= 0x30 && c <= 0x39;
     switch (this.state) {
       case 'recovery':
-        // Skip to a structural character or a control character (not tab).
-        if (c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || (c >= 0 && c < 0x20 && c !== 0x09) || c >= 0xfe) {
+        // Skip to a structural character ([]{}:,), a control character other than tab, or 0xFE/0xFF.
+        if (c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x3a || c === 0x2c
+          || (c >= 0 && c < 0x20 && c !== 0x09) || c >= 0xfe) {
           this.state = 'start';
           return 'lookahead';
         }
@@ -235,7 +296,7 @@ class TokenParser {
     switch (t.type) {
       case 'lcurly': return this.parseObject();
       case 'lsquare': return this.parseArray();
-      case 'integer': case 'float': this.pop(); return Number(t.text);
+      case 'integer': case 'float': this.pop(); return parseNumberToken(t.text, t.type === 'float');
       case 'string': this.pop(); return this.parseString(t.text);
       case 'keyword':
         this.pop();
@@ -358,7 +419,9 @@ function hex4(s: string, at: number): number {
 export function qjsonToString(v: QJson | undefined, pretty = false, level = 0): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : formatDouble(v);
+  if (v instanceof QDouble) return formatDouble(v.value);
+  if (v instanceof QBigInt) return v.value.toString();
   if (typeof v === 'string') return quoteString(v);
   const items = Array.isArray(v)
     ? v.map((x) => qjsonToString(x, pretty, level + 1))
@@ -385,7 +448,7 @@ const QDICT_BUCKET_MAX = 512;
  * bucket the most recently inserted first.  `keys` is in insertion order, so
  * objects must be built in QAPI schema order for the output to match QEMU's.
  */
-function qdictOrder(keys: string[]): string[] {
+export function qdictOrder(keys: string[]): string[] {
   return keys
     .map((k, i) => ({ k, i, bucket: tdbHash(k) % QDICT_BUCKET_MAX }))
     .sort((a, b) => a.bucket - b.bucket || b.i - a.i)

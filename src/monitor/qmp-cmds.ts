@@ -11,6 +11,10 @@ import { runstateGet, runstateIsRunning, vmStart, vmStop, qemuSystemShutdownRequ
 import { QEMU_COMPAT_VERSION, TSQEMU_VERSION } from '../system/version.js';
 import { QemuError } from '../util/error.js';
 import { qemuName } from './monitor.js';
+import {
+  chardevBackendNames, qemuChrList, qmpChardevAdd, qmpChardevRemove, type ChardevBackendQapi,
+} from '../chardev/char.js';
+import type { ArgSpec, UnionType } from './qmp-dispatch.js';
 import { QmpError, qmpCommandNames, qmpRegisterCommand, qmpFindCommand } from './qmp-dispatch.js';
 import type { QJson } from './qjson.js';
 import type { MonitorQMP } from './qmp.js';
@@ -102,6 +106,44 @@ export function qmpQueryCpusFast(): QJson[] {
   }));
 }
 
+const CHARDEV_COMMON: ArgSpec = { '*logfile': 'str', '*logappend': 'bool' };
+
+/** SocketAddressLegacy. */
+const SOCKET_ADDRESS_LEGACY: UnionType = {
+  union: 'type',
+  variants: {
+    inet: { data: { host: 'str', port: 'str', '*numeric': 'bool', '*to': 'uint', '*ipv4': 'bool', '*ipv6': 'bool', '*keep-alive': 'bool' } },
+    unix: { data: { path: 'str', '*abstract': 'bool', '*tight': 'bool' } },
+    vsock: { data: { cid: 'str', port: 'str' } },
+    fd: { data: { str: 'str' } },
+  },
+};
+
+/** ChardevBackend (QEMU 7.2): the backends we have, checked member by member; the others by their tag only. */
+const CHARDEV_BACKEND: UnionType = {
+  union: 'type',
+  variants: {
+    file: { data: { '*in': 'str', out: 'str', '*append': 'bool', ...CHARDEV_COMMON } },
+    null: { data: CHARDEV_COMMON },
+    socket: {
+      data: {
+        addr: SOCKET_ADDRESS_LEGACY, '*tls-creds': 'str', '*tls-authz': 'str', '*server': 'bool', '*wait': 'bool',
+        '*nodelay': 'bool', '*telnet': 'bool', '*tn3270': 'bool', '*websocket': 'bool', '*reconnect': 'int', ...CHARDEV_COMMON,
+      },
+    },
+    stdio: { data: { '*signal': 'bool', ...CHARDEV_COMMON } },
+    mux: { data: { chardev: 'str', ...CHARDEV_COMMON } },
+    pty: { data: CHARDEV_COMMON },
+    ...Object.fromEntries(['serial', 'parallel', 'pipe', 'udp', 'msmouse', 'wctablet', 'braille', 'testdev', 'spicevmc',
+      'spiceport', 'qemu-vdagent', 'dbus', 'vc', 'ringbuf', 'memory'].map((t) => [t, { data: 'any' }])),
+  },
+};
+
+/** query-chardev: ChardevInfo per chardev. */
+export function qmpQueryChardev(): Array<{ [k: string]: QJson }> {
+  return qemuChrList().map((c) => ({ label: c.label, filename: c.filename, 'frontend-open': !!c.be?.feOpen }));
+}
+
 let registered = false;
 
 /** Registers this file's commands once per process. */
@@ -149,6 +191,14 @@ export function registerQmpCommands(): void {
       : [...objectClassGetList('object', abstract), ...objectClassGetList('interface', abstract)];
     return classes.map(objectTypeInfo);
   }, { '*implements': 'str', '*abstract': 'bool' });
+
+  qmpRegisterCommand('query-chardev', () => qmpQueryChardev());
+  qmpRegisterCommand('chardev-add',
+    async (args) => qmpChardevAdd(args.id as string, args.backend as unknown as ChardevBackendQapi),
+    { id: 'str', backend: CHARDEV_BACKEND });
+  qmpRegisterCommand('chardev-remove', (args) => qmpChardevRemove(args.id as string), { id: 'str' });
+  // QEMU builds this list by prepending, so it comes out in reverse of -chardev help's order.
+  qmpRegisterCommand('query-chardev-backends', () => chardevBackendNames().reverse().map((name) => ({ name })));
 
   if (!qmpFindCommand('query-cpus-fast')) qmpRegisterCommand('query-cpus-fast', () => qmpQueryCpusFast());
 }

@@ -33,10 +33,6 @@ export class MonitorQMP extends Monitor {
     });
   }
 
-  get isQmp(): boolean {
-    return true;
-  }
-
   private onChrEvent(ev: ChrEvent): void {
     if (ev === 'opened') {
       this.commandMode = false;
@@ -63,6 +59,14 @@ export class MonitorQMP extends Monitor {
     void this.runQueue();
   }
 
+  /** Resolves once every request received so far has been answered. */
+  idle(): Promise<void> {
+    if (!this.busy && !this.queue.length) return Promise.resolve();
+    return new Promise((res) => this.idleWaiters.push(res));
+  }
+
+  private idleWaiters: Array<() => void> = [];
+
   private async runQueue(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
@@ -83,6 +87,7 @@ export class MonitorQMP extends Monitor {
       }
     } finally {
       this.busy = false;
+      for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 

@@ -108,7 +108,7 @@ function recordingServer(path: string): Promise<{ server: Server; conns: Array<{
   return new Promise((res) => server.listen(path, () => res({ server, conns })));
 }
 
-async function until(pred: () => boolean, ms = 8000): Promise<void> {
+async function until(pred: () => boolean, ms = 15000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!pred()) {
     if (Date.now() > deadline) throw new Error('timeout');
@@ -120,7 +120,8 @@ test('client sockets with reconnect: messages, connecting later, reconnecting, a
   const run = async (dir: string, start: (path: string) => Promise<() => string>): Promise<string[]> => {
     const path = join(dir, 'srv.sock');
     const stderr = await start(path);
-    await sleep(300);
+    // The first attempt must have failed before the server appears (QEMU may be slow to start).
+    await until(() => stderr().includes('Unable to connect'), 15000);
     const { server, conns } = await recordingServer(path);
     try {
       await until(() => conns.length === 1 && conns[0]!.data.endsWith('(qemu) '));
@@ -236,6 +237,24 @@ test('frontends: input waits while canReceive() is 0; writes never block', async
     c.close();
     await until(() => events.includes('closed'));
     assert.deepEqual(events, ['opened', 'closed']);
+  } finally {
+    fx.teardown();
+  }
+});
+
+test('input sent before any frontend attaches waits for it (QEMU reads only with a frontend)', async () => {
+  const fx = buildFixture();
+  try {
+    const path = join(fx.dir, 'early.sock');
+    const chr = qemuChrNewFromOpts({ backend: 'socket', id: 'c', path, server: 'on', wait: 'off' });
+    await chr.ready;
+    const c = await RawClient.connect(path);
+    c.write('early bytes');
+    await sleep(100);
+    const got: Buffer[] = [];
+    qemuChrFeInit(qemuChrFind('c')!, { canReceive: () => 64, receive: (b) => got.push(Buffer.from(b)) });
+    assert.equal(Buffer.concat(got).toString(), 'early bytes');
+    c.close();
   } finally {
     fx.teardown();
   }

@@ -30,6 +30,9 @@ async function drive(cmd: string, args: string[], steps: string[]): Promise<{ ou
       await new Promise((r) => setTimeout(r, 150));
     }
   };
+  // Wait for the first output (the banner) before typing.
+  const deadline = Date.now() + 10000;
+  while (!out && p.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   await settle();
   for (const s of steps) {
     p.stdin.write(s);

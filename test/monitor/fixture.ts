@@ -64,6 +64,7 @@ export function buildFixture(): Fixture {
 /** -qmp / -monitor as the start-up code will do it: chardev first, then the monitor. */
 export async function addCompatMonitor(arg: string, mode: 'readline' | 'control'): Promise<void> {
   const p = monitorParse(arg, mode);
+  if (!p) return;
   if (p.chardev) {
     const chr = qemuChrNewFromOpts(p.chardev);
     await chr.ready;

@@ -48,6 +48,20 @@ const CONVERSATION: Array<[string, number]> = [
   ['{"a":1,"a":2}\n', 1],
   ['[1 2]\n', 1],
   ['@abc}\n', 2],
+  ['%d\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"caf\\u00e9 \\ud83d\\ude00 \\t\\"q\\" \\/ \\u007f"}}\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"caf\u00e9"}}\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"\\ud800x"}}\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"\\x"}}\n', 1],
+  ['{"execute":"qom-get","arguments":{"path":"/machine","property":"\\u12"}}\n', 1],
+  ["{'execute':'qom-get','arguments':{'path':'/machine','property':'it\\'s \"x\"'}}\n", 1],
+  ['{"execute":"query-name","id":-0.5e3}\n', 1],
+  ['{"execute":"query-name","id":01}\n', 2],
+  ['{"execute":"query-name","id":1.}\n', 1],
+  ['{"execute":"query-name","id":9007199254740991}\n', 1],
+  ['{"execute":"query-name","id":nul}\n', 1],
+  ['{"execute":"query-name","id":[[[[[[[[[[1]]]]]]]]]]}\n', 1],
+  ['\t{"execute":\r"query-name"}\n', 1],
   ['{"execute":"query-name","arguments":{"x":1}}\n', 1],
   ['{"execute":"query-version","arguments":{"x":1},"id":"v"}\n', 1],
   // argument checking
@@ -243,7 +257,7 @@ test('-qmp-pretty: the same bytes as QEMU 7.2', async () => {
   ];
   const run = async (sock: string): Promise<string[]> => {
     const c = await RawClient.connect(sock);
-    await c.waitFor((d) => d.endsWith('}\r\n'));
+    await c.waitFor((d) => /\n}\r\n$/.test(d));
     const out = [maskVersion(c.take())];
     for (const r of requests) {
       c.write(r);
@@ -265,11 +279,51 @@ test('-qmp-pretty: the same bytes as QEMU 7.2', async () => {
   const fx = buildFixture();
   try {
     const sock = join(fx.dir, 'qmp.sock');
-    const p = monitorParse(`unix:${sock},server=on,wait=off`, 'control', true);
+    const p = monitorParse(`unix:${sock},server=on,wait=off`, 'control', true)!;
     await qemuChrNewFromOpts(p.chardev!).ready;
     monitorInitOpts(p.mon);
     assert.deepEqual(await run(sock), theirs);
   } finally {
     fx.teardown();
+  }
+});
+
+test('quit: SHUTDOWN, then the return, then the connection closes as the process exits (as QEMU 7.2)', async () => {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const { dirname, join: pjoin } = await import('node:path');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const quitSeq = async (sock: string): Promise<string[]> => {
+    const c = await RawClient.connect(sock);
+    await c.waitFor((d) => d.includes('\n'));
+    await qmpExchange(c, '{"execute":"qmp_capabilities"}\n');
+    c.take();
+    c.write('{"execute":"quit","id":1}\n');
+    await c.waitFor(() => c.closed, 10000);
+    return c.take().split('\r\n').filter((l) => l).map((l) => JSON.stringify(normalize([JSON.parse(l) as Msg])[0]));
+  };
+  const qemu = spawnQemu(['-display', 'none', '-nodefaults', '-machine', 'none', '-S',
+    '-qmp', 'unix:@DIR@/qmp.sock,server=on,wait=off']);
+  let theirs: string[];
+  try {
+    await waitForFile(join(qemu.dir, 'qmp.sock'));
+    theirs = await quitSeq(join(qemu.dir, 'qmp.sock'));
+    assert.equal(await qemu.exited, 0);
+  } finally {
+    await qemu.kill();
+  }
+  const dir = mkdtempSync(pjoin(tmpdir(), 'tsqemu-quit-'));
+  try {
+    const child = pjoin(dirname(fileURLToPath(import.meta.url)), '..', 'chardev', 'stdio-child.js');
+    const p = spawn(process.execPath, [child, 'qmp', pjoin(dir, 'q.sock')], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    await waitForFile(pjoin(dir, 'q.sock'));
+    const mine = await quitSeq(pjoin(dir, 'q.sock'));
+    assert.equal(await exited, 0);
+    assert.deepEqual(mine, theirs);
+    assert.equal(theirs.length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
