@@ -3,7 +3,7 @@
  * vCPUs, one function per step, in QEMU's order.  docs/startup.md walks it.
  * `-trace 'vl_*'` prints each step as it runs.
  */
-import { QemuError, QemuExit, withLoc } from '../util/error.js';
+import { QemuError, QemuExit, errorReport, withLoc, withLocAsync } from '../util/error.js';
 import {
   qemuOptGet, qemuOptsForeach, qemuOptsToQdict, qemuPrintf, type QemuOpts,
 } from '../util/qemu-option.js';
@@ -14,7 +14,7 @@ import { qemuFindOpts } from './opts-lists.js';
 import { parseCommandLine, type ParsedCommandLine, type StartupPhase } from './vl-cmdline.js';
 import { moduleCallInit } from './modules.js';
 import { cpusInit } from './cpus.js';
-import { onShutdownRequest, vmStart } from './runstate.js';
+import { onShutdownRequest, qemuSystemShutdownRequest, vmStart } from './runstate.js';
 import { configureRtc } from './rtc.js';
 import { configureAccelerators, type AccelOption } from '../accel/accel.js';
 import {
@@ -25,8 +25,9 @@ import { qdevDeviceAdd, qdevDeviceHelp } from '../hw/core/qdev-monitor.js';
 import { objectRegisterGlobalProp } from '../qom/object.js';
 import { parseCpuOption } from '../target/i386/cpu-featurestr.js';
 import { x86CpuListText } from '../target/i386/cpu-help.js';
-import { qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText } from '../chardev/char.js';
-import { monitorInitOpts, monitorParse, monitorInitGlobals } from '../monitor/monitor-init.js';
+import { qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText, type ChardevOpts } from '../chardev/char.js';
+import { suspendMuxOpen, resumeMuxOpen } from '../chardev/char-mux.js';
+import { monitorInitOpts, monitorParse, monitorInitGlobals, monitorFlushAll } from '../monitor/monitor-init.js';
 import { setQemuName } from '../monitor/monitor.js';
 import { registerMachineQmpCommands } from './qmp-machine-cmds.js';
 
@@ -122,21 +123,28 @@ function userRegisterGlobalProps(st: ParsedCommandLine): void {
   });
 }
 
-/** qemu_create_early_backends(): chardevs (the monitors' included). */
-function qemuCreateEarlyBackends(st: ParsedCommandLine): Array<Record<string, string>> {
+/**
+ * qemu_create_early_backends(): chardevs (the monitors' included).  Node binds
+ * and connects asynchronously; each chardev is ready, or has failed with its
+ * option's location, before the next one is created, as QEMU's blocking calls do.
+ */
+async function qemuCreateEarlyBackends(st: ParsedCommandLine): Promise<Array<Record<string, string>>> {
   monitorInitGlobals();
+  suspendMuxOpen();
   const monOpts: Array<Record<string, string>> = [];
   for (const m of st.monitors) {
-    withLoc(m.loc, () => {
-      if (m.arg === 'none') return;
-      const p = monitorParse(m.arg, m.mode, m.pretty);
-      if (p.chardev) qemuChrNewFromOpts(p.chardev);
-      monOpts.push(p.mon);
-    });
+    const p = withLoc(m.loc, () => monitorParse(m.arg, m.mode, m.pretty));
+    if (!p) continue;
+    if (p.chardev) {
+      const chr = withLoc(m.loc, () => qemuChrNewFromOpts(p.chardev!));
+      await withLocAsync(m.loc, () => chr.ready);
+    }
+    monOpts.push(p.mon);
   }
-  qemuOptsForeach(qemuFindOpts(st.lists, 'chardev'), (opts) => {
-    qemuChrNewFromOpts(qemuOptsToQdict(opts) as Parameters<typeof qemuChrNewFromOpts>[0]);
-  });
+  for (const opts of qemuFindOpts(st.lists, 'chardev').head) {
+    const chr = withLoc(opts.loc ?? '-chardev', () => qemuChrNewFromOpts(qemuOptsToQdict(opts) as ChardevOpts));
+    await withLocAsync(opts.loc, () => chr.ready);
+  }
   qemuOptsForeach(qemuFindOpts(st.lists, 'drive'), (opts) => {
     st.unsupported.push({ loc: opts.loc ?? '-drive', what: 'drives (-drive)', phase: 'early-backends' });
   });
@@ -222,6 +230,7 @@ function qmpXExitPreconfig(st: ParsedCommandLine, ms: MachineState): void {
   machineRunBoardInit(ms);
   step('vl_board_init_done', `cpus=${ms.smp.cpus}`);
   qemuCreateCliDevices(st);
+  resumeMuxOpen();
   if (st.autostart) {
     throw new QemuError('running guest code is not supported yet; start with -S to inspect the machine over QMP or HMP');
   }
@@ -242,11 +251,19 @@ function qemuMainLoop(st: ParsedCommandLine): void {
   onShutdownRequest(() => {
     if (st.noShutdown) return;
     clearInterval(keepAlive);
-    void qemuChrFlushAll().finally(() => process.exit(0));
+    // quit's return must reach the client after SHUTDOWN, before the process ends.
+    void monitorFlushAll().then(qemuChrFlushAll).finally(() => process.exit(0));
   });
+  // termsig_handler(): a signal asks for a clean shutdown, as QEMU does (it also names the sender's pid).
+  for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+    process.on(sig, () => {
+      errorReport(`terminating on signal ${num}`);
+      qemuSystemShutdownRequest('host-signal');
+    });
+  }
 }
 
-export function qemuInit(argv: string[]): void {
+export async function qemuInit(argv: string[]): Promise<void> {
   // qemu_init_subsystems(): module_call_init(MODULE_INIT_QOM) registers every type.
   moduleCallInit('qom');
   cpusInit();
@@ -263,7 +280,7 @@ export function qemuInit(argv: string[]): void {
   parseMemoryOptions(st);
 
   const ms = qemuCreateMachineStep(st);
-  const monOpts = qemuCreateEarlyBackends(st);
+  const monOpts = await qemuCreateEarlyBackends(st);
   qemuApplyMachineOptions(st, ms);
   configureAcceleratorsStep(st);
   qemuCreateLateBackends(st, monOpts);

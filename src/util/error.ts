@@ -39,6 +39,17 @@ export function withLoc<T>(loc: string, fn: () => T): T {
   }
 }
 
+/** withLoc() for an asynchronous step of start-up (a chardev that connects, a file that opens). */
+export async function withLocAsync<T>(loc: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const saved = location;
+  location = loc;
+  try {
+    return await fn();
+  } finally {
+    location = saved;
+  }
+}
+
 export class QemuError extends Error {
   readonly hint: string | undefined;
   readonly loc: string | undefined;

@@ -110,8 +110,12 @@ export async function startWithQmp(binary: string, args: string[]): Promise<VmPr
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-  const qmp = await QmpClient.connect(sockPath);
-  await qmp.execute('qmp_capabilities');
+  const failed = exited.then((code) => {
+    throw new Error(`${binary} exited with ${code} before QMP answered: ${err}`);
+  });
+  const qmp = await Promise.race([QmpClient.connect(sockPath), failed]);
+  await Promise.race([qmp.execute('qmp_capabilities'), failed]);
+  failed.catch(() => undefined);
   return {
     proc,
     qmp,

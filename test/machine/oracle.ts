@@ -35,7 +35,7 @@ export function runQemu(args: string[], commands: Array<[string, Record<string, 
     const lines = [{ execute: 'qmp_capabilities' }, ...commands.map(([execute, a]) => (a ? { execute, arguments: a } : { execute })), { execute: 'quit' }];
     proc.stdin.on('error', () => { /* QEMU may exit before reading */ });
     proc.stdin.end(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 15000);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 60000);
     proc.on('close', (code) => {
       clearTimeout(timer);
       const msgs = out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);

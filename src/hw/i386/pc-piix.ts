@@ -11,6 +11,7 @@ import { machineClass, machineClassSetName, type MachineClassFields } from '../.
 import { TYPE_PC_MACHINE, pcMachineClass } from './pc.js';
 import { CPU_VERSION_LEGACY, x86MachineClass } from './x86.js';
 import { pcInit1 } from './pc-board.js';
+import { PC_I440FX_2_0_CPU_COMPAT } from '../../target/i386/cpu-compat.js';
 
 const I440FX_DESC = 'Standard PC (i440FX + PIIX, 1996)';
 
@@ -102,6 +103,8 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
     machineClass(oc).hwVersion = '2.4.0';
     pcMachineClass(oc).brokenReservedEnd = true;
     compat(machineClass(oc), 'fw_cfg_io', 'dma_enabled', 'off');
+    // pc_compat_2_4: CPU feature filtering stays silent (observed on 7.2: pc-i440fx-2.4 warns nothing, 2.5 does).
+    compat(machineClass(oc), 'x86_64-cpu', 'check', 'off');
   }],
   ['2.3', (oc) => {
     machineClass(oc).hwVersion = '2.3.0';
@@ -126,6 +129,8 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
     pcMachineClass(oc).legacyAcpiTableSize = 6652;
     pcMachineClass(oc).acpiDataSize = 0x10000;
     compat(machineClass(oc), 'PIIX4_PM', 'memory-hotplug-support', 'off');
+    for (const g of PC_I440FX_2_0_CPU_COMPAT) compat(machineClass(oc), g.driver, g.property, g.value);
+    x86MachineClass(oc).cpuOsxsaveCompat = true;
   }],
 ];
 

@@ -17,6 +17,7 @@ import {
   x86ApicidFromCpuIdx, x86ApicidFromTopoIds, x86TopoIdsFromApicid, type X86CPUTopoInfo,
 } from './topology.js';
 import { X86CPU, x86CpuSetDefaultVersion, x86CpuSetSmpCpus } from '../../target/i386/cpu.js';
+import { x86CpuSetOsxsaveCompat } from '../../target/i386/cpu-featurestr.js';
 
 export const TYPE_X86_MACHINE = 'x86-machine';
 /** CPU_VERSION_LEGACY (target/i386/cpu.h): unversioned model names mean the v1 definitions, unchanged. */
@@ -58,6 +59,8 @@ export class X86MachineState extends MachineState {
 export interface X86MachineClassFields {
   fwcfgDmaEnabled: boolean;
   saveTscKhz: boolean;
+  /** QEMU 2.0's -cpu still named CPUID.01H:ECX[27]: machines of that era accept +osxsave. */
+  cpuOsxsaveCompat?: boolean;
 }
 
 export function x86MachineClass(oc: ObjectClass): X86MachineClassFields {
@@ -299,5 +302,6 @@ export function registerX86MachineTypes(): void {
     abstract: true,
     instance: X86MachineState,
     classInit: x86MachineClassInit,
+    instanceInit: (o) => x86CpuSetOsxsaveCompat(!!x86MachineClass(o.klass).cpuOsxsaveCompat),
   });
 }
