@@ -33,3 +33,138 @@ test('a real-mode guest writes a string to port 0xe9', async () => {
     destroyVm(vm);
   }
 });
+
+test('rep outsb / rep insb reach the device once per element, in order', async () => {
+  const code = assemble(`
+    bits 16
+    org 0x1000
+    cld
+    mov si, src
+    mov cx, 300          ; more than fits in one exit on some hosts: count is honoured either way
+    mov dx, 0x80
+    rep outsb
+    mov di, dst
+    mov cx, 5
+    mov dx, 0x81
+    rep insb
+    mov si, dst
+    mov cx, 5
+    mov dx, 0xe9
+    rep outsb
+    mov ax, 0x4241
+    out 0x82, ax         ; one 16-bit access
+  halt:
+    cli
+    hlt
+    jmp halt
+  src: times 300 db 0
+  dst: times 5 db 0
+  `);
+  const port80: number[] = [];
+  const port82: Array<[number, number]> = [];
+  let next81 = 0x61; // 'a'
+  const vm = createVm({
+    io: {
+      pio: (port, size, isWrite, data, off) => {
+        if (port === 0x80 && isWrite && size === 1) port80.push(data[off]!);
+        else if (port === 0x81 && !isWrite && size === 1) data[off] = next81++;
+        else if (port === 0x82 && isWrite) port82.push([size, data[off]! | (data[off + 1]! << 8)]);
+        else if (!isWrite) data.fill(0xff, off, off + size);
+      },
+    },
+  });
+  try {
+    vm.ram.set(code, 0x1000);
+    const srcOff = 0x1000 + code.length - 305;
+    for (let i = 0; i < 300; i++) vm.ram[srcOff + i] = (i * 7 + 3) & 0xff;
+    startVcpus(vm, { cs: 0, ip: 0x1000 });
+    await waitFor(() => port82.length > 0, 20000, 'the final 16-bit write');
+    assert.equal(port80.length, 300);
+    assert.deepEqual(port80, Array.from({ length: 300 }, (_, i) => (i * 7 + 3) & 0xff));
+    assert.equal(text(vm.e9), 'abcde');
+    assert.deepEqual(port82, [[2, 0x4241]]);
+  } finally {
+    destroyVm(vm);
+  }
+});
+
+test('MMIO outside guest RAM exits to the device with address, size and data', async () => {
+  const code = assemble(`
+    bits 16
+    org 0x1000
+    mov ax, 0xa000
+    mov es, ax
+    mov dword [es:0x10], 0x12345678
+    mov al, [es:0x20]
+    out 0xe9, al
+    mov word [es:0x30], 0xbeef
+  halt:
+    cli
+    hlt
+    jmp halt
+  `);
+  const accesses: string[] = [];
+  const vm = createVm({
+    ramSize: 0x80000,
+    io: {
+      mmio: (addr, size, isWrite, data, off) => {
+        const bytes = Array.from(data.subarray(off, off + size), (b) => b.toString(16).padStart(2, '0')).join('');
+        if (isWrite) accesses.push(`W ${addr.toString(16)} ${size} ${bytes}`);
+        else {
+          accesses.push(`R ${addr.toString(16)} ${size}`);
+          data[off] = 0x5a;
+        }
+      },
+    },
+  });
+  try {
+    vm.ram.set(code, 0x1000);
+    startVcpus(vm, { cs: 0, ip: 0x1000 });
+    await waitFor(() => accesses.length >= 3, 20000, 'three MMIO accesses');
+    assert.deepEqual(accesses, ['W a0010 4 78563412', 'R a0020 1', 'W a0030 2 efbe']);
+    assert.equal(text(vm.e9), 'Z');
+  } finally {
+    destroyVm(vm);
+  }
+});
+
+test('a triple fault is KVM_EXIT_SHUTDOWN: a guest reset request', async () => {
+  const code = assemble(`
+    bits 16
+    org 0x1000
+    mov al, 'T'
+    out 0xe9, al
+    cli
+    lgdt [gdtr]
+    lidt [idt0]
+    mov eax, cr0
+    or al, 1
+    mov cr0, eax
+    jmp 8:pm
+    bits 32
+  pm:
+    mov ax, 16
+    mov ds, ax
+    mov ss, ax
+    ud2                   ; empty IDT: #UD, #GP, #DF, then shutdown
+    align 8
+  gdt: dq 0
+       dq 0x00cf9b000000ffff
+       dq 0x00cf93000000ffff
+  gdtr: dw 23
+        dd gdt
+  idt0: dw 0
+        dd 0
+  `);
+  const resets: string[] = [];
+  const vm = createVm({ hooks: { resetRequest: (cause) => void resets.push(cause) } });
+  try {
+    vm.ram.set(code, 0x1000);
+    startVcpus(vm, { cs: 0, ip: 0x1000 });
+    await waitFor(() => resets.length > 0, 20000, 'the reset request');
+    assert.equal(text(vm.e9), 'T');
+    assert.equal(resets[0], 'guest-reset');
+  } finally {
+    destroyVm(vm);
+  }
+});
