@@ -80,8 +80,12 @@ export function createVm(opts: VmOptions = {}): TestVm {
   return vm;
 }
 
-/** Creates the vCPU threads (stopped) after the program is in RAM and the BSP's entry is set. */
-export function startVcpus(vm: TestVm, entry: { cs: number; ip: number; sp?: number }): void {
+/**
+ * Creates the vCPU threads (stopped), sets the BSP's entry and starts the VM
+ * (unless `start` is false).  vCPU ioctls from the main thread are only safe
+ * while the vCPUs are stopped: a vCPU inside KVM_RUN holds its mutex.
+ */
+export function startVcpus(vm: TestVm, entry: { cs: number; ip: number; sp?: number }, start = true): void {
   for (const cpu of vm.cpus) kvmStartVcpuThread(cpu);
   const s = kvmState();
   const bsp = kvmVcpus()[0]!;
@@ -93,7 +97,7 @@ export function startVcpus(vm: TestVm, entry: { cs: number; ip: number; sp?: num
   regs.setBigUint64(REG_RSP, BigInt(entry.sp ?? 0x7000), true);
   regs.setBigUint64(0x88, 2n, true);
   kvmSetRegs(s, bsp.fd, regs);
-  vmStart();
+  if (start) vmStart();
 }
 
 export function destroyVm(vm: TestVm): void {
