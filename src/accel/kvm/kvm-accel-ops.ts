@@ -108,6 +108,7 @@ export class KvmVcpu {
 
 const vcpus: KvmVcpu[] = [];
 let hooksRegistered = false;
+let exitHookInstalled = false;
 
 export function kvmVcpus(): readonly KvmVcpu[] {
   return vcpus;
@@ -166,13 +167,14 @@ function handleExit(v: KvmVcpu, kind: number, arg: number): number {
       const size = run.getUint8(K.RUN_IO_SIZE);
       const port = run.getUint16(K.RUN_IO_PORT, true);
       const count = run.getUint32(K.RUN_IO_COUNT, true);
-      let off = Number(run.getBigUint64(K.RUN_IO_DATA_OFFSET, true));
+      // data_offset is an offset inside the kvm_run mapping: its low half is all of it.
+      let off = run.getUint32(K.RUN_IO_DATA_OFFSET, true);
       // kvm_handle_io(): `count` accesses for rep ins/outs, one element each.
       for (let i = 0; i < count; i++, off += size) ioHandler.pio(port, size, isWrite, v.runU8, off);
       return 0;
     }
     case K.KVM_EXIT_MMIO: {
-      const addr = Number(run.getBigUint64(K.RUN_MMIO_PHYS_ADDR, true));
+      const addr = run.getUint32(K.RUN_MMIO_PHYS_ADDR + 4, true) * 0x100000000 + run.getUint32(K.RUN_MMIO_PHYS_ADDR, true);
       ioHandler.mmio(addr, run.getUint32(K.RUN_MMIO_LEN, true), run.getUint8(K.RUN_MMIO_IS_WRITE) !== 0, v.runU8, K.RUN_MMIO_DATA);
       return 0;
     }
@@ -328,8 +330,11 @@ function registerHooks(): void {
   hooksRegistered = true;
   onVmResume(kvmResumeAllVcpus);
   onVmStop(kvmPauseAllVcpus);
-  // A worker blocked in KVM_RUN would keep process.exit() from finishing.
-  process.once('exit', () => kvmStopVcpuThreads(500));
+  if (!exitHookInstalled) {
+    // A worker blocked in KVM_RUN would keep process.exit() from finishing.
+    exitHookInstalled = true;
+    process.once('exit', () => kvmStopVcpuThreads(500));
+  }
 }
 
 /**
