@@ -56,7 +56,9 @@ export function nativeAddon(): NativeAddon | undefined {
   const file = join(root, 'native', 'build', 'Release', 'tsqemu_native.node');
   if (!existsSync(file)) {
     const errFile = join(root, 'native', 'build', 'build-error.txt');
-    const why = existsSync(errFile) ? readFileSync(errFile, 'utf8').split('\n')[0] : 'it has not been built (run `npm run build:native`)';
+    const why = existsSync(errFile)
+      ? `${readFileSync(errFile, 'utf8').split('\n')[0]} (see ${errFile})`
+      : 'it has not been built (run `npm run build:native`)';
     loadError = `the native addon ${file} is missing: ${why}`;
     return undefined;
   }
