@@ -114,6 +114,14 @@ export function kvmVcpus(): readonly KvmVcpu[] {
   return vcpus;
 }
 
+/**
+ * The KVM side of a CPU (its vCPU fd for kvm-regs.ts).  Register ioctls are
+ * only safe while the VM is stopped: a vCPU inside KVM_RUN holds its mutex.
+ */
+export function kvmVcpuOf(cpu: CPUState): KvmVcpu | undefined {
+  return vcpus.find((v) => v.cpu === cpu);
+}
+
 /** kvm_cpu_kick() + the SIG_IPI: out of KVM_RUN now, or at its next entry. */
 function kvmKick(v: KvmVcpu): void {
   v.runU8[K.RUN_IMMEDIATE_EXIT] = 1;
