@@ -15,6 +15,7 @@ import * as M from './kvm-mailbox.js';
 import { kvmCreateVcpu, kvmState, type KVMState } from './kvm-all.js';
 import { kvmArchInitVcpu, kvmSupportedCpuidFunction, type CpuidFunction } from '../../target/i386/kvm/kvm.js';
 import { kvmCpuDumpState } from '../../target/i386/kvm/kvm-regs.js';
+import { kvmX86ResetVcpu } from '../../target/i386/kvm/kvm-reset.js';
 
 /**
  * Port and MMIO accesses from the guest, dispatched by the machine's memory
@@ -99,7 +100,8 @@ export class KvmVcpu {
   tid = 0;
   inService = false;
   halted = false;
-  constructor(readonly cpu: CPUState, readonly fd: number, run: ArrayBuffer, readonly runAddr: number, readonly s: KVMState) {
+  constructor(readonly cpu: CPUState, readonly info: KvmX86CpuInfo, readonly fd: number, run: ArrayBuffer, readonly runAddr: number,
+    readonly s: KVMState) {
     this.mb = new Int32Array(new SharedArrayBuffer(M.MB_INTS * 4));
     this.runU8 = new Uint8Array(run);
     this.run = new DataView(run);
@@ -299,6 +301,18 @@ function waitVcpus(states: number[], timeoutMs: number): boolean {
   return true;
 }
 
+/**
+ * The CPU's reset (x86_cpu_reset + kvm_arch_put_registers(KVM_PUT_RESET_STATE)),
+ * for the machine's reset handler; call it while the VM is stopped.
+ */
+export function kvmResetVcpu(cpu: CPUState): void {
+  const v = kvmVcpuOf(cpu);
+  if (!v) throw new Error(`CPU ${cpu.cpuIndex} has no KVM vCPU`);
+  kvmX86ResetVcpu(v.s, v.fd, { bsp: cpu.cpuIndex === 0, apicId: v.info.apicId, cpuidVersion: v.info.cpuid(1, 0).eax });
+  v.halted = false;
+  cpu.halted = false;
+}
+
 /** pause_all_vcpus(): every vCPU out of KVM_RUN and parked when this returns. */
 export function kvmPauseAllVcpus(): void {
   for (const v of vcpus) {
@@ -369,7 +383,7 @@ export function kvmStartVcpuThread(cpu: CPUState): void {
   const ret = kvmArchInitVcpu(s, fds.fd, info.cpuid, cpu.cpuIndex === 0, info.exposeKvm ?? true);
   if (ret < 0) throw new QemuError(`kvm_init_vcpu: kvm_arch_init_vcpu failed (${info.apicId}): ${strerrorErrno(-ret)}`);
   if (s.sys.initKickSignal() < 0) throw new QemuError('kvm_init_cpu_signals: cannot install the vCPU kick signal');
-  const v = new KvmVcpu(cpu, fds.fd, fds.run, fds.runAddr, s);
+  const v = new KvmVcpu(cpu, info, fds.fd, fds.run, fds.runAddr, s);
   v.mb[M.MB_CTRL] = runstateIsRunning() ? M.CTRL_RUN : M.CTRL_STOPPED;
   const threadName = `CPU ${cpu.cpuIndex}/KVM`;
   const workerData: M.VcpuWorkerData = {

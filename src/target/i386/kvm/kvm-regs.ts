@@ -96,7 +96,7 @@ const sysTypeName = [
  * x86_cpu_dump_state(cpu, f, CPU_DUMP_CODE) from the vCPU's KVM state, as
  * QEMU prints it after a KVM internal error.
  */
-export function kvmCpuDumpState(s: KVMState, fd: number, readPhys: PhysByteReader): string {
+export function kvmCpuDumpState(s: KVMState, fd: number, readPhys: PhysByteReader, withCode = true): string {
   const regs = kvmGetRegs(s, fd);
   const sregs = kvmGetSregs(s, fd);
   const events = getBuf(s, fd, K.KVM_GET_VCPU_EVENTS, 64, 'KVM_GET_VCPU_EVENTS');
@@ -172,6 +172,7 @@ export function kvmCpuDumpState(s: KVMState, fd: number, readPhys: PhysByteReade
   for (let i = 0; i < 4; i++) out += `DR${i}=${hex(dr(i), 16)} `;
   out += `\nDR6=${hex(dr(4), 16)} DR7=${hex(dr(5), 16)}\n`;
   out += `EFER=${hex(efer, 16)}\n`;
+  if (!withCode) return out;
   // Code=: 50 bytes around CS.base + EIP, the current one in <>.
   const rip = r(REG_RIP);
   const base = sregs.getBigUint64(SREG_CS + SEG_BASE, true) + rip;
