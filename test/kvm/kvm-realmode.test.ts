@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { kvmRamAlloc, kvmRamFree, kvmSlotAdd } from '../../src/accel/kvm/kvm-all.js';
 import { assemble, createVm, destroyVm, requireKvmTools, startVcpus, text, waitFor } from './kvm-helpers.js';
 
 // Oracle: the SDM's semantics of OUT/REP OUTSB/INSB in real mode; QEMU's
@@ -166,5 +167,48 @@ test('a triple fault is KVM_EXIT_SHUTDOWN: a guest reset request', async () => {
     assert.equal(resets[0], 'guest-reset');
   } finally {
     destroyVm(vm);
+  }
+});
+
+test('a read-only slot (ROM): reads come from memory, writes exit as MMIO and change nothing', async () => {
+  // Oracle: KVM api.rst, KVM_MEM_READONLY: "writes ... will be posted to userspace as KVM_EXIT_MMIO exits".
+  const writes: string[] = [];
+  const vm = createVm({
+    ramSize: 0x80000,
+    io: {
+      mmio: (addr, size, isWrite, data, off) => {
+        if (isWrite) writes.push(`${addr.toString(16)} ${size} ${data[off]!.toString(16)}`);
+        else data.fill(0, off, off + size);
+      },
+    },
+  });
+  const rom = kvmRamAlloc(0x10000);
+  try {
+    new Uint8Array(rom.buffer).set([0x52, 0x4f, 0x4d], 0x10); // "ROM"
+    kvmSlotAdd({ gpa: 0xf0000, size: 0x10000, hostBuffer: rom.buffer, readonly: true });
+    vm.ram.set(assemble(`
+      bits 16
+      org 0x1000
+      mov ax, 0xf000
+      mov es, ax
+      mov byte [es:0x10], 0x58     ; 'X' into ROM: an MMIO exit
+      mov al, [es:0x10]
+      out 0xe9, al
+      mov al, [es:0x11]
+      out 0xe9, al
+      mov al, [es:0x12]
+      out 0xe9, al
+    halt:
+      cli
+      hlt
+      jmp halt
+    `), 0x1000);
+    startVcpus(vm, { cs: 0, ip: 0x1000 });
+    await waitFor(() => vm.e9.length >= 3, 20000, 'the ROM bytes');
+    assert.equal(text(vm.e9), 'ROM');
+    assert.deepEqual(writes, ['f0010 1 58']);
+  } finally {
+    destroyVm(vm);
+    kvmRamFree(rom.buffer);
   }
 });
