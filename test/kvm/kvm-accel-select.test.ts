@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireKvmTools } from './kvm-helpers.js';
 
@@ -46,4 +49,26 @@ test('accel=kvm:tcg with a usable /dev/kvm selects KVM without a line', () => {
   const r = spawnSync(process.execPath, [child, 'kvm:tcg'], { encoding: 'utf8', timeout: 30000 });
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, 'accelerator: KVM\n');
+});
+
+test('without the native addon (its build failed), KVM says why and kvm:tcg falls back to TCG', () => {
+  // A copy of the built tree whose native/ only holds the build's failure record.
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'tsqemu-noaddon-'));
+  try {
+    cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
+    cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+    mkdirSync(join(dir, 'native', 'build'), { recursive: true });
+    writeFileSync(join(dir, 'native', 'build', 'build-error.txt'), 'node-gyp rebuild failed (exit 1)\n');
+    const r = spawnSync(process.execPath, [join(dir, 'dist', 'test', 'kvm', 'kvm-accel-child.js'), 'kvm:tcg'], { encoding: 'utf8', timeout: 30000 });
+    const addon = join(dir, 'native', 'build', 'Release', 'tsqemu_native.node');
+    assert.equal(r.stderr,
+      `qemu-system-x86_64: the KVM accelerator needs tsqemu's native addon: the native addon ${addon} is missing: ` +
+      `node-gyp rebuild failed (exit 1) (see ${join(dir, 'native', 'build', 'build-error.txt')})\n` +
+      'qemu-system-x86_64: failed to initialize kvm: Function not implemented\n' +
+      'qemu-system-x86_64: falling back to tcg\n');
+    assert.equal(r.stdout, 'accelerator: tcg\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
