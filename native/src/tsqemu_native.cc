@@ -36,9 +36,15 @@ bool BufferOf(Napi::Value v, uint8_t** data, size_t* len) {
     return true;
   }
   if (v.IsTypedArray()) {
-    auto ta = v.As<Napi::TypedArray>();
-    *data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    *len = ta.ByteLength();
+    // napi_get_typedarray_info's own data pointer also works when the typed
+    // array views a SharedArrayBuffer (guest RAM as a shared WebAssembly.Memory),
+    // which napi_get_arraybuffer_info refuses.
+    napi_typedarray_type type;
+    size_t length;
+    void* ptr;
+    if (napi_get_typedarray_info(v.Env(), v, &type, &length, &ptr, nullptr, nullptr) != napi_ok) return false;
+    *data = static_cast<uint8_t*>(ptr);
+    *len = v.As<Napi::TypedArray>().ByteLength();
     return true;
   }
   if (v.IsDataView()) {

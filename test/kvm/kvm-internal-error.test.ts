@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kvmRamAlloc, kvmRamFree, kvmSlotAdd } from '../../src/accel/kvm/kvm-all.js';
-import { kvmSetPhysReader } from '../../src/accel/kvm/kvm-accel-ops.js';
 import { runstateGet } from '../../src/system/runstate.js';
 import { assemble, createVm, destroyVm, requireKvmTools, startVcpus, text, waitFor } from './kvm-helpers.js';
 
@@ -59,8 +58,6 @@ test('KVM internal error: QEMU 7.2\'s message, extra data and register dump; VM 
   try {
     new Uint8Array(bios.buffer).set(image);
     kvmSlotAdd({ gpa: 0xf0000, size: 0x10000, hostBuffer: bios.buffer });
-    const biosBytes = new Uint8Array(bios.buffer);
-    kvmSetPhysReader((gpa) => (gpa < 0x80000 ? vm.ram[gpa] : gpa >= 0xf0000 && gpa < 0x100000 ? biosBytes[gpa - 0xf0000] : undefined));
     startVcpus(vm, { cs: 0xf000, ip: 0 });
     await waitFor(() => runstateGet() === 'internal-error', 30000, 'the internal error');
   } finally {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kvmRamAlloc, kvmRamFree, kvmSlotAdd } from '../../src/accel/kvm/kvm-all.js';
+import { kvmRamAlloc, kvmRamFree, kvmSlotAdd, kvmSlotRemove } from '../../src/accel/kvm/kvm-all.js';
 import { assemble, createVm, destroyVm, requireKvmTools, startVcpus, text, waitFor } from './kvm-helpers.js';
 
 // Oracle: the SDM's semantics of OUT/REP OUTSB/INSB in real mode; QEMU's
@@ -210,5 +210,38 @@ test('a read-only slot (ROM): reads come from memory, writes exit as MMIO and ch
   } finally {
     destroyVm(vm);
     kvmRamFree(rom.buffer);
+  }
+});
+
+test('guest RAM can be a shared WebAssembly.Memory (the TCG RAM buffer), seen by device code as it is', async () => {
+  // The same SharedArrayBuffer backs the slot and the main thread's view: what
+  // the guest stores is what device code reads, with no copy.
+  const mem = new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true }); // 1 MiB
+  const sab = mem.buffer as unknown as SharedArrayBuffer;
+  const ram = new Uint8Array(sab);
+  const vm = createVm({ ramSize: 0x1000 }); // its own RAM is not mapped below
+  try {
+    kvmSlotRemove(0);
+    kvmSlotAdd({ gpa: 0, size: sab.byteLength, hostBuffer: sab });
+    ram.set(assemble(`
+      bits 16
+      org 0x1000
+      xor ax, ax
+      mov ds, ax
+      mov dword [0x8000], 0xcafef00d
+      mov al, [0x9000]              ; put there by the host before the start
+      out 0xe9, al
+    halt:
+      cli
+      hlt
+      jmp halt
+    `), 0x1000);
+    ram[0x9000] = 0x57; // 'W'
+    startVcpus(vm, { cs: 0, ip: 0x1000 });
+    await waitFor(() => vm.e9.length > 0, 20000, 'the guest');
+    assert.equal(text(vm.e9), 'W');
+    assert.equal(new DataView(sab).getUint32(0x8000, true), 0xcafef00d);
+  } finally {
+    destroyVm(vm);
   }
 });

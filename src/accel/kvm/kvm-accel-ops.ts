@@ -12,7 +12,7 @@ import { trace } from '../../util/trace.js';
 import { onVmResume, onVmStop, qemuSystemShutdownRequest, runstateIsRunning, vmStop, qapiEvent, type ShutdownCause } from '../../system/runstate.js';
 import * as K from './kvm-consts.js';
 import * as M from './kvm-mailbox.js';
-import { kvmCreateVcpu, kvmState, type KVMState } from './kvm-all.js';
+import { kvmCreateVcpu, kvmPhysReadByte, kvmState, type KVMState } from './kvm-all.js';
 import { kvmArchInitVcpu, kvmSupportedCpuidFunction, type CpuidFunction } from '../../target/i386/kvm/kvm.js';
 import { kvmCpuDumpState } from '../../target/i386/kvm/kvm-regs.js';
 import { kvmX86ResetVcpu } from '../../target/i386/kvm/kvm-reset.js';
@@ -66,8 +66,8 @@ let ioHandler: KvmIoHandler = unassignedIo;
 let hooks: KvmSystemHooks = defaultHooks;
 let cpuInfoProvider: (cpu: CPUState) => KvmX86CpuInfo = (cpu) => ({ apicId: cpu.cpuIndex, cpuid: kvmSupportedCpuidFunction(cpu.cpuIndex) });
 let debugThreads = false;
-/** Reads guest-physical bytes for the register dump's Code= line. */
-let physReader: (gpa: number) => number | undefined = () => undefined;
+/** Reads guest-physical bytes for the register dump's Code= line: the memory slots unless told otherwise. */
+let physReader: (gpa: number) => number | undefined = kvmPhysReadByte;
 
 export function kvmSetIoHandler(h: KvmIoHandler): void {
   ioHandler = h;

@@ -26,8 +26,11 @@ export interface KvmInitOptions {
 export interface KvmMemorySlot {
   gpa: number;
   size: number;
-  /** Host memory: a buffer from kvmRamAlloc() (page-aligned mmap). */
-  hostBuffer: ArrayBuffer;
+  /**
+   * Host memory: a buffer from kvmRamAlloc(), or a SharedArrayBuffer such as a
+   * shared WebAssembly.Memory's (the TCG guest RAM), which workers can share.
+   */
+  hostBuffer: ArrayBuffer | SharedArrayBuffer;
   /** Offset of the slot's first byte in hostBuffer (page-aligned). */
   hostOffset?: number;
   readonly?: boolean;
@@ -38,6 +41,8 @@ interface SlotEntry {
   size: number;
   hostAddr: number;
   flags: number;
+  /** A view for debug reads (the register dump), made on first use. */
+  bytes?: Uint8Array;
 }
 
 export class KVMState {
@@ -277,7 +282,8 @@ export function kvmRamFree(buffer: ArrayBuffer): void {
  */
 export function kvmSlotAdd(m: KvmMemorySlot): number {
   const s = kvmState();
-  const hostAddr = s.sys.addressOf(m.hostBuffer) + (m.hostOffset ?? 0);
+  const host = m.hostBuffer instanceof ArrayBuffer ? m.hostBuffer : new Uint8Array(m.hostBuffer);
+  const hostAddr = s.sys.addressOf(host) + (m.hostOffset ?? 0);
   const flags = m.readonly && s.readonlyMemAllowed ? K.KVM_MEM_READONLY : 0;
   let slot = s.slots.findIndex((e) => e === undefined);
   if (slot < 0) slot = s.slots.length;
@@ -294,6 +300,18 @@ export function kvmSlotAdd(m: KvmMemorySlot): number {
   }
   s.slots[slot] = e;
   return slot;
+}
+
+/** A guest-physical byte from the slots (cpu_memory_rw_debug for the dump), or undefined outside them. */
+export function kvmPhysReadByte(gpa: number): number | undefined {
+  if (!state) return undefined;
+  for (const e of state.slots) {
+    if (e && gpa >= e.gpa && gpa < e.gpa + e.size) {
+      e.bytes ??= new Uint8Array(state.sys.view(e.hostAddr, e.size));
+      return e.bytes[gpa - e.gpa];
+    }
+  }
+  return undefined;
 }
 
 /** kvm_set_phys_mem() for a removed section. */
