@@ -56,9 +56,11 @@ const defaultHooks: KvmSystemHooks = {
   // Until the machine provides qemu_system_reset_request, a reset ends the run as -no-reboot does.
   resetRequest: (cause) => qemuSystemShutdownRequest(cause),
   shutdownRequest: (cause) => qemuSystemShutdownRequest(cause),
+  // qemu_system_guest_panicked() with 7.2's default -action panic=shutdown.
   guestPanicked: () => {
-    qapiEvent('GUEST_PANICKED', { action: 'pause' });
+    qapiEvent('GUEST_PANICKED', { action: 'poweroff' });
     vmStop('guest-panicked');
+    qemuSystemShutdownRequest('guest-panic');
   },
 };
 
