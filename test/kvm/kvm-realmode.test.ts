@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kvmRamAlloc, kvmRamFree, kvmSlotAdd, kvmSlotRemove } from '../../src/accel/kvm/kvm-all.js';
+import { kvmRamAlloc, kvmRamFree, kvmSetMemoryMap, kvmSlotAdd, kvmSlotRemove, kvmState } from '../../src/accel/kvm/kvm-all.js';
+import { vmStop } from '../../src/system/runstate.js';
 import { assemble, createVm, destroyVm, requireKvmTools, startVcpus, text, waitFor } from './kvm-helpers.js';
 
 // Oracle: the SDM's semantics of OUT/REP OUTSB/INSB in real mode; QEMU's
@@ -241,6 +242,59 @@ test('guest RAM can be a shared WebAssembly.Memory (the TCG RAM buffer), seen by
     await waitFor(() => vm.e9.length > 0, 20000, 'the guest');
     assert.equal(text(vm.e9), 'W');
     assert.equal(new DataView(sab).getUint32(0x8000, true), 0xcafef00d);
+  } finally {
+    destroyVm(vm);
+  }
+});
+
+test('kvmSetMemoryMap: page-trimmed slots from the flat map; what is left out exits as MMIO', async () => {
+  // Oracle: QEMU's kvm_align_section() (slots cover whole host pages only) and
+  // KVM's rule that guest-physical addresses without a slot exit as MMIO.
+  const mem = new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true });
+  const sab = mem.buffer as unknown as SharedArrayBuffer;
+  const ram = new Uint8Array(sab);
+  const mmio: string[] = [];
+  const vm = createVm({
+    ramSize: 0x1000,
+    io: {
+      mmio: (addr, size, isWrite, data, off) => {
+        mmio.push(`${isWrite ? 'W' : 'R'} ${addr.toString(16)}`);
+        if (!isWrite) data.fill(0, off, off + size);
+      },
+    },
+  });
+  try {
+    kvmSetMemoryMap([
+      { gpa: 0, size: 0x80000, hostBuffer: sab },
+      { gpa: 0xc0100, size: 0x2000, hostBuffer: sab, hostOffset: 0xc0100 }, // → [0xc1000, 0xc2000)
+    ]);
+    const slots = kvmState().slots.filter((e) => e !== undefined).map((e) => `${e!.gpa.toString(16)}+${e!.size.toString(16)}`);
+    assert.deepEqual(slots, ['0+80000', 'c1000+1000']);
+    ram.set(assemble(`
+      bits 16
+      org 0x1000
+      mov ax, 0xc000
+      mov ds, ax
+      mov byte [0x0800], 1          ; 0xc0800: trimmed away, MMIO
+      mov byte [0x1800], 2          ; 0xc1800: in the slot
+      mov ax, 0x9000
+      mov ds, ax
+      mov byte [0], 3               ; 0x90000: no slot, MMIO
+      mov al, 'K'
+      out 0xe9, al
+    halt:
+      cli
+      hlt
+      jmp halt
+    `), 0x1000);
+    startVcpus(vm, { cs: 0, ip: 0x1000 });
+    await waitFor(() => vm.e9.length > 0, 20000, 'the guest');
+    assert.deepEqual(mmio, ['W c0800', 'W 90000']);
+    assert.equal(ram[0xc1800], 2);
+    assert.equal(ram[0xc0800], 0);
+    vmStop();
+    kvmSetMemoryMap([{ gpa: 0, size: 0x80000, hostBuffer: sab }]);
+    assert.deepEqual(kvmState().slots.filter((e) => e !== undefined).map((e) => e!.gpa), [0]);
   } finally {
     destroyVm(vm);
   }

@@ -285,21 +285,55 @@ export function kvmSlotAdd(m: KvmMemorySlot): number {
   const host = m.hostBuffer instanceof ArrayBuffer ? m.hostBuffer : new Uint8Array(m.hostBuffer);
   const hostAddr = s.sys.addressOf(host) + (m.hostOffset ?? 0);
   const flags = m.readonly && s.readonlyMemAllowed ? K.KVM_MEM_READONLY : 0;
+  return addSlot(s, { gpa: m.gpa, size: m.size, hostAddr, flags });
+}
+
+function addSlot(s: KVMState, e: SlotEntry): number {
   let slot = s.slots.findIndex((e) => e === undefined);
   if (slot < 0) slot = s.slots.length;
   if (slot >= s.nrSlots) {
     process.stderr.write('kvm_alloc_slot: no free slot available\n');
     throw new Error('kvm_alloc_slot: no free slot available');
   }
-  const e: SlotEntry = { gpa: m.gpa, size: m.size, hostAddr, flags };
   const r = s.setUserMemoryRegion(slot, e);
   if (r < 0) {
-    errorReport(`kvm_set_user_memory_region: KVM_SET_USER_MEMORY_REGION failed, slot=${slot}, start=0x${m.gpa.toString(16)}, size=0x${m.size.toString(16)}: ${strerrorErrno(-r)}`);
+    errorReport(`kvm_set_user_memory_region: KVM_SET_USER_MEMORY_REGION failed, slot=${slot}, start=0x${e.gpa.toString(16)}, size=0x${e.size.toString(16)}: ${strerrorErrno(-r)}`);
     errorReport(`kvm_set_phys_mem: error registering slot: ${strerrorErrno(-r)}`);
     throw new Error('KVM_SET_USER_MEMORY_REGION failed');
   }
   s.slots[slot] = e;
   return slot;
+}
+
+const PAGE = 4096;
+
+/**
+ * The KVM memory listener's job for a whole map at once: `ranges` are the
+ * RAM/ROM pieces of the flattened guest-physical map (MMIO stays out of it and
+ * exits).  Each range is trimmed to whole host pages (kvm_align_section);
+ * slots that no longer match are removed, new ones added, unchanged ones kept.
+ */
+export function kvmSetMemoryMap(ranges: readonly KvmMemorySlot[]): void {
+  const s = kvmState();
+  const wanted: SlotEntry[] = [];
+  for (const r of ranges) {
+    const start = Math.ceil(r.gpa / PAGE) * PAGE;
+    const delta = start - r.gpa;
+    if (delta >= r.size) continue;
+    const size = Math.floor((r.size - delta) / PAGE) * PAGE;
+    if (size === 0) continue;
+    const host = r.hostBuffer instanceof ArrayBuffer ? r.hostBuffer : new Uint8Array(r.hostBuffer);
+    const flags = r.readonly && s.readonlyMemAllowed ? K.KVM_MEM_READONLY : 0;
+    wanted.push({ gpa: start, size, hostAddr: s.sys.addressOf(host) + (r.hostOffset ?? 0) + delta, flags });
+  }
+  const same = (a: SlotEntry, b: SlotEntry): boolean => a.gpa === b.gpa && a.size === b.size && a.hostAddr === b.hostAddr && a.flags === b.flags;
+  s.slots.forEach((e, slot) => {
+    if (e && !wanted.some((w) => same(w, e))) kvmSlotRemove(slot);
+  });
+  for (const w of wanted) {
+    if (s.slots.some((e) => e !== undefined && same(e, w))) continue;
+    addSlot(s, w);
+  }
 }
 
 /** A guest-physical byte from the slots (cpu_memory_rw_debug for the dump), or undefined outside them. */
