@@ -126,7 +126,8 @@ const KVM_HINTS_REALTIME = 0;
  * of one leaf, with QEMU's fixups.  The CPU model filters its feature words
  * with this and warns "host doesn't support requested feature: ..." for the rest.
  */
-export function kvmArchGetSupportedCpuid(leaf: number, index: number, reg: CpuidReg, irqchipInKernel = true): number {
+export function kvmArchGetSupportedCpuid(leaf: number, index: number, register: CpuidReg | Uppercase<CpuidReg>, irqchipInKernel = true): number {
+  const reg = register.toLowerCase() as CpuidReg;
   const e = supportedCpuid.find((c) => c.function === leaf && c.index === index);
   let ret = e ? regOf(e, reg) : 0;
   if (leaf === 1 && reg === 'edx') {
