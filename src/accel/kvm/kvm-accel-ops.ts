@@ -245,10 +245,15 @@ function serviceRequest(v: KvmVcpu): void {
     ret = -1;
   }
   if (ret < 0) {
-    // kvm_cpu_exec(): dump the registers, stop the VM with internal-error.
+    // kvm_cpu_exec(): dump the registers, stop the VM with internal-error.  From
+    // a vCPU, vm_stop() is a request the main loop carries out later
+    // (qemu_system_vmstop_request): this vCPU parks now, the others at the stop,
+    // and a stop already under way is not stopped twice.
     dumpState(v);
     Atomics.store(v.mb, M.MB_CTRL, M.CTRL_STOPPED);
-    vmStop('internal-error');
+    setImmediate(() => {
+      if (runstateIsRunning()) vmStop('internal-error');
+    });
   }
   v.mb[M.MB_RET] = ret;
   Atomics.store(v.mb, M.MB_REQ, M.REQ_NONE);
