@@ -10,6 +10,7 @@ import {
 } from '../hw/core/machine.js';
 import { qmpDeviceListProperties } from '../hw/core/qdev-monitor.js';
 import { x86CpuDefinitions } from '../target/i386/cpu-query.js';
+import { currentAccel } from '../accel/accel.js';
 
 export function registerMachineQmpCommands(): void {
   if (qmpFindCommand('query-machines')) return;
@@ -20,4 +21,6 @@ export function registerMachineQmpCommands(): void {
   qmpRegisterCommand('device-list-properties', (args) => qmpDeviceListProperties(args.typename as string) as unknown as QJson,
     { typename: 'str' });
   qmpRegisterCommand('query-target', () => ({ arch: 'x86_64' }));
+  // "present" is whether this build has KVM support at all (ours always has).
+  qmpRegisterCommand('query-kvm', () => ({ enabled: currentAccel().name === 'KVM', present: true }));
 }

@@ -5,7 +5,7 @@
  */
 import { QemuError, QemuExit, errorReport, withLoc, withLocAsync } from '../util/error.js';
 import {
-  qemuOptGet, qemuOptsForeach, qemuOptsToQdict, qemuPrintf, type QemuOpts,
+  qemuOptGet, qemuOptGetBool, qemuOptsForeach, qemuOptsToQdict, qemuPrintf, type QemuOpts,
 } from '../util/qemu-option.js';
 import { isHelpOption } from '../util/cutils.js';
 import type { KeyvalDict } from '../util/keyval.js';
@@ -20,7 +20,9 @@ import { configureAccelerators, type AccelOption } from '../accel/accel.js';
 import {
   machineRunBoardInit, machineSetPropertiesFromDict, qemuCreateMachine, selectMachine, type MachineState,
 } from '../hw/core/machine.js';
-import { machineClass } from '../hw/core/machine.js';
+import { machineClass, qdevGetMachine } from '../hw/core/machine.js';
+import { kvmSetSmp } from '../accel/kvm/kvm-accel.js';
+import { kvmSetDebugThreads } from '../accel/kvm/kvm-accel-ops.js';
 import { qdevDeviceAdd, qdevDeviceHelp } from '../hw/core/qdev-monitor.js';
 import { objectRegisterGlobalProp } from '../qom/object.js';
 import { parseCpuOption } from '../target/i386/cpu-featurestr.js';
@@ -49,6 +51,7 @@ function qemuProcessEarlyOptions(st: ParsedCommandLine): void {
   qemuOptsForeach(qemuFindOpts(st.lists, 'name'), (opts) => {
     const guest = qemuOptGet(opts, 'guest');
     if (guest !== undefined) setQemuName(guest);
+    kvmSetDebugThreads(qemuOptGetBool(opts, 'debug-threads', false));
   });
   traceSetLogFile(st.logFile);
   qemuOptsForeach(qemuFindOpts(st.lists, 'trace'), (opts) => {
@@ -178,6 +181,8 @@ function configureAcceleratorsStep(st: ParsedCommandLine): void {
     const v = d[k];
     if (typeof v === 'string') objectRegisterGlobalProp({ driver: 'kvm-accel', property: k, value: v, optional: true });
   }
+  const ms = qdevGetMachine();
+  kvmSetSmp(ms.smp.cpus, ms.smp.maxCpus);
   const ac = configureAccelerators(typeof d.accel === 'string' ? d.accel : undefined, accelOpts);
   step('vl_configure_accelerators', `accel=${ac.name}`);
 }

@@ -46,91 +46,103 @@ function tcgHas(feature: string): boolean {
   return bits.every((b) => (((TCG_FEATURES[featureWordName(b.w)] ?? 0) >>> b.bit) & 1) === 1);
 }
 
-const warningLines = (stderr: string, prog: string): string[] =>
-  stderr.split('\n').filter((l) => l.startsWith(`${prog}: warning: TCG doesn't support requested feature`))
+const warningLines = (stderr: string, prog: string, prefix: string): string[] =>
+  stderr.split('\n').filter((l) => l.startsWith(`${prog}: warning: ${prefix} requested feature`))
     .map((l) => l.slice(prog.length));
 
 const featureOf = (line: string): string => /\.([a-z0-9.-]+) \[bit/.exec(line)?.[1] ?? line;
 
-async function runBoth(extraCpu: string): Promise<{ ours: { stderr: string; qmp: Record<string, Json> }; qemu: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tsqemu-seed-'));
+interface Side {
+  stderr: string;
+  kvm: boolean;
+  features: Record<string, Json>;
+}
+
+/** Starts a VM with QMP and reads what the checks need; `extra` adds our own queries. */
+async function probe(binary: string, args: string[], extra: (q: (cmd: string, a?: Record<string, Json>) => Promise<Json>, path: string) => Promise<void>): Promise<Side> {
+  const vm = await startWithQmp(binary, args);
+  const features: Record<string, Json> = {};
+  let kvm = false;
   try {
-    const qemu = spawnSync('timeout', ['10', QEMU, ...seedArgs('pc-i440fx-2.0', 'tcg', SEED_FEATURES.filter((f) => f !== 'osxsave'),
-      join(dir, 'qemu-console.log'), extraCpu), '-qmp', 'stdio'], { input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n', encoding: 'utf8' });
-    assert.equal(qemu.status, 0, `the oracle ${QEMU} 7.2 must run the seed line: ${qemu.error?.message ?? qemu.stderr}`);
-    const consoleLog = join(dir, 'console.log');
-    const vm = await startWithQmp(TSQEMU, seedArgs('pc-i440fx-trusty', 'kvm:tcg', SEED_FEATURES, consoleLog, extraCpu));
-    const qmp: Record<string, Json> = {};
-    try {
-      qmp.name = await vm.qmp.execute('query-name');
-      qmp.status = await vm.qmp.execute('query-status');
-      qmp.cpus = await vm.qmp.execute('query-cpus-fast');
-      const path = (qmp.cpus as Array<{ 'qom-path': string }>)[0]!['qom-path'];
-      qmp.type = await vm.qmp.execute('qom-get', { path, property: 'type' });
-      qmp.apicId = await vm.qmp.execute('qom-get', { path, property: 'apic-id' });
-      const feats: Record<string, Json> = {};
-      for (const f of SEED_FEATURES.filter((x) => x !== 'osxsave')) {
-        feats[f] = await vm.qmp.execute('qom-get', { path, property: f.replace(/_/g, '-') });
-      }
-      qmp.features = feats;
-      qmp.machine = await vm.qmp.execute('qom-list', { path: '/machine' });
-      qmp.consoleLogExists = existsSync(consoleLog) && statSync(consoleLog).size === 0;
-    } finally {
-      assert.equal(await vm.stop(), 0, 'quit ends tsqemu with status 0');
+    const q = (cmd: string, a?: Record<string, Json>) => vm.qmp.execute(cmd, a);
+    kvm = ((await q('query-kvm')) as { enabled: boolean }).enabled;
+    const path = ((await q('query-cpus-fast')) as Array<{ 'qom-path': string }>)[0]!['qom-path'];
+    for (const f of SEED_FEATURES.filter((x) => x !== 'osxsave')) {
+      features[f] = await q('qom-get', { path, property: f.replace(/_/g, '-') });
     }
-    return { ours: { stderr: vm.stderr(), qmp }, qemu: qemu.stderr };
+    await extra(q, path);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    assert.equal(await vm.stop(), 0, `quit ends ${binary} with status 0`);
   }
+  return { stderr: vm.stderr(), kvm, features };
 }
 
 for (const [label, extraCpu] of [['as given (check defaults to off on 2.0-era machines)', ''], ['with check=on', ',check=on']] as const) {
-  test(`the seed's machine starts on TCG and matches QEMU 7.2, ${label}`, async () => {
-    const { ours, qemu } = await runBoth(extraCpu);
+  test(`the seed's machine starts and matches QEMU 7.2, ${label}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsqemu-seed-'));
+    try {
+      const qemu = await probe(QEMU, seedArgs('pc-i440fx-2.0', 'kvm:tcg', SEED_FEATURES.filter((f) => f !== 'osxsave'),
+        join(dir, 'qemu-console.log'), extraCpu), async () => undefined);
+      const consoleLog = join(dir, 'console.log');
+      const qmp: Record<string, Json> = {};
+      const ours = await probe(TSQEMU, seedArgs('pc-i440fx-trusty', 'kvm:tcg', SEED_FEATURES, consoleLog, extraCpu), async (q, path) => {
+        qmp.name = await q('query-name');
+        qmp.status = await q('query-status');
+        qmp.cpus = await q('query-cpus-fast');
+        qmp.type = await q('qom-get', { path, property: 'type' });
+        qmp.apicId = await q('qom-get', { path, property: 'apic-id' });
+        qmp.machine = await q('qom-list', { path: '/machine' });
+        qmp.consoleLogExists = existsSync(consoleLog) && statSync(consoleLog).size === 0;
+      });
 
-    // accel=kvm:tcg: KVM fails with QEMU's line, then "falling back to tcg".
-    const errLines = ours.stderr.split('\n');
-    assert.ok(errLines.some((l) => /^tsqemu-system-x86_64: failed to initialize kvm: /.test(l)), ours.stderr);
-    assert.ok(errLines.includes('tsqemu-system-x86_64: falling back to tcg'), ours.stderr);
+      // accel=kvm:tcg picks the same accelerator as QEMU on this host, with the same lines.
+      assert.equal(ours.kvm, qemu.kvm, 'same accelerator as QEMU 7.2');
+      if (!ours.kvm) assert.ok(ours.stderr.split('\n').includes('tsqemu-system-x86_64: falling back to tcg'), ours.stderr);
+      const prefix = ours.kvm ? "host doesn't support" : "TCG doesn't support";
+      const ourWarn = warningLines(ours.stderr, 'tsqemu-system-x86_64', prefix);
+      const qemuWarn = warningLines(qemu.stderr, 'qemu-system-x86_64', prefix);
+      if (extraCpu === '') assert.equal(qemuWarn.length, 0, 'QEMU 7.2 keeps check=off for pc-i440fx-2.0');
+      if (ours.kvm) {
+        // Under KVM both filter against the same host: identical lines, identical features.
+        assert.deepEqual(ourWarn, qemuWarn);
+        assert.deepEqual(ours.features, qemu.features);
+      } else {
+        // Under TCG, every feature both TCGs lack gets QEMU's line, in QEMU's order.
+        // Unnamed bits are VMX capability MSR bits: our TCG declares no VMX word at all.
+        assert.ok(!Object.keys(TCG_FEATURES).some((k) => k.startsWith('FEAT_VMX')));
+        const both = qemuWarn.filter((l) => !/\.[a-z]/.test(l.split(' [bit')[0]!.split(':').pop()!) || !tcgHas(featureOf(l)));
+        assert.deepEqual(ourWarn.filter((l) => qemuWarn.includes(l)), both);
+        for (const f of Object.keys(ours.features)) assert.equal(ours.features[f], qemu.features[f] === true && tcgHas(f), `feature ${f}`);
+      }
+      // +osxsave is taken as QEMU 2.0 took it, with our one warning.
+      assert.equal(ours.stderr.split('\n').filter((l) => l.includes("CPU feature '+osxsave' ignored")).length, 1);
 
-    // Warning lines: every feature both TCGs lack gets QEMU's line, in QEMU's order.
-    const ourWarn = warningLines(ours.stderr, 'tsqemu-system-x86_64');
-    const qemuWarn = warningLines(qemu, 'qemu-system-x86_64');
-    if (extraCpu === '') assert.equal(qemuWarn.length, 0, 'QEMU 7.2 keeps check=off for pc-i440fx-2.0');
-    else assert.ok(qemuWarn.length > 0);
-    // Unnamed bits are VMX capability MSR bits: our TCG declares no VMX word at all.
-    assert.ok(!Object.keys(TCG_FEATURES).some((k) => k.startsWith('FEAT_VMX')));
-    const both = qemuWarn.filter((l) => !/\.[a-z]/.test(l.split(' [bit')[0]!.split(':').pop()!) || !tcgHas(featureOf(l)));
-    const oursShared = ourWarn.filter((l) => qemuWarn.includes(l));
-    assert.deepEqual(oursShared, both);
+      // QMP: the name, one SandyBridge vCPU at APIC ID 0, socket/core/thread 0.
+      assert.deepEqual(qmp.name, { name: 'instance-00000024' });
+      assert.deepEqual(qmp.status, { status: 'prelaunch', singlestep: false, running: false });
+      const cpus = qmp.cpus as Array<Record<string, Json>>;
+      assert.equal(cpus.length, 1);
+      assert.deepEqual(cpus[0]!.props, { 'core-id': 0, 'thread-id': 0, 'socket-id': 0 });
+      assert.equal(cpus[0]!['cpu-index'], 0);
+      assert.equal(cpus[0]!['qom-path'], '/machine/unattached/device[0]');
+      assert.equal(qmp.type, 'SandyBridge-x86_64-cpu');
+      assert.equal(qmp.apicId, 0);
 
-    // QMP: the name, one SandyBridge vCPU at APIC ID 0, socket/core/thread 0.
-    assert.deepEqual(ours.qmp.name, { name: 'instance-00000024' });
-    assert.deepEqual(ours.qmp.status, { status: 'prelaunch', singlestep: false, running: false });
-    const cpus = ours.qmp.cpus as Array<Record<string, Json>>;
-    assert.equal(cpus.length, 1);
-    assert.deepEqual(cpus[0]!.props, { 'core-id': 0, 'thread-id': 0, 'socket-id': 0 });
-    assert.equal(cpus[0]!['cpu-index'], 0);
-    assert.equal(cpus[0]!['qom-path'], '/machine/unattached/device[0]');
-    assert.equal(ours.qmp.type, 'SandyBridge-x86_64-cpu');
-    assert.equal(ours.qmp.apicId, 0);
+      // The pc machine's QOM tree: QEMU's children of /machine that we build.
+      const children = (qmp.machine as Array<{ name: string; type: string }>).filter((p) => p.type.startsWith('child<'));
+      for (const want of [
+        { name: 'unattached', type: 'child<container>' },
+        { name: 'peripheral', type: 'child<container>' },
+        { name: 'peripheral-anon', type: 'child<container>' },
+        { name: 'i440fx', type: 'child<i440FX-pcihost>' },
+        { name: 'fw_cfg', type: 'child<fw_cfg_io>' },
+      ]) assert.ok(children.some((c) => c.name === want.name && c.type === want.type), `/machine/${want.name}`);
 
-    // The seed's features, minus those our TCG lacks.
-    const feats = ours.qmp.features as Record<string, boolean>;
-    for (const f of Object.keys(feats)) assert.equal(feats[f], tcgHas(f), `feature ${f}`);
-
-    // The pc machine's QOM tree: QEMU's children of /machine that we build.
-    const children = (ours.qmp.machine as Array<{ name: string; type: string }>).filter((p) => p.type.startsWith('child<'));
-    for (const want of [
-      { name: 'unattached', type: 'child<container>' },
-      { name: 'peripheral', type: 'child<container>' },
-      { name: 'peripheral-anon', type: 'child<container>' },
-      { name: 'i440fx', type: 'child<i440FX-pcihost>' },
-      { name: 'fw_cfg', type: 'child<fw_cfg_io>' },
-    ]) assert.ok(children.some((c) => c.name === want.name && c.type === want.type), `/machine/${want.name}`);
-
-    // -chardev file creates (truncates) its file.
-    assert.equal(ours.qmp.consoleLogExists, true);
+      // -chardev file creates (truncates) its file.
+      assert.equal(qmp.consoleLogExists, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 

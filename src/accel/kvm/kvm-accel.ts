@@ -6,7 +6,10 @@ import { objectClassPropertyAdd, typeRegisterStatic, type QObject } from '../../
 import { visitEnum, visitInt, visitUint } from '../../qom/visitor.js';
 import { TYPE_ACCEL, type AccelClassFields } from '../accel.js';
 import { kvmInit } from './kvm-all.js';
-import { kvmStartVcpuThread } from './kvm-accel-ops.js';
+import { kvmSetCpuInfoProvider, kvmStartVcpuThread } from './kvm-accel-ops.js';
+import { setX86AccelCpuOps, type X86CPU } from '../../target/i386/cpu.js';
+import { kvmX86AccelCpuOps, kvmX86CpuInfo } from '../../target/i386/kvm/kvm-cpu.js';
+import { qemuInitVcpu } from '../../system/cpus.js';
 
 export const TYPE_KVM_ACCEL = 'kvm-accel';
 export { KVM_DEVICE } from './kvm-all.js';
@@ -29,7 +32,14 @@ export function registerKvmAccel(): void {
       const ac = oc as unknown as AccelClassFields;
       ac.name = 'KVM';
       ac.usesHostCpuid = true;
-      ac.initMachine = (obj) => kvmInit({ smpCpus: smp.cpus, maxCpus: smp.maxCpus, kernelIrqchip: irqchipMode.get(obj) ?? 'on' });
+      ac.initMachine = (obj) => {
+        const ret = kvmInit({ smpCpus: smp.cpus, maxCpus: smp.maxCpus, kernelIrqchip: irqchipMode.get(obj) ?? 'on' });
+        if (ret === 0) {
+          setX86AccelCpuOps(kvmX86AccelCpuOps(qemuInitVcpu));
+          kvmSetCpuInfoProvider((cpu) => kvmX86CpuInfo(cpu as X86CPU));
+        }
+        return ret;
+      };
       ac.ops = { createVcpuThread: kvmStartVcpuThread };
       objectClassPropertyAdd(oc, {
         name: 'kernel-irqchip',
