@@ -249,7 +249,8 @@ export class X86TcgCpu {
         const a = c.readE(insn, size), aHi = c.hi;
         const count = insn.countCL ? env.regs[R_ECX << 1] & 0xff : insn.imm;
         const r = shiftOp(c, insn.sub, size, a, aHi, count);
-        if ((count & (size === 8 ? 63 : 31)) !== 0) c.writeE(insn, size, r, c.hi);
+        // A zero count still writes a 32-bit register (zero-extending it); memory is left alone.
+        if ((count & (size === 8 ? 63 : 31)) !== 0 || (size === 4 && insn.mod === 3)) c.writeE(insn, size, r, c.hi);
         return true;
       }
       case Op.MOVZX: {
@@ -580,7 +581,7 @@ export class X86TcgCpu {
         const b = c.getReg(size, insn.reg), bHi = c.hi;
         const count = insn.countCL ? regs[R_ECX << 1] & 0xff : insn.imm;
         const r = shiftDouble(c, insn.op === Op.SHLD, size, a, aHi, b, bHi, count);
-        if ((count & (size === 8 ? 63 : 31)) !== 0) c.writeE(insn, size, r, c.hi);
+        if ((count & (size === 8 ? 63 : 31)) !== 0 || (size === 4 && insn.mod === 3)) c.writeE(insn, size, r, c.hi);
         return true;
       }
       case Op.CMPXCHG: {

@@ -38,6 +38,8 @@ export class Insn {
   len = 0;
   mod = 3;
   reg = 0;
+  /** The raw ModRM.reg field (opcode extension of group instructions). */
+  ext = 0;
   rm = 0;
   /** Memory operand: base and index register (-1 = none), scale shift, displacement. */
   base = -1;
@@ -268,18 +270,18 @@ export class Decoder {
           if (op === 0x82 && lm) return this.ud(insn);
           insn.size = op === 0x81 || op === 0x83 ? size : 1;
           modrm(insn.size === 1);
-          insn.op = Op.ALU_EI; insn.sub = insn.reg & 7;
+          insn.op = Op.ALU_EI; insn.sub = insn.ext;
           if (op === 0x81) this.imm(insn, Math.min(size, 4)); else this.immB(insn);
           return;
         case 0x84: case 0x85: insn.size = op & 1 ? size : 1; modrm(insn.size === 1); insn.op = Op.ALU_EG; insn.sub = 8; return;
         case 0x86: case 0x87: insn.size = op & 1 ? size : 1; modrm(insn.size === 1); insn.op = Op.XCHG; return;
         case 0x88: case 0x89: insn.size = op & 1 ? size : 1; modrm(insn.size === 1); insn.op = Op.MOV_EG; return;
         case 0x8a: case 0x8b: insn.size = op & 1 ? size : 1; modrm(insn.size === 1); insn.op = Op.MOV_GE; return;
-        case 0x8c: modrm(false); insn.op = Op.MOV_E_SEG; insn.sub = insn.reg & 7; if (insn.sub > 5) return this.ud(insn); return;
+        case 0x8c: modrm(false); insn.op = Op.MOV_E_SEG; insn.sub = insn.ext; if (insn.sub > 5) return this.ud(insn); return;
         case 0x8d: modrm(false); insn.op = insn.mod === 3 ? Op.UD : Op.LEA; return;
-        case 0x8e: modrm(false); insn.op = Op.MOV_SEG_E; insn.sub = insn.reg & 7;
+        case 0x8e: modrm(false); insn.op = Op.MOV_SEG_E; insn.sub = insn.ext;
           if (insn.sub > 5 || insn.sub === R_CS) return this.ud(insn); return;
-        case 0x8f: insn.size = size64; modrm(false); insn.op = (insn.reg & 7) === 0 ? Op.POP_E : Op.UD; return;
+        case 0x8f: insn.size = size64; modrm(false); insn.op = (insn.ext) === 0 ? Op.POP_E : Op.UD; return;
         case 0x90: insn.op = Op.NOP; return; // also PAUSE (F3 90)
         case 0x98: insn.op = Op.CBW; return;
         case 0x99: insn.op = Op.CWD; return;
@@ -310,7 +312,7 @@ export class Decoder {
         case 0xae: case 0xaf: insn.op = Op.SCAS; insn.size = op & 1 ? size : 1; setSegDefault(); return;
         case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3:
           insn.size = op & 1 ? size : 1; modrm(insn.size === 1);
-          insn.op = Op.SHIFT; insn.sub = insn.reg & 7;
+          insn.op = Op.SHIFT; insn.sub = insn.ext;
           if (op < 0xd0) insn.imm = this.b();
           else if (op < 0xd2) insn.imm = 1;
           else insn.countCL = true;
@@ -333,7 +335,7 @@ export class Decoder {
         }
         case 0xc6: case 0xc7:
           insn.size = op & 1 ? size : 1; modrm(insn.size === 1);
-          if ((insn.reg & 7) !== 0) return this.ud(insn);
+          if ((insn.ext) !== 0) return this.ud(insn);
           insn.op = Op.MOV_EI;
           if (insn.size === 1) this.immB(insn); else this.imm(insn, Math.min(size, 4));
           return;
@@ -367,7 +369,7 @@ export class Decoder {
         case 0xf5: insn.op = Op.CMC; return;
         case 0xf6: case 0xf7: {
           insn.size = op & 1 ? size : 1; modrm(insn.size === 1);
-          const r = insn.reg & 7;
+          const r = insn.ext;
           if (r < 2) { insn.op = Op.ALU_EI; insn.sub = 8; if (insn.size === 1) this.immB(insn); else this.imm(insn, Math.min(size, 4)); }
           else insn.op = [Op.UD, Op.UD, Op.NOT, Op.NEG, Op.MUL, Op.IMUL1, Op.DIV, Op.IDIV][r];
           return;
@@ -375,11 +377,11 @@ export class Decoder {
         case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc: case 0xfd:
           insn.op = Op.FLAGOP; insn.sub = op & 7; return;
         case 0xfe: insn.size = 1; modrm(true);
-          if ((insn.reg & 7) > 1) return this.ud(insn);
-          insn.op = Op.INCDEC; insn.sub = insn.reg & 7; return;
+          if ((insn.ext) > 1) return this.ud(insn);
+          insn.op = Op.INCDEC; insn.sub = insn.ext; return;
         case 0xff: {
           modrm(false);
-          const r = insn.reg & 7;
+          const r = insn.ext;
           switch (r) {
             case 0: case 1: insn.op = Op.INCDEC; insn.sub = r; return;
             case 2: insn.op = Op.CALL_E; insn.size = lm ? 8 : size; return;
@@ -404,7 +406,7 @@ export class Decoder {
     switch (op2) {
       case 0x01:
         modrm(false);
-        if (insn.mod === 3 && insn.reg === 7 && insn.rm === 1 + rexB && rexB === 0) { insn.op = Op.RDTSCP; return; }
+        if (insn.mod === 3 && insn.ext === 7 && insn.rm === 1) { insn.op = Op.RDTSCP; return; }
         return this.ud(insn); // descriptor tables and the rest: with the system instructions
       case 0x0b: insn.op = Op.UD; return; // UD2
       case 0x0d: modrm(false); insn.op = insn.mod === 3 ? Op.UD : Op.NOP; return; // PREFETCH/PREFETCHW
@@ -417,16 +419,16 @@ export class Decoder {
       case 0xa3: case 0xab: case 0xb3: case 0xbb:
         modrm(false); insn.op = Op.BT_EG; insn.sub = (op2 >> 3) & 3; return;
       case 0xba:
-        modrm(false); if ((insn.reg & 7) < 4) return this.ud(insn);
-        insn.op = Op.BT_EI; insn.sub = insn.reg & 3; insn.imm = this.b(); return;
+        modrm(false); if ((insn.ext) < 4) return this.ud(insn);
+        insn.op = Op.BT_EI; insn.sub = (insn.ext & 3); insn.imm = this.b(); return;
       case 0xa4: case 0xa5: case 0xac: case 0xad:
         modrm(false); insn.op = op2 < 0xa8 ? Op.SHLD : Op.SHRD;
         if (op2 & 1) insn.countCL = true; else insn.imm = this.b();
         return;
       case 0xae:
         modrm(false);
-        if (insn.mod === 3 && (insn.reg & 7) >= 5 && !insn.rep && !opPrefix) { insn.op = Op.NOP; return; } // LFENCE/MFENCE/SFENCE
-        if (insn.mod !== 3 && (insn.reg & 7) === 7 && !insn.rep && !opPrefix) { insn.op = Op.CLFLUSH; return; }
+        if (insn.mod === 3 && (insn.ext) >= 5 && !insn.rep && !opPrefix) { insn.op = Op.NOP; return; } // LFENCE/MFENCE/SFENCE
+        if (insn.mod !== 3 && (insn.ext) === 7 && !insn.rep && !opPrefix) { insn.op = Op.CLFLUSH; return; }
         return this.ud(insn);
       case 0xaf: modrm(false); insn.op = Op.IMUL2; return;
       case 0xb0: case 0xb1: insn.size = op2 & 1 ? size : 1; modrm(insn.size === 1); insn.op = Op.CMPXCHG; return;
@@ -443,7 +445,7 @@ export class Decoder {
       case 0xc0: case 0xc1: insn.size = op2 & 1 ? size : 1; modrm(insn.size === 1); insn.op = Op.XADD; return;
       case 0xc7:
         modrm(false);
-        if ((insn.reg & 7) === 1 && insn.mod !== 3) { insn.op = Op.CMPXCHG8B; insn.size = rexW ? 16 : 8; return; }
+        if ((insn.ext) === 1 && insn.mod !== 3) { insn.op = Op.CMPXCHG8B; insn.size = rexW ? 16 : 8; return; }
         return this.ud(insn);
       case 0x38: {
         const op3 = this.b();
@@ -474,6 +476,7 @@ export class Decoder {
     let reg = ((m >> 3) & 7) | rexR;
     let rm = m & 7;
     insn.mod = mod;
+    insn.ext = (m >> 3) & 7;
     if (byteReg && !hasRex && reg >= 4 && reg < 8) reg += 12;
     insn.reg = reg;
     let defSeg = R_DS;
@@ -550,7 +553,7 @@ export class Decoder {
       switch (opc) {
         case 0xf2: if (pp === 0) { insn.op = Op.ANDN; return; } break;
         case 0xf3: if (pp === 0) {
-          const r = insn.reg & 7;
+          const r = insn.ext;
           if (r >= 1 && r <= 3) { insn.op = r === 1 ? Op.BLSR : r === 2 ? Op.BLSMSK : Op.BLSI; return; }
         } break;
         case 0xf5: if (pp === 0) { insn.op = Op.BZHI; return; }
