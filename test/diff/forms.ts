@@ -81,9 +81,9 @@ for (const [name, opc] of [['shld', 0xa4], ['shrd', 0xac]] as const) {
   add(`${name} Ev,Gv,CL`, BOTH, (g) => {
     const s = g.vsize(); const c = cnt(g, s);
     g.regs[1] = BigInt(c);
-    const rm = g.rm();
-    const cl = Number(g.regs[1] & 0xffn);
-    if (s === 2 && (cl & 31) > 16) g.regs[1] = BigInt(c); // (a pointer-valued count above 16 is undefined for 16-bit)
+    let rm = g.rm();
+    // A pointer-valued count above 16 leaves a 16-bit result undefined: use a register then.
+    if (s === 2 && (Number(g.regs[1] & 0xffn) & 31) > 16) { g.regs[1] = BigInt(c); rm = 3; }
     g.emit({ size: s, op: [0x0f, opc + 1], reg: g.reg(), rm }); mask(g, s, Number(g.regs[1] & 0xffn) & (s === 8 ? 63 : 31));
   });
 }
@@ -182,9 +182,10 @@ add('xchg eAX,r (90+r)', BOTH, (g) => { const r = g.reg(); g.emit({ size: g.vsiz
 add('cmpxchg Eb,Gb', BOTH, (g) => { const rm = g.rm(); if (g.r.bool()) g.regs[0] = g.regs[typeof rm === 'number' ? rm : 0]; g.emit({ pfx: typeof rm !== 'number' && g.r.bool() ? [0xf0] : [], size: 1, op: [0x0f, 0xb0], reg: g.reg(), rm }); });
 add('cmpxchg Ev,Gv', BOTH, (g) => { const rm = g.rm(); if (g.r.bool() && typeof rm === 'number') g.regs[0] = g.regs[rm]; g.emit({ pfx: typeof rm !== 'number' && g.r.bool() ? [0xf0] : [], size: g.vsize(), op: [0x0f, 0xb1], reg: g.reg(), rm }); });
 add('cmpxchg8b M', BOTH, (g) => {
-  const m = g.mem();
+  // [rbx + disp8]; half the time rDX:rAX = 0 so that data with zero words can match.
+  g.regs[3] = g.dataPtr();
   if (g.r.bool()) { g.regs[0] = 0n; g.regs[2] = 0n; }
-  g.emit({ pfx: g.r.bool() ? [0xf0] : [], size: 4, op: [0x0f, 0xc7], reg: 1, rm: m });
+  g.emit({ pfx: g.r.bool() ? [0xf0] : [], size: 4, op: [0x0f, 0xc7], reg: 1, rm: { mod: 1, rm: 3, sib: [], disp: [g.r.int(256)], rexX: 0, rexB: 0 } });
 });
 add('cmpxchg16b M', M64, (g) => {
   g.regs[3] = g.dataPtr() & ~15n;
@@ -346,11 +347,13 @@ function vex(g: Gen, map: number, pp: number, w: boolean, vreg: number, opc: num
   }
   g.bytes.push(...bytes);
 }
+/** A register other than rSP (whose value the test fixes). */
+const nonSp = (g: Gen): number => { const v = g.reg(); return v === 4 ? 2 : v; };
 const vw = (g: Gen): boolean => g.mode === 64 && g.r.bool();
 add('andn', BOTH, (g) => { vex(g, 2, 0, vw(g), g.reg(), 0xf2, g.reg(), g.rm()); g.flagMask &= ~(AF | PF); });
 add('blsr/blsmsk/blsi', BOTH, (g) => { vex(g, 2, 0, vw(g), g.reg(), 0xf3, 1 + g.r.int(3), g.rm()); g.flagMask &= ~(AF | PF); });
-add('bextr', BOTH, (g) => { const v = g.reg(); g.regs[v] = BigInt(g.r.int(0x4848)); vex(g, 2, 0, vw(g), v, 0xf7, g.reg(), g.rm()); g.flagMask &= ~(AF | SF | PF); });
-add('bzhi', BOTH, (g) => { const v = g.reg(); if (g.r.bool()) g.regs[v] = BigInt(g.r.int(80)); vex(g, 2, 0, vw(g), v, 0xf5, g.reg(), g.rm()); g.flagMask &= ~(AF | PF); });
+add('bextr', BOTH, (g) => { const v = nonSp(g); g.regs[v] = BigInt(g.r.int(0x4848)); vex(g, 2, 0, vw(g), v, 0xf7, g.reg(), g.rm()); g.flagMask &= ~(AF | SF | PF); });
+add('bzhi', BOTH, (g) => { const v = nonSp(g); if (g.r.bool()) g.regs[v] = BigInt(g.r.int(80)); vex(g, 2, 0, vw(g), v, 0xf5, g.reg(), g.rm()); g.flagMask &= ~(AF | PF); });
 add('pdep/pext', BOTH, (g) => { vex(g, 2, g.r.bool() ? 3 : 2, vw(g), g.reg(), 0xf5, g.reg(), g.rm()); });
 add('mulx', BOTH, (g) => { vex(g, 2, 3, vw(g), g.reg(), 0xf6, g.reg(), g.rm()); });
 add('shlx/sarx/shrx', BOTH, (g) => { vex(g, 2, 1 + g.r.int(3), vw(g), g.reg(), 0xf7, g.reg(), g.rm()); });

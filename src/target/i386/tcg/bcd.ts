@@ -17,7 +17,7 @@ export function aaa(c: TcgCpu, sub: boolean): void {
   let ax = c.getReg(2, R_EAX);
   let nf = 0;
   if ((ax & 0xf) > 9 || (f & CC_A) !== 0) {
-    ax = sub ? ((ax - 6) & 0xff) | ((((ax >> 8) - 1) & 0xff) << 8) : ax + 0x106;
+    ax = sub ? (ax - 6 - 0x100) & 0xffff : (ax + 0x106) & 0xffff; // AX-wide, as current CPUs do
     nf = CC_A | CC_C;
   }
   ax &= 0xff0f;
@@ -55,7 +55,7 @@ export function daa(c: TcgCpu, sub: boolean): void {
   if (oldAl > 0x99 || oldCf) {
     al = (sub ? al - 0x60 : al + 0x60) & 0xff;
     nf |= CC_C;
-  } else nf &= ~CC_C;
+  }
   c.setReg(1, R_EAX, al, 0);
   c.setFlags(nf | szp(al));
 }
