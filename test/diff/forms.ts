@@ -372,3 +372,29 @@ add('prefix mixes', BOTH, (g) => {
 export function allForms(): Form[] {
   return forms;
 }
+
+/*
+ * Self-modifying code: a loop runs `mov al, imm8` once, patches that immediate through a data
+ * write to the code page, and runs it again.  Our CPU must drop its cached decode of the page.
+ */
+add('self-modifying code', BOTH, (g) => {
+  const r = g.r;
+  g.regs[2] = 0n; // loop counter
+  g.regs[1] = 0n;
+  const start = CODE_ADDR + g.bytes.length;
+  const patched = start + 1; // the imm8 of mov al, imm8
+  const body = [0xb0, r.int(256), 0x01, 0xc1, 0xff, 0xc2, 0x83, 0xfa, 0x02];
+  // jae done (skips the patch and the jmp back): patch is 7 (64-bit rip-rel) or 7 (absolute) bytes, jmp 2.
+  const patchLen = 7, jmpLen = 2;
+  const code = [...body, 0x73, patchLen + jmpLen];
+  const patchAt = start + code.length;
+  if (g.mode === 64) {
+    const disp = patched - (patchAt + patchLen);
+    code.push(0xc6, 0x05, ...[0, 8, 16, 24].map((s) => (disp >> s) & 0xff), r.int(256));
+  } else {
+    code.push(0xc6, 0x05, ...[0, 8, 16, 24].map((s) => (patched >>> s) & 0xff), r.int(256));
+  }
+  const jmpAt = start + code.length;
+  code.push(0xeb, (start - (jmpAt + 2)) & 0xff);
+  g.bytes.push(...code);
+});
