@@ -139,7 +139,23 @@ export class TcgCpu {
       if (insn.index >= 0) a += regs[insn.index << 1];
       return (this.addr = (this.env.segBase[insn.seg] + (a & 0xffff)) >>> 0);
     }
-    // 64-bit addressing: add the halves with carries, then require a canonical result.
+    // 64-bit addressing.  Fast path: while every high half is small the sum is exact in a double.
+    if (insn.seg < R_FS) {
+      let v = insn.disp + (insn.ripRel ? this.nextRip : 0);
+      let ok = true;
+      if (insn.base >= 0) {
+        const h = regs[(insn.base << 1) + 1];
+        ok = ((h >> 20) + 1) >>> 1 === 0;
+        v += h * 4294967296 + (regs[insn.base << 1] >>> 0);
+      }
+      if (insn.index >= 0) {
+        const h = regs[(insn.index << 1) + 1];
+        ok = ok && ((h >> 20) + 1) >>> 1 === 0;
+        v += (h * 4294967296 + (regs[insn.index << 1] >>> 0)) * (1 << insn.scale);
+      }
+      if (ok && v < 0x800000000000 && v >= -0x800000000000) return (this.addr = v);
+    }
+    // Exact path: add the halves with carries, then require a canonical result.
     let lo = insn.disp >>> 0;
     let hi = insn.disp >> 31;
     if (insn.ripRel) {
