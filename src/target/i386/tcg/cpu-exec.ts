@@ -23,7 +23,9 @@ import {
 import { stringOp } from './string.js';
 import { loadSeg, jmpFar, callFar, retFar, enter, leave, pusha, popa, pushf, popf, cpl } from './control.js';
 import { aaa, aam, aad, daa, salc } from './bcd.js';
-import { testCC, computeAll, cpuLoadEflags } from './flags.js';
+import {
+  testCC, computeAll, computeC, cpuLoadEflags, CC_OP_ADD, CC_OP_ADC, CC_OP_SUB, CC_OP_SBB, CC_OP_LOGIC, CC_OP_INC, CC_OP_DEC,
+} from './flags.js';
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } from '../../../exec/memory.js';
 import type { IOPortSpace } from '../../../exec/ioport.js';
 
@@ -88,22 +90,26 @@ export class X86TcgCpu {
     const mmu = this.mmu;
     mmu.checkMapChange();
     let page: Insn[] | null = null;
-    let pageLin = NaN;
+    /** RIP at which the current code page starts (NaN = none): a page hit is one subtraction. */
+    let pageRip = NaN;
     let n = 0;
     let gen = this.codeGen;
+    let csBase = env.segBase[R_CS];
     try {
       for (; n < budget; n++) {
-        if (gen !== this.codeGen) {
+        if (gen !== this.codeGen || csBase !== env.segBase[R_CS]) {
           gen = this.codeGen;
-          page = null;
+          csBase = env.segBase[R_CS];
+          pageRip = NaN;
         }
         const rip = env.rip;
         const mode = env.codeSize;
-        const lin = mode === 8 ? rip : (env.segBase[R_CS] + rip) >>> 0;
-        const off = lin & TARGET_PAGE_MASK;
-        if (lin - off !== pageLin || page === null) {
+        let off = rip - pageRip;
+        if (!(off >= 0 && off < TARGET_PAGE_SIZE)) {
+          const lin = mode === 8 ? rip : (csBase + rip) >>> 0;
+          off = lin & TARGET_PAGE_MASK;
           page = this.codePage(lin);
-          pageLin = page === null ? NaN : lin - off;
+          pageRip = page === null ? NaN : rip - off;
         }
         let insn: Insn | undefined = page === null ? undefined : page[off];
         if (insn === undefined || insn.mode !== mode) {
@@ -168,6 +174,10 @@ export class X86TcgCpu {
     const size = insn.size;
     switch (insn.op) {
       case Op.ALU_EG: {
+        if (insn.mod === 3) {
+          if (size === 4) return alu32(env, insn.sub, insn.rm << 1, env.regs[insn.reg << 1]);
+          if (size === 8) return alu64(env, insn.sub, insn.rm << 1, env.regs[insn.reg << 1], env.regs[(insn.reg << 1) + 1]);
+        }
         const b = c.getReg(size, insn.reg), bHi = c.hi;
         const a = c.readE(insn, size), aHi = c.hi;
         const r = aluOp(c, insn.sub, size, a, aHi, b, bHi);
@@ -175,6 +185,7 @@ export class X86TcgCpu {
         return true;
       }
       case Op.ALU_GE: {
+        if (size === 4) return alu32(env, insn.sub, insn.reg << 1, c.readE(insn, 4));
         const b = c.readE(insn, size), bHi = c.hi;
         const a = c.getReg(size, insn.reg), aHi = c.hi;
         const r = aluOp(c, insn.sub, size, a, aHi, b, bHi);
@@ -182,6 +193,10 @@ export class X86TcgCpu {
         return true;
       }
       case Op.ALU_EI: {
+        if (insn.mod === 3) {
+          if (size === 4) return alu32(env, insn.sub, insn.rm << 1, insn.imm);
+          if (size === 8) return alu64(env, insn.sub, insn.rm << 1, insn.imm, insn.immHi);
+        }
         const a = c.readE(insn, size), aHi = c.hi;
         const r = aluOp(c, insn.sub, size, a, aHi, insn.imm, insn.immHi);
         if (insn.sub < 7) c.writeE(insn, size, r, c.hi);
@@ -194,6 +209,12 @@ export class X86TcgCpu {
         return true;
       }
       case Op.MOV_GE: {
+        if (size === 4) {
+          const v = insn.mod === 3 ? env.regs[insn.rm << 1] : c.mmu.ld32(c.ea(insn));
+          env.regs[insn.reg << 1] = v;
+          env.regs[(insn.reg << 1) + 1] = 0;
+          return true;
+        }
         const v = c.readE(insn, size);
         c.setReg(size, insn.reg, v, c.hi);
         return true;
@@ -208,6 +229,16 @@ export class X86TcgCpu {
         return true;
       }
       case Op.INCDEC: {
+        if (size === 4 && insn.mod === 3) {
+          const i = insn.rm << 1;
+          env.cc_src = computeC(env);
+          const r = (env.regs[i] + (insn.sub === 1 ? -1 : 1)) | 0;
+          env.cc_op = (insn.sub === 1 ? CC_OP_DEC : CC_OP_INC) + 2;
+          env.cc_dst = r;
+          env.regs[i] = r;
+          env.regs[i + 1] = 0;
+          return true;
+        }
         const a = c.readE(insn, size), aHi = c.hi;
         const r = incDec(c, insn.sub === 1, size, a, aHi);
         c.writeE(insn, size, r, c.hi);
@@ -227,7 +258,13 @@ export class X86TcgCpu {
         c.push(size, insn.imm, insn.immHi);
         return true;
       case Op.JCC:
-        if (testCC(env, insn.sub)) this.jumpRel(insn);
+        if (testCC(env, insn.sub)) {
+          if (insn.size === 8) {
+            const t = c.nextRip + insn.imm;
+            if (t < 0x800000000000 && t >= -0x800000000000) c.nextRip = t;
+            else this.jumpRel(insn);
+          } else this.jumpRel(insn);
+        }
         return true;
       case Op.JMP:
         this.jumpRel(insn);
@@ -813,3 +850,103 @@ export class X86TcgCpu {
   }
 }
 
+
+/**
+ * The common case of the ALU group: a 32-bit operation whose destination is register half
+ * `di` (ADC/SBB take the generic path).  Returns true (RIP advances).
+ */
+function alu32(env: CPUX86State, op: number, di: number, b: number): boolean {
+  const regs = env.regs;
+  const a = regs[di];
+  let r: number;
+  switch (op) {
+    case 0: r = (a + b) | 0; env.cc_op = CC_OP_ADD + 2; break;
+    case 1: r = a | b; env.cc_op = CC_OP_LOGIC + 2; break;
+    case 4: case 8: r = a & b; env.cc_op = CC_OP_LOGIC + 2; break;
+    case 5: case 7: r = (a - b) | 0; env.cc_op = CC_OP_SUB + 2; break;
+    case 6: r = a ^ b; env.cc_op = CC_OP_LOGIC + 2; break;
+    default: return alu32Carry(env, op, di, b);
+  }
+  env.cc_dst = r;
+  env.cc_src = b;
+  if (op < 7) {
+    regs[di] = r;
+    regs[di + 1] = 0;
+  }
+  return true;
+}
+
+/** ADC/SBB on 32-bit operands. */
+function alu32Carry(env: CPUX86State, op: number, di: number, b: number): boolean {
+  const regs = env.regs;
+  const cin = computeC(env);
+  const r = op === 2 ? (regs[di] + b + cin) | 0 : (regs[di] - b - cin) | 0;
+  env.cc_op = (op === 2 ? CC_OP_ADC : CC_OP_SBB) + 2;
+  env.cc_src2 = cin;
+  env.cc_dst = r;
+  env.cc_src = b;
+  regs[di] = r;
+  regs[di + 1] = 0;
+  return true;
+}
+
+/** 64-bit ALU operation on register halves `di` with operand (b, bHi); ADC/SBB go generic. */
+function alu64(env: CPUX86State, op: number, di: number, b: number, bHi: number): boolean {
+  const regs = env.regs;
+  const a = regs[di], aHi = regs[di + 1];
+  let r: number, rHi: number;
+  switch (op) {
+    case 0: {
+      const l = (a >>> 0) + (b >>> 0);
+      r = l | 0;
+      rHi = (aHi + bHi + (l > 0xffffffff ? 1 : 0)) | 0;
+      env.cc_op = CC_OP_ADD + 3;
+      break;
+    }
+    case 5: case 7: {
+      const l = (a >>> 0) - (b >>> 0);
+      r = l | 0;
+      rHi = (aHi - bHi - (l < 0 ? 1 : 0)) | 0;
+      env.cc_op = CC_OP_SUB + 3;
+      break;
+    }
+    case 1: r = a | b; rHi = aHi | bHi; env.cc_op = CC_OP_LOGIC + 3; break;
+    case 4: case 8: r = a & b; rHi = aHi & bHi; env.cc_op = CC_OP_LOGIC + 3; break;
+    case 6: r = a ^ b; rHi = aHi ^ bHi; env.cc_op = CC_OP_LOGIC + 3; break;
+    default: return alu64Carry(env, op, di, b, bHi);
+  }
+  env.cc_dst = r;
+  env.cc_dstHi = rHi;
+  env.cc_src = b;
+  env.cc_srcHi = bHi;
+  if (op < 7) {
+    regs[di] = r;
+    regs[di + 1] = rHi;
+  }
+  return true;
+}
+
+function alu64Carry(env: CPUX86State, op: number, di: number, b: number, bHi: number): boolean {
+  const regs = env.regs;
+  const cin = computeC(env);
+  const a = regs[di], aHi = regs[di + 1];
+  let r: number, rHi: number;
+  if (op === 2) {
+    const l = (a >>> 0) + (b >>> 0) + cin;
+    r = l | 0;
+    rHi = (aHi + bHi + (l > 0xffffffff ? 1 : 0)) | 0;
+  } else {
+    const l = (a >>> 0) - (b >>> 0) - cin;
+    r = l | 0;
+    rHi = (aHi - bHi - (l < 0 ? 1 : 0)) | 0;
+  }
+  env.cc_op = (op === 2 ? CC_OP_ADC : CC_OP_SBB) + 3;
+  env.cc_src2 = cin;
+  env.cc_dst = r;
+  env.cc_dstHi = rHi;
+  env.cc_src = b;
+  env.cc_srcHi = bHi;
+  regs[di] = r;
+  regs[di + 1] = rHi;
+  return true;
+}
