@@ -53,8 +53,6 @@ export class X86TcgCpu {
   /** Decoded instructions per RAM page (indexed by page offset), or null. */
   private readonly pages: (Insn[] | null)[];
   private readonly scratchInsn = new Insn();
-  /** Bumped on every invalidation, so the loop drops its cached page reference. */
-  private codeGen = 0;
   /** Instructions executed so far (for icount-style clocks and benchmarks). */
   icount = 0;
 
@@ -69,7 +67,7 @@ export class X86TcgCpu {
   /** Drops the cached decodes of RAM page `p` (self-modifying code, DMA, loaders). */
   invalidatePage(p: number): void {
     this.pages[p] = null;
-    this.codeGen++;
+    this.env.fetchGen++;
     this.mmu.as.codePages[p] = 0;
   }
 
@@ -93,12 +91,12 @@ export class X86TcgCpu {
     /** RIP at which the current code page starts (NaN = none): a page hit is one subtraction. */
     let pageRip = NaN;
     let n = 0;
-    let gen = this.codeGen;
+    let gen = env.fetchGen;
     let csBase = env.segBase[R_CS];
     try {
       for (; n < budget; n++) {
-        if (gen !== this.codeGen || csBase !== env.segBase[R_CS]) {
-          gen = this.codeGen;
+        if (gen !== env.fetchGen) {
+          gen = env.fetchGen;
           csBase = env.segBase[R_CS];
           pageRip = NaN;
         }
@@ -111,7 +109,7 @@ export class X86TcgCpu {
           page = this.codePage(lin);
           pageRip = page === null ? NaN : rip - off;
         }
-        let insn: Insn | undefined = page === null ? undefined : page[off];
+        let insn: Insn | undefined = page === null ? undefined : page[off | 0];
         if (insn === undefined || insn.mode !== mode) {
           insn = this.decodeAt(rip, mode, page, off);
         }

@@ -66,8 +66,11 @@ export class CPUX86State {
   codeSize = 2;
   /** Stack pointer size: 2, 4 or 8 (SS.B, or 8 in 64-bit mode). */
   stackSize = 2;
-  /** Bumped whenever the decoding mode changes, so cached decodes of the old mode are dropped. */
-  modeGen = 0;
+  /**
+   * Bumped whenever CS is loaded or cached code is invalidated: the execution loop then drops
+   * its reference to the current code page.
+   */
+  fetchGen = 0;
 
   /* Exception reporting to the vCPU loop. */
   exception_index = -1;
@@ -97,7 +100,6 @@ export class CPUX86State {
     if ((this.efer & EFER_LMA) !== 0 && (cs & DESC_L_MASK) !== 0) code = 8;
     else code = (this.cr0 & CR0_PE_MASK) !== 0 && (this.eflags & VM_MASK) === 0 && (cs & DESC_B_MASK) !== 0 ? 4 : 2;
     const stack = code === 8 ? 8 : (this.segFlags[R_SS] & DESC_B_MASK) !== 0 && (this.cr0 & CR0_PE_MASK) !== 0 ? 4 : 2;
-    if (code !== this.codeSize) this.modeGen++;
     this.codeSize = code;
     this.stackSize = stack;
   }
@@ -108,6 +110,7 @@ export class CPUX86State {
     this.segBase[seg] = base;
     this.segLimit[seg] = limit;
     this.segFlags[seg] = flags;
+    if (seg === R_CS) this.fetchGen++;
     if (seg === R_CS || seg === R_SS) this.updateMode();
   }
 
