@@ -139,19 +139,26 @@ export class TcgCpu {
       if (insn.index >= 0) a += regs[insn.index << 1];
       return (this.addr = (this.env.segBase[insn.seg] + (a & 0xffff)) >>> 0);
     }
-    // 64-bit addressing.  Fast path: while every high half is small the sum is exact in a double.
+    // 64-bit addressing.  Fast path: a register whose high half is the sign of its low half is
+    // just that int32; otherwise the value is exact in a double while the high half is small.
     if (insn.seg < R_FS) {
       let v = insn.disp + (insn.ripRel ? this.nextRip : 0);
       let ok = true;
       if (insn.base >= 0) {
-        const h = regs[(insn.base << 1) + 1];
-        ok = ((h >> 20) + 1) >>> 1 === 0;
-        v += h * 4294967296 + (regs[insn.base << 1] >>> 0);
+        const l = regs[insn.base << 1], h = regs[(insn.base << 1) + 1];
+        if (h === l >> 31) v += l;
+        else {
+          ok = ((h >> 20) + 1) >>> 1 === 0;
+          v += h * 4294967296 + (l >>> 0);
+        }
       }
       if (insn.index >= 0) {
-        const h = regs[(insn.index << 1) + 1];
-        ok = ok && ((h >> 20) + 1) >>> 1 === 0;
-        v += (h * 4294967296 + (regs[insn.index << 1] >>> 0)) * (1 << insn.scale);
+        const l = regs[insn.index << 1], h = regs[(insn.index << 1) + 1];
+        if (h === l >> 31) v += l * (1 << insn.scale);
+        else {
+          ok = ok && ((h >> 20) + 1) >>> 1 === 0;
+          v += (h * 4294967296 + (l >>> 0)) * (1 << insn.scale);
+        }
       }
       if (ok && v < 0x800000000000 && v >= -0x800000000000) return (this.addr = v);
     }
