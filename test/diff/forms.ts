@@ -398,3 +398,13 @@ add('self-modifying code', BOTH, (g) => {
   code.push(0xeb, (start - (jmpAt + 2)) & 0xff);
   g.bytes.push(...code);
 });
+
+/*
+ * PUSH FS/GS and POP GS (0F A0/A8/A9), in both modes (both selectors are 0 on both sides).
+ * POP FS is left out: reloading FS would clear the harness's TLS base.
+ */
+add('push fs/gs, pop gs', BOTH, (g) => {
+  const p = g.r.int(4) === 0 ? [0x66] : [];
+  if (g.r.bool()) g.bytes.push(...p, 0x0f, g.r.pick([0xa0, 0xa8]));
+  else g.bytes.push(...p, 0x0f, 0xa8, ...p, 0x0f, 0xa9);
+});

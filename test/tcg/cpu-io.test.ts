@@ -85,11 +85,28 @@ test('CPUID asks the model with EAX/ECX; RDTSC/RDTSCP read the virtual clock', (
 });
 
 test('instructions of features the model does not advertise raise #UD at their RIP', () => {
-  const m = makeMachine(1 << 20, { ...TCG_FEATURES, FEAT_1_ECX: 0 });
-  loadRealMode(m, 0x7c00, [0x90, 0xf3, 0x0f, 0xb8, 0xc0, 0xf4]); // nop; popcnt ax, ax
-  assert.equal(m.cpu.run(100), EXIT_EXCEPTION);
-  assert.equal(m.cpu.env.exception_index, 6);
-  assert.equal(m.cpu.env.rip, 0x7c01);
+  // [feature word, bit, instruction bytes (16-bit code)] per SDM CPUID feature flags.
+  const cases: [string, number, number[]][] = [
+    ['FEAT_1_ECX', 23, [0xf3, 0x0f, 0xb8, 0xc0]],             // popcnt ax, ax
+    ['FEAT_1_ECX', 22, [0x0f, 0x38, 0xf0, 0x07]],             // movbe ax, [bx]
+    ['FEAT_1_EDX', 8, [0x0f, 0xc7, 0x0f]],                    // cmpxchg8b [bx]
+    ['FEAT_1_EDX', 15, [0x0f, 0x44, 0xc0]],                   // cmovz ax, ax
+    ['FEAT_1_EDX', 19, [0x0f, 0xae, 0x3f]],                   // clflush [bx]
+    ['FEAT_7_0_EBX', 3, [0xc4, 0xe2, 0x78, 0xf2, 0xc0]],      // andn eax, eax, eax
+    ['FEAT_7_0_EBX', 8, [0xc4, 0xe2, 0x7b, 0xf6, 0xc0]],      // mulx eax, eax, eax
+    ['FEAT_7_0_EBX', 19, [0x66, 0x0f, 0x38, 0xf6, 0xc0]],     // adcx eax, eax
+    ['FEAT_8000_0001_EDX', 27, [0x0f, 0x01, 0xf9]],           // rdtscp
+  ];
+  for (const [word, bit, bytes] of cases) {
+    const on = makeMachine();
+    loadRealMode(on, 0x7c00, [0x90, ...bytes, 0xf4]);
+    assert.equal(on.cpu.run(100), EXIT_HLT, `${word}.${bit} enabled: runs`);
+    const off = makeMachine(1 << 20, { ...TCG_FEATURES, [word]: TCG_FEATURES[word] & ~(1 << bit) });
+    loadRealMode(off, 0x7c00, [0x90, ...bytes, 0xf4]);
+    assert.equal(off.cpu.run(100), EXIT_EXCEPTION, `${word}.${bit} disabled: faults`);
+    assert.equal(off.cpu.env.exception_index, 6);
+    assert.equal(off.cpu.env.rip, 0x7c01);
+  }
 });
 
 test('a long REP MOVSB is resumable: RIP stays on it until rCX reaches zero', () => {
