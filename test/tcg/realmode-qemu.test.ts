@@ -24,7 +24,14 @@ const DEFINED = CF | PF | AF | ZF | SF | OF | 0x400;
 const le16 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff];
 const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 
-interface Case16 { name: string; code: number[]; mask: number; regs?: Partial<Record<number, number>> }
+interface Case16 {
+  name: string;
+  code: number[];
+  mask: number;
+  regs?: Partial<Record<number, number>>;
+  /** For far transfers: builds the code once its offset in the F000 segment is known. */
+  place?: (at: number) => number[];
+}
 
 /** A random ModRM (16-bit addressing) with its displacement bytes. */
 function modrm(r: Rng, reg: number, regOnly = false): number[] {
@@ -38,7 +45,7 @@ function modrm(r: Rng, reg: number, regOnly = false): number[] {
 
 function genCase(r: Rng): Case16 {
   const o32 = (): number[] => (r.int(3) === 0 ? [0x66] : []);
-  const k = r.int(22);
+  const k = r.int(24);
   switch (k) {
     case 0: case 1: { // ALU r/m forms
       const op = r.int(8);
@@ -132,6 +139,15 @@ function genCase(r: Rng): Case16 {
     case 15: { // LES/LDS with a far pointer built in the data window
       return { name: 'les/lds', code: [r.pick([0xc4, 0xc5]), 0x06 | (r.pick([0, 1, 2, 3, 5, 6, 7]) << 3), r.int(60), 0], mask: DEFINED };
     }
+    case 19: { // far transfers within segment F000, and real-mode IRET
+      const c = r.int(5);
+      const flags = 0x0002 | (r.u32() & 0x0cd5);
+      if (c === 0) return { name: 'jmp far', code: [], mask: DEFINED, place: (at) => [0xea, ...le16(at + 5), 0x00, 0xf0] };
+      if (c === 1) return { name: 'call far', code: [], mask: DEFINED, place: (at) => [0x9a, ...le16(at + 5), 0x00, 0xf0] };
+      if (c === 2) return { name: 'retf', code: [], mask: DEFINED, place: (at) => [0x68, 0x00, 0xf0, 0x68, ...le16(at + 7), 0xcb] };
+      if (c === 3) return { name: 'retf imm', code: [], mask: DEFINED, place: (at) => [0x68, 0x00, 0xf0, 0x68, ...le16(at + 9), 0xca, 4, 0] };
+      return { name: 'iret', code: [], mask: DEFINED, place: (at) => [0x68, ...le16(flags), 0x68, 0x00, 0xf0, 0x68, ...le16(at + 10), 0xcf] };
+    }
     case 16: return { name: 'bswap/cwde/cdq', code: r.bool() ? [0x66, 0x0f, 0xc8 + r.int(8)] : [0x66, r.pick([0x98, 0x99])], mask: DEFINED };
     case 17: return { name: 'inc/dec r16', code: [...o32(), 0x40 + r.int(16)], mask: DEFINED };
     case 18: {
@@ -164,7 +180,7 @@ function buildImage(seed: number): { image: Uint8Array; names: string[] } {
       one.push(0x66, 0xb8 + reg, ...le32(v));
     }
     one.push(0x68, ...le16(0x0002 | (r.u32() & 0x0cd5)), 0x9d); // flags (never TF or IF)
-    one.push(...c.code);
+    one.push(...(c.place ? c.place(START + code.length + one.length) : c.code));
     for (const reg of [0, 1, 2, 3, 5, 6, 7]) one.push(0x36, 0x66, 0x89, (reg << 3) | 6, ...le16(0x6000 + reg * 4));
     one.push(0x9c, 0x58, 0x25, ...le16(c.mask), 0x36, 0xa3, ...le16(0x6020)); // pushf; pop ax; and ax, mask
     one.push(0x89, 0xe0, 0x36, 0xa3, ...le16(0x6022));                     // sp
