@@ -93,28 +93,43 @@ export class X86TcgCpu {
     let n = 0;
     let gen = env.fetchGen;
     let csBase = env.segBase[R_CS];
+    /* The last instruction executed from the decode cache and its fall-through RIP. */
+    let prev: Insn | null = null;
+    let prevNext = NaN;
     try {
       for (; n < budget; n++) {
         if (gen !== env.fetchGen) {
           gen = env.fetchGen;
           csBase = env.segBase[R_CS];
           pageRip = NaN;
+          prev = null;
         }
         const rip = env.rip;
-        const mode = env.codeSize;
-        let off = rip - pageRip;
-        if (!(off >= 0 && off < TARGET_PAGE_SIZE)) {
-          const lin = mode === 8 ? rip : (csBase + rip) >>> 0;
-          off = lin & TARGET_PAGE_MASK;
-          page = this.codePage(lin);
-          pageRip = page === null ? NaN : rip - off;
+        let insn: Insn | undefined;
+        if (prev !== null && rip === prevNext && prev.next !== null) {
+          insn = prev.next; // fall-through on the same page: no lookup
+        } else {
+          const mode = env.codeSize;
+          let off = rip - pageRip;
+          if (!(off >= 0 && off < TARGET_PAGE_SIZE)) {
+            const lin = mode === 8 ? rip : (csBase + rip) >>> 0;
+            off = lin & TARGET_PAGE_MASK;
+            page = this.codePage(lin);
+            pageRip = page === null ? NaN : rip - off;
+            prev = null;
+          }
+          insn = page === null ? undefined : page[off | 0];
+          if (insn === undefined || insn.mode !== mode) {
+            insn = this.decodeAt(rip, mode, page, off);
+            if (page === null || page[off | 0] !== insn) prev = null; // not cached: never link to it
+          }
+          if (prev !== null && rip === prevNext) prev.next = insn;
         }
-        let insn: Insn | undefined = page === null ? undefined : page[off | 0];
-        if (insn === undefined || insn.mode !== mode) {
-          insn = this.decodeAt(rip, mode, page, off);
-        }
+        const mode = insn.mode;
         const next = rip + insn.len;
         c.nextRip = mode === 8 ? next : mode === 4 ? next >>> 0 : next & 0xffff;
+        prev = insn;
+        prevNext = c.nextRip;
         if (this.exec(insn)) {
           env.rip = c.nextRip;
         } else if (insn.op === Op.HLT) {

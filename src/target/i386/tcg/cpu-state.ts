@@ -100,6 +100,7 @@ export class CPUX86State {
     if ((this.efer & EFER_LMA) !== 0 && (cs & DESC_L_MASK) !== 0) code = 8;
     else code = (this.cr0 & CR0_PE_MASK) !== 0 && (this.eflags & VM_MASK) === 0 && (cs & DESC_B_MASK) !== 0 ? 4 : 2;
     const stack = code === 8 ? 8 : (this.segFlags[R_SS] & DESC_B_MASK) !== 0 && (this.cr0 & CR0_PE_MASK) !== 0 ? 4 : 2;
+    if (code !== this.codeSize) this.fetchGen++;
     this.codeSize = code;
     this.stackSize = stack;
   }

@@ -65,6 +65,8 @@ export class Insn {
   mode = 0;
   /** Not cacheable (crossed a page, or fetched from outside RAM). */
   nocache = false;
+  /** The cached instruction that follows this one on the same code page, once seen (fall-through chaining). */
+  next: Insn | null = null;
 }
 
 /** Instructions where LOCK is allowed (with a memory destination). */
@@ -150,6 +152,7 @@ export class Decoder {
     insn.sub = 0;
     insn.vreg = 0;
     insn.nocache = false;
+    insn.next = null;
     this.decodeInner(insn, mode);
     insn.len = this.pos;
     if (insn.lock && (insn.mod === 3 || !lockable(insn.op, insn.sub))) insn.op = Op.UD;
