@@ -108,9 +108,11 @@ export class X86TcgCpu {
         let insn: Insn | undefined;
         if (prev !== null && rip === prevNext && prev.next !== null) {
           insn = prev.next; // fall-through on the same page: no lookup
+        } else if (prev !== null && rip === prev.altRip) {
+          insn = prev.alt!; // the branch target seen last time, on the same page
         } else {
           const mode = env.codeSize;
-          let off = rip - pageRip;
+          let off: number = rip - pageRip;
           if (!(off >= 0 && off < TARGET_PAGE_SIZE)) {
             const lin = mode === 8 ? rip : (csBase + rip) >>> 0;
             off = lin & TARGET_PAGE_MASK;
@@ -123,7 +125,13 @@ export class X86TcgCpu {
             insn = this.decodeAt(rip, mode, page, off);
             if (page === null || page[off | 0] !== insn) prev = null; // not cached: never link to it
           }
-          if (prev !== null && rip === prevNext) prev.next = insn;
+          if (prev !== null) {
+            if (rip === prevNext) prev.next = insn;
+            else {
+              prev.alt = insn;
+              prev.altRip = rip;
+            }
+          }
         }
         const mode = insn.mode;
         const next = rip + insn.len;

@@ -67,6 +67,9 @@ export class Insn {
   nocache = false;
   /** The cached instruction that follows this one on the same code page, once seen (fall-through chaining). */
   next: Insn | null = null;
+  /** The last other successor seen on the same page (a taken branch), and its RIP. */
+  alt: Insn | null = null;
+  altRip = NaN;
 }
 
 /** Instructions where LOCK is allowed (with a memory destination). */
@@ -153,6 +156,8 @@ export class Decoder {
     insn.vreg = 0;
     insn.nocache = false;
     insn.next = null;
+    insn.alt = null;
+    insn.altRip = NaN;
     this.decodeInner(insn, mode);
     insn.len = this.pos;
     if (insn.lock && (insn.mod === 3 || !lockable(insn.op, insn.sub))) insn.op = Op.UD;
