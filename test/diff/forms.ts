@@ -408,3 +408,10 @@ add('push fs/gs, pop gs', BOTH, (g) => {
   if (g.r.bool()) g.bytes.push(...p, 0x0f, g.r.pick([0xa0, 0xa8]));
   else g.bytes.push(...p, 0x0f, 0xa8, ...p, 0x0f, 0xa9);
 });
+
+/* The 15-byte limit: redundant prefixes before a NOP; a 16-byte instruction raises #GP. */
+add('instruction length limit', BOTH, (g) => {
+  const n = 12 + g.r.int(5); // 13..16 bytes with the NOP
+  for (let i = 0; i < n - 1; i++) g.bytes.push(g.r.pick([0x2e, 0x3e, 0x66, 0x26]));
+  g.bytes.push(0x90);
+});
