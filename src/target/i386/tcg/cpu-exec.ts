@@ -224,6 +224,10 @@ export class X86TcgCpu {
         return true;
       }
       case Op.MOV_EG: {
+        if (size === 4 && insn.mod !== 3) {
+          c.mmu.st32(c.ea(insn), env.regs[insn.reg << 1]);
+          return true;
+        }
         const v = c.getReg(size, insn.reg), vHi = c.hi;
         if (insn.mod !== 3) c.ea(insn);
         c.writeE(insn, size, v, vHi);
@@ -266,11 +270,33 @@ export class X86TcgCpu {
         return true;
       }
       case Op.PUSH_R: {
+        if (size === 8 && env.stackSize === 8) {
+          const regs = env.regs;
+          const sl = regs[R_ESP << 1], sh = regs[(R_ESP << 1) + 1];
+          if (sh === 0 && sl >= 8) { // the common case: a stack below 2 GiB, no borrow
+            const a = sl - 8;
+            c.mmu.st32(a, regs[insn.rm << 1]);
+            c.mmu.st32(a + 4, regs[(insn.rm << 1) + 1]);
+            regs[R_ESP << 1] = a;
+            return true;
+          }
+        }
         const v = c.getReg(size, insn.rm);
         c.push(size, v, c.hi);
         return true;
       }
       case Op.POP_R: {
+        if (size === 8 && env.stackSize === 8) {
+          const regs = env.regs;
+          const sl = regs[R_ESP << 1], sh = regs[(R_ESP << 1) + 1];
+          if (sh === 0 && sl >= 0 && sl <= 0x7ffffff0) {
+            const lo = c.mmu.ld32(sl), hi = c.mmu.ld32(sl + 4);
+            regs[R_ESP << 1] = sl + 8;
+            regs[insn.rm << 1] = lo;
+            regs[(insn.rm << 1) + 1] = hi;
+            return true;
+          }
+        }
         const v = c.pop(size);
         c.setReg(size, insn.rm, v, c.hi);
         return true;
