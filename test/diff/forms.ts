@@ -415,3 +415,41 @@ add('instruction length limit', BOTH, (g) => {
   for (let i = 0; i < n - 1; i++) g.bytes.push(g.r.pick([0x2e, 0x3e, 0x66, 0x26]));
   g.bytes.push(0x90);
 });
+
+/*
+ * Lazy flags across instructions: a flag producer (register operands, every size) followed by a
+ * consumer that reads the flags it left (SETcc, Jcc, CMOVcc, ADC/SBB, RCL/RCR, LAHF, PUSHF).
+ * Producers are limited to instances whose consumed flags are all defined, and leave rSP alone
+ * (PUSHF needs the stack).
+ */
+function producer(g: Gen): { logic: boolean } {
+  const r = g.r;
+  const s = r.pick(g.mode === 64 ? [1, 2, 4, 8] : [1, 2, 4]);
+  const k = r.int(7);
+  if (k <= 2) { // ALU reg, reg / reg, imm
+    const op = r.int(8);
+    if (r.bool()) g.emit({ size: s, op: [op * 8 + (s === 1 ? 0 : 1)], reg: g.reg(), rm: nonSp(g) });
+    else g.emit({ size: s, op: [s === 1 ? 0x80 : 0x83], reg: op, rm: nonSp(g), imm: g.imm(1) });
+    return { logic: op === 1 || op === 4 || op === 6 };
+  }
+  if (k === 3) { g.emit({ size: s, op: [s === 1 ? 0xfe : 0xff], reg: r.int(2), rm: nonSp(g) }); return { logic: false }; }
+  if (k === 4) { g.emit({ size: s, op: [s === 1 ? 0xf6 : 0xf7], reg: 3, rm: nonSp(g) }); return { logic: false }; }
+  if (k === 5) { g.emit({ size: s, op: [s === 1 ? 0xd0 : 0xd1], reg: r.pick([4, 5, 7]), rm: nonSp(g) }); return { logic: true }; }
+  g.emit({ size: s, op: [s === 1 ? 0x84 : 0x85], reg: g.reg(), rm: nonSp(g) });
+  return { logic: true };
+}
+add('flags: producer then consumer', BOTH, (g) => {
+  const { logic } = producer(g);
+  const r = g.r;
+  switch (r.int(logic ? 6 : 8)) {
+    case 0: g.emit({ size: 1, op: [0x0f, 0x90 + r.int(16)], reg: 0, rm: g.reg() }); break;
+    case 1: g.bytes.push(0x70 + r.int(16), 2, 0xff, 0xc1); break;
+    case 2: g.emit({ size: g.vsize(), op: [0x0f, 0x40 + r.int(16)], reg: g.reg(), rm: g.reg() }); break;
+    case 3: g.emit({ size: g.vsize(), op: [r.pick([0x11, 0x19])], reg: g.reg(), rm: g.reg() }); break;
+    case 4: g.emit({ size: g.vsize(), op: [0xd1], reg: r.pick([2, 3]), rm: g.reg() }); g.flagMask &= ~OF; break;
+    case 5: g.bytes.push(0x0f, 0x92 + r.int(2), 0xc0 + r.int(8)); break; // setb/setae
+    case 6: g.bytes.push(0x9f); break; // lahf
+    default: g.bytes.push(0x9c); break; // pushf
+  }
+  if (logic) g.flagMask &= ~AF;
+});
