@@ -8,13 +8,15 @@ export interface Form {
   name: string;
   modes: (32 | 64)[];
   gen(g: Gen): void;
+  /** Instances relative to the other forms (default 1). */
+  weight?: number;
 }
 
 const BOTH: (32 | 64)[] = [32, 64];
 const M64: (32 | 64)[] = [64];
 const M32: (32 | 64)[] = [32];
 const forms: Form[] = [];
-const add = (name: string, modes: (32 | 64)[], gen: (g: Gen) => void): void => { forms.push({ name, modes, gen }); };
+const add = (name: string, modes: (32 | 64)[], gen: (g: Gen) => void, weight = 1): void => { forms.push({ name, modes, gen, weight }); };
 
 const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 const isLogic = (op: number): boolean => op === 1 || op === 4 || op === 6;
@@ -452,4 +454,4 @@ add('flags: producer then consumer', BOTH, (g) => {
     default: g.bytes.push(0x9c); break; // pushf
   }
   if (logic) g.flagMask &= ~AF;
-});
+}, 5);

@@ -5,7 +5,7 @@
 import type { TcgCpu } from './tcg-cpu.js';
 import type { Insn } from './decode.js';
 import { computeAll, parityTable, CC_OP_LOGIC } from './flags.js';
-import { CC_C, CC_Z, CC_O, CC_S } from './cpu-state.js';
+import { CC_C, CC_Z, CC_O, CC_S, CC_A, CC_P } from './cpu-state.js';
 import { sizeIdx } from './alu.js';
 import { shl64, shr64, sar64 } from './shift.js';
 
@@ -87,7 +87,8 @@ export function bsfBsr(c: TcgCpu, insn: Insn, reverse: boolean, size: number, lo
 export function tzLzCnt(c: TcgCpu, insn: Insn, lz: boolean, size: number, lo: number, hi: number): void {
   const n = lz ? lzcnt(size, lo, hi) : tzcnt(size, lo, hi);
   c.setReg(size, insn.reg, n, 0);
-  let f = computeAll(c.env) & ~(CC_C | CC_Z);
+  // OF is kept; SF/AF/PF are undefined and cleared (as on AMD).
+  let f = computeAll(c.env) & ~(CC_C | CC_Z | CC_S | CC_A | CC_P);
   if (n === size * 8) f |= CC_C;
   if (n === 0) f |= CC_Z;
   c.setFlags(f);
@@ -166,7 +167,7 @@ export function bextr(c: TcgCpu, insn: Insn, size: number, src: number, srcHi: n
   }
   if (size !== 8) rHi = 0;
   c.setReg(size, insn.reg, r, rHi);
-  c.setFlags(parityTable[r & 0xff] | ((r | rHi) === 0 ? CC_Z : 0));
+  c.setFlags(parityTable[r & 0xff] | CC_A | ((r | rHi) === 0 ? CC_Z : 0)); // AF undefined: set, as on AMD
 }
 
 /** BZHI: zero the bits from index vreg[7:0] up; CF = index > operand size - 1. */

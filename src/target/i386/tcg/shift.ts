@@ -202,7 +202,7 @@ export function shiftDouble(c: TcgCpu, left: boolean, size: number, a: number, a
   if (neg) f |= CC_S;
   const signA = size === 8 ? aHi < 0 : (a & SIGN[sizeIdx(size)]) !== 0;
   if (neg !== signA) f |= CC_O;
-  f &= ~CC_A;
+  f |= CC_A; // undefined; set as on AMD
   c.setFlags(f);
   c.hi = rHi;
   return r;
