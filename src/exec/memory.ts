@@ -218,7 +218,7 @@ export class AddressSpace {
     return mr.ops!.read(mr.opaque, off, size);
   }
 
-  /** Slow-path write of 1, 2 or 4 bytes that do not cross a page. Returns true if RAM changed. */
+  /** Slow-path write of 1, 2 or 4 bytes that do not cross a page (RAM writes invalidate cached code). */
   writeSlow(addr: number, value: number, size: number): void {
     const r = this.findRange(addr);
     const off = r.regionOffset + (addr - r.start);

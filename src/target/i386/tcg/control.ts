@@ -130,7 +130,7 @@ export function retFar(c: TcgCpu, size: number, extra: number): void {
   if (protMode(c) && (sel & 3) !== cpl(c)) c.raise(EXCP0D_GPF, sel & 0xfffc); // outer-level return: later
   loadCS(c, sel);
   c.adjustSp(2 * size + extra);
-  c.nextRip = c.env.codeSize === 8 ? target : c.env.codeSize === 4 && size !== 2 ? target : target & 0xffff;
+  c.nextRip = target; // (branchTarget truncated it to the operand size)
 }
 
 /** ENTER alloc, level. */

@@ -32,7 +32,6 @@ import type { IOPortSpace } from '../../../exec/ioport.js';
 /** Why cpuExec() returned. */
 export const EXIT_BUDGET = 0, EXIT_HLT = 1, EXIT_EXCEPTION = 2;
 
-const INSN_TOO_LONG_CHECK = InsnTooLong;
 
 export interface X86TcgCpuOptions {
   as: AddressSpace;
@@ -181,7 +180,7 @@ export class X86TcgCpu {
     try {
       this.decoder.decode(insn, this.env.segBase[R_CS], rip, mode);
     } catch (e) {
-      if (e instanceof INSN_TOO_LONG_CHECK) this.c.raise(EXCP0D_GPF, 0);
+      if (e instanceof InsnTooLong) this.c.raise(EXCP0D_GPF, 0);
       throw e;
     }
     if (cacheable && off + insn.len <= TARGET_PAGE_SIZE && this.pages[this.pageIndex] === page) page[off] = insn;
@@ -769,8 +768,6 @@ export class X86TcgCpu {
         if (!c.hasClflush) c.ud();
         c.ea(insn);
         return true;
-      case Op.GP:
-        return c.raise(EXCP0D_GPF, 0);
     }
     throw new Error(`tcg: unhandled op ${insn.op}`);
   }

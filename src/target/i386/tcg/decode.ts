@@ -19,7 +19,7 @@ export const enum Op {
   IMUL1, DIV, IDIV, FLAGOP, CALL_E, CALLF_E, JMP_E, JMPF_E, RDTSC, RDTSCP, CPUID, CMOV, SETCC,
   BT_EG, BT_EI, SHLD, SHRD, CMPXCHG, CMPXCHG8B, XADD, MOVZX, MOVSX, POPCNT, BSF, BSR, TZCNT, LZCNT,
   BSWAP, MOVBE_LOAD, MOVBE_STORE, ADCX, ADOX, ANDN, BLSR, BLSMSK, BLSI, BZHI, PDEP, PEXT, MULX,
-  BEXTR, SHLX, SARX, SHRX, RORX, CLFLUSH, INT1, GP,
+  BEXTR, SHLX, SARX, SHRX, RORX, CLFLUSH, INT1,
 }
 
 /** Shift group (sub of Op.SHIFT), in ModRM reg order. */
@@ -63,8 +63,6 @@ export class Insn {
   vreg = 0;
   /** The decode mode (code size) this record is valid for. */
   mode = 0;
-  /** Not cacheable (crossed a page, or fetched from outside RAM). */
-  nocache = false;
   /** The cached instruction that follows this one on the same code page, once seen (fall-through chaining). */
   next: Insn | null = null;
   /** The last other successor seen on the same page (a taken branch), and its RIP. */
@@ -154,7 +152,6 @@ export class Decoder {
     insn.countCL = false;
     insn.sub = 0;
     insn.vreg = 0;
-    insn.nocache = false;
     insn.next = null;
     insn.alt = null;
     insn.altRip = NaN;

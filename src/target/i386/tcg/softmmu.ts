@@ -24,8 +24,6 @@ export class SoftMMU {
   readonly tlbTag = new Float64Array(3 * TLB_SIZE).fill(NaN);
   /** RAM-buffer offset of the page per entry. */
   readonly tlbHost = new Int32Array(3 * TLB_SIZE);
-  /** High half of the last 64-bit load. */
-  hi = 0;
   private asGen: number;
 
   constructor(as: AddressSpace) {
@@ -109,13 +107,6 @@ export class SoftMMU {
     return this.ldSlow(lin, 4, MMU_DATA_LOAD);
   }
 
-  /** 64-bit load: returns the low half, the high half is left in this.hi. */
-  ld64(lin: number): number {
-    const lo = this.ld32(lin);
-    this.hi = this.ld32(lin + 4);
-    return lo;
-  }
-
   /** Code fetch of one byte (the decoder). */
   fetch8(lin: number): number {
     const idx = MMU_INST_FETCH * TLB_SIZE + ((lin >>> TARGET_PAGE_BITS) & TLB_MASK);
@@ -179,11 +170,6 @@ export class SoftMMU {
       return;
     }
     this.stSlow(lin, v, 4);
-  }
-
-  st64(lin: number, lo: number, hi: number): void {
-    this.st32(lin, lo);
-    this.st32(lin + 4, hi);
   }
 
   private stSlow(lin: number, v: number, size: number): void {

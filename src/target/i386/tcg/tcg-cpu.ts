@@ -193,14 +193,9 @@ export class TcgCpu {
     return (this.addr = hi * 4294967296 + lo);
   }
 
-  /** A 64-bit linear address that must be canonical. */
+  /** A 64-bit linear address that must be canonical (sums of canonical values are exact doubles). */
   canonical(a: number): number {
-    if (a >= 0x800000000000 || a < -0x800000000000) {
-      // Wrap modulo 2^64 first (only happens with huge segment bases), then check.
-      const w = a >= 0x800000000000 && a >= 18446744073709551616 - 0x800000000000 ? a - 18446744073709551616 : a;
-      if (w >= 0x800000000000 || w < -0x800000000000) this.raise(EXCP0D_GPF, 0);
-      return w;
-    }
+    if (a >= 0x800000000000 || a < -0x800000000000) this.raise(EXCP0D_GPF, 0);
     return a;
   }
 
