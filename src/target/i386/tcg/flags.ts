@@ -172,7 +172,12 @@ export function testCC(cpu: CPUX86State, cc: number): boolean {
     }
     return (cc & 1) !== 0 ? !r : r;
   }
-  if (cpu.cc_op === CC_OP_LOGIC + 2 && (cc >> 1) === 2) return (cc & 1) !== 0 ? cpu.cc_dst !== 0 : cpu.cc_dst === 0;
+  // JZ/JNZ after anything lazy: every cc_op except EFLAGS derives ZF from the result alone.
+  if ((cc >> 1) === 2 && cpu.cc_op !== CC_OP_EFLAGS) {
+    const s = cpu.cc_op & 3;
+    const z = s === 3 ? (cpu.cc_dst | cpu.cc_dstHi) === 0 : (cpu.cc_dst & MASK[s]) === 0;
+    return (cc & 1) !== 0 ? !z : z;
+  }
   return testFlags(computeAll(cpu), cc);
 }
 
