@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AddressSpace, MemoryRegion, RamBlockAllocator } from '../../src/exec/memory.js';
 import { makeMachine, loadRealMode } from './machine.js';
-import { EXIT_HLT } from '../../src/target/i386/tcg/cpu-exec.js';
+import { EXIT_HLT, X86TcgCpu } from '../../src/target/i386/tcg/cpu-exec.js';
+import { TCG_FEATURES } from '../../src/target/i386/tcg/tcg-features.js';
+import { R_CS, R_DS, R_ES, R_SS } from '../../src/target/i386/tcg/cpu-state.js';
 
 test('ROM ignores writes, unassigned reads are all ones, MMIO gets offsets and sizes', () => {
   const alloc = new RamBlockAllocator(1 << 20);
@@ -82,4 +84,26 @@ test('the CPU reads and writes MMIO through the slow path and DMA into code inva
   m.cpu.env.halted = false;
   assert.equal(m.cpu.run(100), EXIT_HLT);
   assert.equal(m.cpu.env.regs[6] & 0xff, 2);
+});
+
+test('two vCPUs share the decode cache: a store by one invalidates code the other cached', () => {
+  const m = makeMachine();
+  const other = new X86TcgCpu({ as: m.as, io: m.io, features: TCG_FEATURES, cpuid: (_l, _s, o) => o.fill(0), rdtsc: (o) => { o[0] = 0; return 0; } });
+  // CPU B: "mov [0x7c01], al; hlt" at 0x8000 (patches CPU A's "mov bl, imm8").
+  m.as.loadBlob(0x8000, Uint8Array.from([0xa2, 0x01, 0x7c, 0xf4]));
+  const startB = (al: number): void => {
+    const e = other.env;
+    for (const s of [R_CS, R_DS, R_ES, R_SS]) e.loadSegCache(s, 0, 0, 0xffff, e.segFlags[s]);
+    e.rip = 0x8000;
+    e.regs[0] = al;
+    assert.equal(other.run(10), EXIT_HLT);
+  };
+  loadRealMode(m, 0x7c00, [0xb3, 0x01, 0xf4]); // CPU A: mov bl, 1; hlt
+  startB(0x01); // B's write TLB now maps the page
+  assert.equal(m.cpu.run(10), EXIT_HLT); // A caches the page
+  assert.equal(m.cpu.env.regs[6] & 0xff, 1);
+  startB(0x05); // B patches A's code: its TLB entry must no longer be a fast path
+  m.cpu.env.rip = 0x7c00;
+  assert.equal(m.cpu.run(10), EXIT_HLT);
+  assert.equal(m.cpu.env.regs[6] & 0xff, 5);
 });

@@ -28,6 +28,7 @@ import {
 } from './flags.js';
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } from '../../../exec/memory.js';
 import type { IOPortSpace } from '../../../exec/ioport.js';
+import { CodeCache } from './code-cache.js';
 
 /** Why cpuExec() returned. */
 export const EXIT_BUDGET = 0, EXIT_HLT = 1, EXIT_EXCEPTION = 2;
@@ -49,8 +50,8 @@ export class X86TcgCpu {
   readonly mmu: SoftMMU;
   readonly c: TcgCpu;
   private readonly decoder: Decoder;
-  /** Decoded instructions per RAM page (indexed by page offset), or null. */
-  private readonly pages: (Insn[] | null)[];
+  /** The decode cache, shared with the other vCPUs of this address space. */
+  readonly code: CodeCache;
   private readonly scratchInsn = new Insn();
   /** Instructions executed so far (for icount-style clocks and benchmarks). */
   icount = 0;
@@ -59,20 +60,13 @@ export class X86TcgCpu {
     this.mmu = new SoftMMU(opts.as);
     this.c = new TcgCpu(this.env, this.mmu, opts.io, opts.cpuid, opts.rdtsc, opts.features);
     this.decoder = new Decoder(this.mmu);
-    this.pages = new Array<Insn[] | null>(opts.as.codePages.length).fill(null);
-    opts.as.codeWriteHook = (p: number): void => this.invalidatePage(p);
+    this.code = CodeCache.of(opts.as);
+    this.code.attach(this.env, this.mmu);
   }
 
-  /** Drops the cached decodes of RAM page `p` (self-modifying code, DMA, loaders). */
-  invalidatePage(p: number): void {
-    this.pages[p] = null;
-    this.env.fetchGen++;
-    this.mmu.as.codePages[p] = 0;
-  }
-
-  /** Drops every cached decode (e.g. after a mode switch in tests or a reset). */
+  /** Drops every cached decode of the address space (e.g. at reset). */
   flushCode(): void {
-    for (let p = 0; p < this.pages.length; p++) if (this.pages[p]) this.invalidatePage(p);
+    this.code.flush();
     this.mmu.tlbFlush();
   }
 
@@ -105,9 +99,10 @@ export class X86TcgCpu {
         }
         const rip = env.rip;
         let insn: Insn | undefined;
-        if (prev !== null && rip === prevNext && prev.next !== null) {
+        // Links are shared by all vCPUs, so the followed record must be of this vCPU's mode.
+        if (prev !== null && rip === prevNext && prev.next !== null && prev.next.mode === env.codeSize) {
           insn = prev.next; // fall-through on the same page: no lookup
-        } else if (prev !== null && rip === prev.altRip) {
+        } else if (prev !== null && rip === prev.altRip && prev.alt!.mode === env.codeSize) {
           insn = prev.alt!; // the branch target seen last time, on the same page
         } else {
           const mode = env.codeSize;
@@ -164,14 +159,7 @@ export class X86TcgCpu {
     if (host < 0) return null;
     const p = host >>> TARGET_PAGE_BITS;
     this.pageIndex = p;
-    let arr = this.pages[p];
-    if (arr === null) {
-      arr = new Array<Insn>(TARGET_PAGE_SIZE);
-      this.pages[p] = arr;
-      this.mmu.as.codePages[p] = 1;
-      this.mmu.tlbProtectCode(p);
-    }
-    return arr;
+    return this.code.page(p);
   }
 
   private decodeAt(rip: number, mode: number, page: Insn[] | null, off: number): Insn {
@@ -183,7 +171,7 @@ export class X86TcgCpu {
       if (e instanceof InsnTooLong) this.c.raise(EXCP0D_GPF, 0);
       throw e;
     }
-    if (cacheable && off + insn.len <= TARGET_PAGE_SIZE && this.pages[this.pageIndex] === page) page[off] = insn;
+    if (cacheable && off + insn.len <= TARGET_PAGE_SIZE && this.code.pages[this.pageIndex] === page) page[off] = insn;
     return insn;
   }
 
