@@ -455,3 +455,19 @@ add('flags: producer then consumer', BOTH, (g) => {
   }
   if (logic) g.flagMask &= ~AF;
 }, 5);
+
+/* POP ES/SS/DS (legacy modes) and LSS/LDS/LES with the flat data selector read from memory. */
+add('push seg / pop es ss ds', M32, (g) => {
+  g.bytes.push(g.r.pick([0x06, 0x16, 0x1e]), g.r.pick([0x07, 0x17, 0x1f]));
+});
+add('lds/les/lss from memory', M32, (g) => {
+  g.regs[3] = g.dataPtr();
+  const off = g.r.u32();
+  // mov dword [ebx], off; mov word [ebx+4], 0x2b; then lds/les/lss reg, [ebx]
+  g.bytes.push(0xc7, 0x03, ...[0, 8, 16, 24].map((s) => (off >>> s) & 0xff), 0x66, 0xc7, 0x43, 4, 0x2b, 0);
+  const reg = g.r.pick([0, 1, 2, 5, 6, 7]);
+  const k = g.r.int(3);
+  if (k === 0) g.bytes.push(0xc5, (reg << 3) | 3);
+  else if (k === 1) g.bytes.push(0xc4, (reg << 3) | 3);
+  else g.bytes.push(0x0f, 0xb2, (reg << 3) | 3);
+});
