@@ -128,3 +128,14 @@ test('a long REP MOVSB is resumable: RIP stays on it until rCX reaches zero', ()
   assert.ok(m.alloc.u8.subarray(0x20000, 0x20000 + 10000).every((b) => b === 0x5a));
   assert.equal(m.cpu.env.regs[2 * 1] & 0xffff, 0);
 });
+
+test('IOPortSpace: accesses spilling past a range are split into bytes; unregistered ports read all ones', () => {
+  const m = makeMachine();
+  const log: string[] = [];
+  m.io.register(0x60, 2, { read: (_o, off, size) => { log.push(`r${off}/${size}`); return 0x10 + off; }, write: () => {} }, null);
+  assert.equal(m.io.read(0x60, 2), 0x10); // one 2-byte access: the device answers as a whole
+  assert.equal(m.io.read(0x61, 2), 0xff11); // port 0x62 is unassigned
+  assert.deepEqual(log, ['r0/2', 'r1/1']);
+  m.io.unregister(0x60, 2);
+  assert.equal(m.io.read(0x60, 4), 0xffffffff);
+});

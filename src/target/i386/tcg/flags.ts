@@ -134,14 +134,6 @@ export function computeC(cpu: CPUX86State): number {
   }
 }
 
-/** Materialises the lazy flags into CC_OP_EFLAGS form. */
-export function flushFlags(cpu: CPUX86State): void {
-  if (cpu.cc_op !== CC_OP_EFLAGS) {
-    cpu.cc_src = computeAll(cpu);
-    cpu.cc_op = CC_OP_EFLAGS;
-  }
-}
-
 /** The full EFLAGS value (cpu_compute_eflags). */
 export function cpuComputeEflags(cpu: CPUX86State): number {
   return (cpu.eflags | computeAll(cpu)) >>> 0;
