@@ -51,12 +51,16 @@ export class EmuRunner {
       rdtsc: (out) => { out[0] = 0; return 0; },
       features: TCG_FEATURES,
     });
-    const gdt = new Uint8Array(8 * 8);
+    const gdt = new Uint8Array(16 * 8); // GDT_ENTRIES = 16
     const dv = new DataView(gdt.buffer);
     const put = (idx: number, hiFlags: number): void => {
       dv.setUint32(idx * 8, 0x0000ffff, true);
       dv.setUint32(idx * 8 + 4, (hiFlags | 0xf0000) >>> 0, true);
     };
+    // Linux's x86-64 GDT (arch/x86/include/asm/segment.h): kernel 32/64-bit code and data at DPL 0.
+    put(1, CODE32 & ~DPL3);
+    put(2, CODE64 & ~DPL3);
+    put(3, DATA32 & ~DPL3);
     put(4, CODE32);
     put(5, DATA32);
     put(6, CODE64);
@@ -76,7 +80,7 @@ export class EmuRunner {
     as.loadBlob(CODE_ADDR, code);
 
     env.gdtBase = GDT_ADDR;
-    env.gdtLimit = 8 * 8 - 1;
+    env.gdtLimit = 16 * 8 - 1;
     env.cr0 = CR0_PE_MASK | CR0_PG_MASK | 0x10;
     env.efer = EFER_LME | EFER_LMA;
     env.loadSegCache(R_SS, 0x2b, 0, 0xffffffff, DATA32);

@@ -471,3 +471,9 @@ add('lds/les/lss from memory', M32, (g) => {
   else if (k === 1) g.bytes.push(0xc4, (reg << 3) | 3);
   else g.bytes.push(0x0f, 0xb2, (reg << 3) | 3);
 });
+
+/* Segment loads that must fault at CPL 3: kernel (DPL 0) selectors, selectors past the GDT, LDT selectors. */
+add('mov ds/es, kernel or bad selector', BOTH, (g) => {
+  g.regs[0] = BigInt(g.r.pick([0x08, 0x10, 0x18, 0x1b, 0x80, 0x83, 0xfffb, 0x2f, 0x23]));
+  g.bytes.push(0x8e, 0xc0 | (g.r.pick([0, 3]) << 3));
+});

@@ -68,8 +68,12 @@ export function loadSeg(c: TcgCpu, seg: number, sel: number): void {
   if (seg === R_SS) {
     if ((type & DESC_CS_MASK) !== 0 || (type & DESC_W_MASK) === 0) c.raise(EXCP0D_GPF, sel & 0xfffc);
     if ((sel & 3) !== cpl(c) || ((type >> DESC_DPL_SHIFT) & 3) !== cpl(c)) c.raise(EXCP0D_GPF, sel & 0xfffc);
-  } else if ((type & DESC_CS_MASK) !== 0 && (type & 0x200) === 0) {
-    c.raise(EXCP0D_GPF, sel & 0xfffc); // execute-only code segment
+  } else {
+    if ((type & DESC_CS_MASK) !== 0 && (type & 0x200) === 0) c.raise(EXCP0D_GPF, sel & 0xfffc); // execute-only code
+    // Data and non-conforming code segments: max(CPL, RPL) <= DPL.
+    const dpl = (type >> DESC_DPL_SHIFT) & 3;
+    const conforming = (type & (DESC_CS_MASK | 0x400)) === (DESC_CS_MASK | 0x400);
+    if (!conforming && Math.max(cpl(c), sel & 3) > dpl) c.raise(EXCP0D_GPF, sel & 0xfffc);
   }
   if ((type & DESC_P_MASK) === 0) c.raise(seg === R_SS ? EXCP0C_STACK : EXCP0B_NOSEG, sel & 0xfffc);
   env.loadSegCache(seg, sel, descBase(), descLimit(), descHi & 0x00f0ff00);
