@@ -477,3 +477,15 @@ add('mov ds/es, kernel or bad selector', BOTH, (g) => {
   g.regs[0] = BigInt(g.r.pick([0x08, 0x10, 0x18, 0x1b, 0x80, 0x83, 0xfffb, 0x2f, 0x23]));
   g.bytes.push(0x8e, 0xc0 | (g.r.pick([0, 3]) << 3));
 });
+
+/* A null DS/ES in compatibility mode: the next access through it raises #GP. */
+add('null segment use', M32, (g) => {
+  g.regs[0] = BigInt(g.r.pick([0, 1, 2, 3]));
+  g.regs[3] = g.dataPtr();
+  g.regs[6] = g.dataPtr();
+  g.regs[7] = g.dataPtr();
+  const es = g.r.bool();
+  g.bytes.push(0x8e, es ? 0xc0 : 0xd8);                       // mov es/ds, ax
+  if (es) g.bytes.push(0xaa);                                 // stosb
+  else g.bytes.push(...g.r.pick([[0x8b, 0x0b], [0xac], [0xd7], [0xa1, 0x00, 0x10, 0x10, 0x00]])); // mov ecx,[ebx] / lodsb / xlat / mov eax,[moffs]
+});

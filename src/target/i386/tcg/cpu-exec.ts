@@ -502,6 +502,7 @@ export class X86TcgCpu {
       case Op.MOV_A_MOFFS: case Op.MOV_MOFFS_A: {
         const off = insn.asize === 8 ? insn.imm2 * 4294967296 + (insn.disp >>> 0) : insn.asize === 4 ? insn.disp >>> 0 : insn.disp & 0xffff;
         const seg = insn.seg;
+        if (env.codeSize !== 8 && env.segFlags[seg] === 0) c.nullSeg(seg);
         const lin = env.codeSize === 8 ? c.canonical(seg >= 4 ? env.segBase[seg] + off : off) : (env.segBase[seg] + off) >>> 0;
         if (insn.op === Op.MOV_A_MOFFS) {
           const v = c.load(size, lin);
@@ -562,6 +563,7 @@ export class X86TcgCpu {
         if (insn.asize === 8) lin = c.canonical(c.hi * 4294967296 + (base >>> 0) + al + (insn.seg >= 4 ? env.segBase[insn.seg] : 0));
         else {
           const off = insn.asize === 4 ? (base + al) >>> 0 : (base + al) & 0xffff;
+          if (env.codeSize !== 8 && env.segFlags[insn.seg] === 0) c.nullSeg(insn.seg);
           lin = env.codeSize === 8 ? (insn.seg >= 4 ? c.canonical(env.segBase[insn.seg] + off) : off) : (env.segBase[insn.seg] + off) >>> 0;
         }
         c.setReg(1, R_EAX, c.load(1, lin), 0);

@@ -35,6 +35,7 @@ function strAddr(c: TcgCpu, seg: number, reg: number, asize: number): number {
   }
   const off = asize === 4 ? regs[reg << 1] >>> 0 : regs[reg << 1] & 0xffff;
   if (env.codeSize === 8) return seg >= R_FS ? c.canonical(env.segBase[seg] + off) : off;
+  if (env.segFlags[seg] === 0) c.nullSeg(seg);
   return (env.segBase[seg] + off) >>> 0;
 }
 

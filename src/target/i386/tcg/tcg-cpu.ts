@@ -131,12 +131,14 @@ export class TcgCpu {
         if (insn.seg >= R_FS) return (this.addr = this.canonical(this.env.segBase[insn.seg] + a));
         return (this.addr = a);
       }
+      if (this.env.segFlags[insn.seg] === 0) this.nullSeg(insn.seg);
       return (this.addr = (this.env.segBase[insn.seg] + a) >>> 0);
     }
     if (asize === 2) {
       let a = insn.disp;
       if (insn.base >= 0) a += regs[insn.base << 1];
       if (insn.index >= 0) a += regs[insn.index << 1];
+      if (this.env.segFlags[insn.seg] === 0) this.nullSeg(insn.seg);
       return (this.addr = (this.env.segBase[insn.seg] + (a & 0xffff)) >>> 0);
     }
     // 64-bit addressing.  Fast path: a register whose high half is the sign of its low half is
@@ -191,6 +193,14 @@ export class TcgCpu {
     hi = (hi + carry) | 0;
     if (((hi >> 15) + 1) >>> 1 !== 0) this.raise(insn.seg === R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
     return (this.addr = hi * 4294967296 + lo);
+  }
+
+  /**
+   * An access through a segment register holding a null selector (its cache flags are 0, which
+   * only a protected-mode null load produces): #GP(0), or #SS(0) for SS.
+   */
+  nullSeg(seg: number): never {
+    return this.raise(seg === R_SS ? EXCP0C_STACK : EXCP0D_GPF, 0);
   }
 
   /** A 64-bit linear address that must be canonical (sums of canonical values are exact doubles). */
