@@ -10,13 +10,19 @@ command -v qemu-system-x86_64 >/dev/null || need_apt+=(qemu-system-x86)
 command -v qemu-img >/dev/null || need_apt+=(qemu-utils)
 command -v nasm >/dev/null || need_apt+=(nasm)
 command -v gcc >/dev/null || need_apt+=(gcc)
+# node-gyp builds the KVM addon (native/) with these; without them KVM reports why and TCG still works.
+command -v g++ >/dev/null || need_apt+=(g++)
+command -v make >/dev/null || need_apt+=(make)
+command -v python3 >/dev/null || need_apt+=(python3)
+# The pty test of the chardev backends drives `script` (util-linux).
+command -v script >/dev/null || need_apt+=(bsdutils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
+if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ ! -f native/build/Release/tsqemu_native.node ]; then
   npm install --no-audit --no-fund
 fi
 npm run --silent build
