@@ -1,0 +1,102 @@
+/*
+ * SSE scalar float32 operations (ADDSS ... COMISS) on uint32 bit patterns, with x86's
+ * rules: MXCSR rounding, DAZ on operands, FTZ on tiny results, the first operand's NaN
+ * wins (quietened), the default NaN is 0xFFC00000.  Packed forms apply these per lane.
+ */
+import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, REL_LESS, REL_EQUAL, REL_GREATER, REL_UNORDERED } from './float-status.js';
+import { ua, ub, unpackF32, FMT_F32, CLS_QNAN, CLS_SNAN } from './round-pack.js';
+import { binaryOp, sqrtOp, denormalAfter, OP_ADD, OP_SUB, OP_MUL, OP_DIV } from './arith.js';
+import { compareUnpacked } from './compare.js';
+
+function unpack2(a: number, b: number, s: FloatStatus): boolean {
+  unpackF32(ua, a, s.denormalsAreZero);
+  unpackF32(ub, b, s.denormalsAreZero);
+  if (ua.cls >= CLS_QNAN || ub.cls >= CLS_QNAN) {
+    if (ua.cls === CLS_SNAN || ub.cls === CLS_SNAN) s.flags |= FLAG_INVALID;
+    return true;
+  }
+  return false;
+}
+
+/** SSE NaN result: the first NaN operand, quietened. */
+function nanResult(a: number, b: number): number {
+  return ((ua.cls >= CLS_QNAN ? a : b) | 0x400000) >>> 0;
+}
+
+function arith(a: number, b: number, s: FloatStatus, op: number): number {
+  if (unpack2(a, b, s)) return nanResult(a, b);
+  const before = s.flags;
+  s.flags = 0;
+  const r = binaryOp(s, FMT_F32, 24, op);
+  s.flags = before | denormalAfter(s.flags, true);
+  return r;
+}
+
+export function float32_add(a: number, b: number, s: FloatStatus): number { return arith(a, b, s, OP_ADD); }
+export function float32_sub(a: number, b: number, s: FloatStatus): number { return arith(a, b, s, OP_SUB); }
+export function float32_mul(a: number, b: number, s: FloatStatus): number { return arith(a, b, s, OP_MUL); }
+export function float32_div(a: number, b: number, s: FloatStatus): number { return arith(a, b, s, OP_DIV); }
+
+export function float32_sqrt(a: number, s: FloatStatus): number {
+  unpackF32(ua, a, s.denormalsAreZero);
+  if (ua.cls >= CLS_QNAN) {
+    if (ua.cls === CLS_SNAN) s.flags |= FLAG_INVALID;
+    return (a | 0x400000) >>> 0;
+  }
+  const before = s.flags;
+  s.flags = 0;
+  const r = sqrtOp(s, FMT_F32, 24);
+  s.flags = before | denormalAfter(s.flags, false);
+  return r;
+}
+
+/** The operand as DAZ reads it: a denormal becomes a zero of its sign. */
+function dazValue(a: number, s: FloatStatus): number {
+  return s.denormalsAreZero && (a & 0x7f800000) === 0 ? (a & 0x80000000) >>> 0 : a;
+}
+
+/** MINSS: a < b ? a : b; the second operand when either is a NaN (IE) or both are zero. */
+export function float32_min(a: number, b: number, s: FloatStatus): number {
+  if (unpack2(a, b, s)) { s.flags |= FLAG_INVALID; return dazValue(b, s); }
+  if (ua.denormal || ub.denormal) s.flags |= FLAG_DENORMAL;
+  return compareUnpacked() === REL_LESS ? dazValue(a, s) : dazValue(b, s);
+}
+
+/** MAXSS: a > b ? a : b; the second operand when either is a NaN (IE) or both are zero. */
+export function float32_max(a: number, b: number, s: FloatStatus): number {
+  if (unpack2(a, b, s)) { s.flags |= FLAG_INVALID; return dazValue(b, s); }
+  if (ua.denormal || ub.denormal) s.flags |= FLAG_DENORMAL;
+  return compareUnpacked() === REL_GREATER ? dazValue(a, s) : dazValue(b, s);
+}
+
+/**
+ * COMISS (signaling: any NaN raises IE) / UCOMISS (quiet: only SNaN): REL_*.
+ * EFLAGS: unordered ZF=PF=CF=1, less CF=1, equal ZF=1, greater none.
+ */
+export function float32_compare(a: number, b: number, s: FloatStatus, quiet: boolean): number {
+  if (unpack2(a, b, s)) {
+    if (!quiet) s.flags |= FLAG_INVALID;
+    return REL_UNORDERED;
+  }
+  if (ua.denormal || ub.denormal) s.flags |= FLAG_DENORMAL;
+  return compareUnpacked();
+}
+
+/** CMPSS/CMPPS predicate 0..7 (EQ, LT, LE, UNORD, NEQ, NLT, NLE, ORD): true for an all-ones lane. */
+export function float32_cmp_pred(a: number, b: number, pred: number, s: FloatStatus): boolean {
+  const signaling = pred === 1 || pred === 2 || pred === 5 || pred === 6;
+  return predicateResult(float32_compare(a, b, s, !signaling), pred);
+}
+
+export function predicateResult(rel: number, pred: number): boolean {
+  switch (pred & 7) {
+    case 0: return rel === REL_EQUAL;
+    case 1: return rel === REL_LESS;
+    case 2: return rel === REL_LESS || rel === REL_EQUAL;
+    case 3: return rel === REL_UNORDERED;
+    case 4: return rel !== REL_EQUAL;
+    case 5: return rel !== REL_LESS;
+    case 6: return rel !== REL_LESS && rel !== REL_EQUAL;
+    default: return rel !== REL_UNORDERED;
+  }
+}

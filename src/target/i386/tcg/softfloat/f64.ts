@@ -1,0 +1,95 @@
+/*
+ * SSE2 scalar float64 operations (ADDSD ... COMISD) on bit patterns given as two uint32
+ * halves (hi, lo); 64-bit results are left in s.hi:s.lo.  x86 rules as in f32.ts; the
+ * default NaN is 0xFFF8000000000000.
+ */
+import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, REL_LESS, REL_GREATER, REL_UNORDERED } from './float-status.js';
+import { ua, ub, unpackF64, FMT_F64, CLS_QNAN, CLS_SNAN } from './round-pack.js';
+import { binaryOp, sqrtOp, denormalAfter, OP_ADD, OP_SUB, OP_MUL, OP_DIV } from './arith.js';
+import { compareUnpacked } from './compare.js';
+import { predicateResult } from './f32.js';
+
+function unpack2(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): boolean {
+  unpackF64(ua, aHi, aLo, s.denormalsAreZero);
+  unpackF64(ub, bHi, bLo, s.denormalsAreZero);
+  if (ua.cls >= CLS_QNAN || ub.cls >= CLS_QNAN) {
+    if (ua.cls === CLS_SNAN || ub.cls === CLS_SNAN) s.flags |= FLAG_INVALID;
+    return true;
+  }
+  return false;
+}
+
+function set(s: FloatStatus, hi: number, lo: number): void {
+  s.hi = hi >>> 0;
+  s.lo = lo >>> 0;
+}
+
+/** Store the operand as DAZ reads it: a denormal becomes a zero of its sign. */
+function setDaz(s: FloatStatus, hi: number, lo: number): void {
+  if (s.denormalsAreZero && (hi & 0x7ff00000) === 0) set(s, hi & 0x80000000, 0);
+  else set(s, hi, lo);
+}
+
+/** SSE NaN result: the first NaN operand, quietened. */
+function nanResult(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
+  if (ua.cls >= CLS_QNAN) set(s, aHi | 0x80000, aLo);
+  else set(s, bHi | 0x80000, bLo);
+}
+
+function arith(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus, op: number): void {
+  if (unpack2(aHi, aLo, bHi, bLo, s)) { nanResult(aHi, aLo, bHi, bLo, s); return; }
+  const before = s.flags;
+  s.flags = 0;
+  binaryOp(s, FMT_F64, 53, op);
+  s.flags = before | denormalAfter(s.flags, true);
+}
+
+export function float64_add(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void { arith(aHi, aLo, bHi, bLo, s, OP_ADD); }
+export function float64_sub(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void { arith(aHi, aLo, bHi, bLo, s, OP_SUB); }
+export function float64_mul(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void { arith(aHi, aLo, bHi, bLo, s, OP_MUL); }
+export function float64_div(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void { arith(aHi, aLo, bHi, bLo, s, OP_DIV); }
+
+export function float64_sqrt(aHi: number, aLo: number, s: FloatStatus): void {
+  unpackF64(ua, aHi, aLo, s.denormalsAreZero);
+  if (ua.cls >= CLS_QNAN) {
+    if (ua.cls === CLS_SNAN) s.flags |= FLAG_INVALID;
+    set(s, aHi | 0x80000, aLo);
+    return;
+  }
+  const before = s.flags;
+  s.flags = 0;
+  sqrtOp(s, FMT_F64, 53);
+  s.flags = before | denormalAfter(s.flags, false);
+}
+
+/** MINSD: a < b ? a : b; the second operand when either is a NaN (IE) or both are zero. */
+export function float64_min(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
+  if (unpack2(aHi, aLo, bHi, bLo, s)) { s.flags |= FLAG_INVALID; setDaz(s, bHi, bLo); return; }
+  if (ua.denormal || ub.denormal) s.flags |= FLAG_DENORMAL;
+  if (compareUnpacked() === REL_LESS) setDaz(s, aHi, aLo);
+  else setDaz(s, bHi, bLo);
+}
+
+/** MAXSD: a > b ? a : b; the second operand when either is a NaN (IE) or both are zero. */
+export function float64_max(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
+  if (unpack2(aHi, aLo, bHi, bLo, s)) { s.flags |= FLAG_INVALID; setDaz(s, bHi, bLo); return; }
+  if (ua.denormal || ub.denormal) s.flags |= FLAG_DENORMAL;
+  if (compareUnpacked() === REL_GREATER) setDaz(s, aHi, aLo);
+  else setDaz(s, bHi, bLo);
+}
+
+/** COMISD (signaling) / UCOMISD (quiet): REL_*. */
+export function float64_compare(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus, quiet: boolean): number {
+  if (unpack2(aHi, aLo, bHi, bLo, s)) {
+    if (!quiet) s.flags |= FLAG_INVALID;
+    return REL_UNORDERED;
+  }
+  if (ua.denormal || ub.denormal) s.flags |= FLAG_DENORMAL;
+  return compareUnpacked();
+}
+
+/** CMPSD/CMPPD predicate 0..7: true for an all-ones lane. */
+export function float64_cmp_pred(aHi: number, aLo: number, bHi: number, bLo: number, pred: number, s: FloatStatus): boolean {
+  const signaling = pred === 1 || pred === 2 || pred === 5 || pred === 6;
+  return predicateResult(float64_compare(aHi, aLo, bHi, bLo, s, !signaling), pred);
+}
