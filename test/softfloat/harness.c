@@ -251,12 +251,238 @@ static void sse_suite(int n) {
   }
 }
 
+
+/* ------------------------------------------------------------------ x87 */
+
+typedef struct { uint64_t m; uint16_t se; } __attribute__((packed)) x80;
+
+static x80 mk(uint16_t se, uint64_t m) { x80 v; v.m = m; v.se = se; return v; }
+
+static const struct { uint16_t se; uint64_t m; } edge80[] = {
+  {0, 0}, {0x8000, 0}, {0x7fff, 0x8000000000000000ull}, {0xffff, 0x8000000000000000ull},
+  {0x7fff, 0xc000000000000000ull}, {0xffff, 0xc000000000000000ull}, {0x7fff, 0xc000000000000001ull},
+  {0xffff, 0xe123456789abcdefull}, {0x7fff, 0x8000000000000001ull}, {0xffff, 0xa000000000000000ull},
+  {0x7fff, 0x4000000000000000ull}, {0x7fff, 0x0000000000000001ull}, {0x7fff, 0},
+  {0x0001, 0x4000000000000000ull}, {0x3fff, 0x0000000000000001ull}, {0x4000, 0},
+  {0x0000, 0x8000000000000000ull}, {0x8000, 0xc000000000000000ull}, {0x0000, 1},
+  {0x8000, 0x7fffffffffffffffull}, {0x0001, 0x8000000000000000ull}, {0x7ffe, 0xffffffffffffffffull},
+  {0xfffe, 0xffffffffffffffffull}, {0x3fff, 0x8000000000000000ull}, {0xbfff, 0x8000000000000000ull},
+  {0x3ffe, 0x8000000000000000ull}, {0x3fff, 0xc000000000000000ull}, {0x403e, 0xffffffffffffffffull},
+  {0x403e, 0x8000000000000000ull}, {0xc03e, 0x8000000000000000ull}, {0x401e, 0x8000000000000000ull},
+  {0xc01e, 0x8000000000000000ull}, {0x400e, 0x8000000000000000ull}, {0xc00e, 0x8000000000000000ull},
+  {0x400d, 0xfffe000000000000ull}, {0x403a, 0xde0b6b3a763fffffull}, {0xc03a, 0xde0b6b3a76400000ull},
+  {0x3ffe, 0xffffffffffffffffull}, {0x3c01, 0x8000000000000000ull}, {0x3c00, 0xfffffffffffff800ull},
+  {0x3f81, 0x8000000000000000ull}, {0x3f80, 0xffffff0000000000ull}, {0x407f, 0xffffff8000000000ull},
+  {0x43ff, 0xfffffffffffffc00ull}, {0x43fe, 0xfffffffffffffc00ull},
+};
+#define NE80 (sizeof edge80 / sizeof edge80[0])
+
+static uint64_t mant80(void) {
+  switch (rnd() % 4) {
+    case 0: return rnd();
+    case 1: return ~0ull >> (rnd() % 64);
+    case 2: return ~0ull << (rnd() % 64);
+    default: return rnd() & ~(0xffffffull << (rnd() % 40));
+  }
+}
+
+static x80 gen80(void) {
+  uint16_t s = (uint16_t)((rnd() & 1) << 15);
+  switch (rnd() % 14) {
+    case 0: case 1: return mk(edge80[rnd() % NE80].se, edge80[rnd() % NE80].m), mk(edge80[rnd() % NE80].se, edge80[rnd() % NE80].m);
+    case 2: return mk((uint16_t)rnd(), rnd());
+    case 3: return mk(s, rnd() % 8 == 0 ? rnd() | 1ull << 63 : mant80() >> (1 + rnd() % 63));
+    case 4: return mk(s | (uint16_t)(0x7ffc + rnd() % 3), mant80() | 1ull << 63);
+    case 5: return mk(s | (uint16_t)(1 + rnd() % 3), mant80() | 1ull << 63);
+    case 6: return mk(s | (uint16_t)(16383 - 100 + rnd() % 200), (rnd() | 1ull << 63) & ~0x7ffull);
+    case 7: return mk(s | (uint16_t)(16383 - 30 + rnd() % 60), (rnd() | 1ull << 63) & ~0xffffffffffull);
+    case 8: return mk(s | (uint16_t)(16383 - 40 + rnd() % 80), mant80() | 1ull << 63);
+    case 9: return mk(s | (uint16_t)(16383 - 16382 + rnd() % 100), mant80() | 1ull << 63);
+    case 10: return mk(s | (uint16_t)(16383 + 14 + rnd() % 52), mant80() | 1ull << 63);
+    default: return mk(s | (uint16_t)(16383 - 60 + rnd() % 120), rnd() | 1ull << 63);
+  }
+}
+static x80 near80(x80 a) {
+  x80 b = a;
+  switch (rnd() % 5) {
+    case 0: b.se ^= (uint16_t)(rnd() & 0x8000); return b;
+    case 1: b.m += rnd() % 5 - 2; b.se ^= 0x8000; return b;
+    case 2: b.se -= (uint16_t)(rnd() % 70); return b;
+    case 3: b.se += (uint16_t)(rnd() % 70); return b;
+    default: return gen80();
+  }
+}
+
+static uint16_t sw_out;
+#define X87_BIN(name, insn)                                                              \
+  static x80 name(x80 a, x80 b, uint16_t cw) {                                           \
+    x80 r;                                                                               \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" insn "\n\t"  \
+                     "fnstsw %[sw]\n\tfstpt %[r]\n\tfninit"                             \
+                     : [r] "=m"(r), [sw] "=m"(sw_out)                                    \
+                     : [a] "m"(a), [b] "m"(b), [cw] "m"(cw));                            \
+    return r;                                                                            \
+  }
+X87_BIN(x_fadd, "fadd %%st(1), %%st") X87_BIN(x_fsub, "fsub %%st(1), %%st")
+X87_BIN(x_fmul, "fmul %%st(1), %%st") X87_BIN(x_fdiv, "fdiv %%st(1), %%st")
+X87_BIN(x_fsqrt, "fsqrt") X87_BIN(x_fprem, "fprem") X87_BIN(x_fprem1, "fprem1")
+X87_BIN(x_fscale, "fscale") X87_BIN(x_frndint, "frndint")
+X87_BIN(x_fcom, "fcom %%st(1)") X87_BIN(x_fucom, "fucom %%st(1)")
+/* two-result ops: ST0 then ST1 */
+#define X87_TWO(name, insn)                                                              \
+  static x80 name(x80 a, x80 b, uint16_t cw, x80 *r2) {                                  \
+    x80 r;                                                                               \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" insn "\n\t"  \
+                     "fnstsw %[sw]\n\tfstpt %[r]\n\tfstpt %[r2]\n\tfninit"               \
+                     : [r] "=m"(r), [r2] "=m"(*r2), [sw] "=m"(sw_out)                    \
+                     : [a] "m"(a), [b] "m"(b), [cw] "m"(cw));                            \
+    return r;                                                                            \
+  }
+X87_TWO(x_fxtract, "fxtract")
+static uint32_t x_fcomi(x80 a, x80 b, uint16_t cw, int quiet) {
+  uint8_t z, p, c;
+  if (quiet)
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfucomi %%st(1), %%st\n\t"
+                     "setz %[z]\n\tsetp %[p]\n\tsetc %[c]\n\tfnstsw %[sw]\n\tfninit"
+                     : [z] "=r"(z), [p] "=r"(p), [c] "=r"(c), [sw] "=m"(sw_out)
+                     : [a] "m"(a), [b] "m"(b), [cw] "m"(cw) : "cc");
+  else
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfcomi %%st(1), %%st\n\t"
+                     "setz %[z]\n\tsetp %[p]\n\tsetc %[c]\n\tfnstsw %[sw]\n\tfninit"
+                     : [z] "=r"(z), [p] "=r"(p), [c] "=r"(c), [sw] "=m"(sw_out)
+                     : [a] "m"(a), [b] "m"(b), [cw] "m"(cw) : "cc");
+  return (uint32_t)z << 2 | (uint32_t)p << 1 | c;
+}
+
+/* loads: memory -> ST0 -> m80 */
+#define X87_LD(name, T, insn)                                                            \
+  static x80 name(T a, uint16_t cw) {                                                    \
+    x80 r;                                                                               \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\t" insn " %[a]\n\tfnstsw %[sw]\n\t"       \
+                     "fstpt %[r]\n\tfninit"                                              \
+                     : [r] "=m"(r), [sw] "=m"(sw_out)                                    \
+                     : [a] "m"(a), [cw] "m"(cw));                                        \
+    return r;                                                                            \
+  }
+X87_LD(x_flds, uint32_t, "flds") X87_LD(x_fldl, uint64_t, "fldl")
+X87_LD(x_filds, uint16_t, "filds") X87_LD(x_fildl, uint32_t, "fildl") X87_LD(x_fildll, uint64_t, "fildll")
+X87_LD(x_fbld, x80, "fbld")
+/* stores: m80 -> ST0 -> memory */
+#define X87_ST(name, T, insn)                                                            \
+  static T name(x80 a, uint16_t cw) {                                                    \
+    T r;                                                                                 \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\t" insn " %[r]\n\t"          \
+                     "fnstsw %[sw]\n\tfninit"                                            \
+                     : [r] "=m"(r), [sw] "=m"(sw_out)                                    \
+                     : [a] "m"(a), [cw] "m"(cw));                                        \
+    return r;                                                                            \
+  }
+X87_ST(x_fsts, uint32_t, "fstps") X87_ST(x_fstl, uint64_t, "fstpl")
+X87_ST(x_fists, uint16_t, "fistps") X87_ST(x_fistl, uint32_t, "fistpl") X87_ST(x_fistll, uint64_t, "fistpll")
+X87_ST(x_fisttps, uint16_t, "fisttps") X87_ST(x_fisttpl, uint32_t, "fisttpl") X87_ST(x_fisttpll, uint64_t, "fisttpll")
+X87_ST(x_fbstp, x80, "fbstp")
+
+#define SWM(sw) ((sw) & 0x473f)
+static void p80(x80 v) { printf(" %04x%016llx", v.se, (unsigned long long)v.m); }
+
+static x80 genint80(int bits) {
+  /* values around the integer limits and rounding boundaries */
+  uint16_t s = (uint16_t)((rnd() & 1) << 15);
+  switch (rnd() % 4) {
+    case 0: return gen80();
+    case 1: return mk(s | (uint16_t)(16383 + bits - 3 + rnd() % 4), mant80() | 1ull << 63);
+    case 2: return mk(s | (uint16_t)(16383 + bits - 2), (1ull << 63) | (~0ull >> (bits + 1 - rnd() % 3)) | (rnd() & 1));
+    default: return mk(s | (uint16_t)(16383 - 2 + rnd() % 8), mant80() | 1ull << 63);
+  }
+}
+
+static x80 genbcd(void) {
+  x80 v; v.m = 0;
+  int nd = (int)(rnd() % 19);
+  for (int i = 0; i < nd; i++) v.m |= (rnd() % 10) << (4 * i);
+  v.se = (uint16_t)(rnd() & 0x8000) | (uint16_t)(rnd() % 10);
+  return v;
+}
+
+static void x87_suite(int n) {
+  static const struct { const char *name; x80 (*f)(x80, x80, uint16_t); int arith; } bins[] = {
+    {"fadd", x_fadd, 1}, {"fsub", x_fsub, 1}, {"fmul", x_fmul, 1}, {"fdiv", x_fdiv, 1},
+    {"fsqrt", x_fsqrt, 1}, {"fprem", x_fprem, 0}, {"fprem1", x_fprem1, 0}, {"fscale", x_fscale, 0},
+    {"frndint", x_frndint, 0}, {"fcom", x_fcom, 0}, {"fucom", x_fucom, 0},
+  };
+  for (int pc = 0; pc < 4; pc++)
+    for (int rc = 0; rc < 4; rc++) {
+      uint16_t cw = (uint16_t)(0x037f & ~0x0f00) | (uint16_t)(pc << 8) | (uint16_t)(rc << 10);
+      for (unsigned k = 0; k < sizeof bins / sizeof bins[0]; k++) {
+        if (!bins[k].arith && pc != 3) continue;
+        for (int i = 0; i < n; i++) {
+          x80 a = gen80(), b = near80(a);
+          if (rnd() & 1) { x80 t = a; a = b; b = t; }
+          if (!strcmp(bins[k].name, "fscale") && rnd() % 2) b = mk((uint16_t)(rnd() & 0x8000) | (uint16_t)(16383 + rnd() % 16), mant80() | 1ull << 63);
+          x80 r = bins[k].f(a, b, cw);
+          printf("%s %x", bins[k].name, cw); p80(a); p80(b); printf(" ="); p80(r);
+          printf(" %x\n", SWM(sw_out));
+        }
+      }
+      if (pc != 3) continue;
+      for (int i = 0; i < n; i++) {
+        x80 a = gen80(), b = near80(a), r2;
+        x80 r = x_fxtract(a, b, cw, &r2);
+        printf("fxtract %x", cw); p80(a); printf(" ="); p80(r); p80(r2); printf(" %x\n", SWM(sw_out));
+        uint32_t e = x_fcomi(a, b, cw, 0);
+        printf("fcomi %x", cw); p80(a); p80(b); printf(" = %x %x\n", e, SWM(sw_out));
+        e = x_fcomi(a, b, cw, 1);
+        printf("fucomi %x", cw); p80(a); p80(b); printf(" = %x %x\n", e, SWM(sw_out));
+        uint32_t f = gen32();
+        r = x_flds(f, cw);
+        printf("flds %x %08x =", cw, f); p80(r); printf(" %x\n", SWM(sw_out));
+        uint64_t d = gen64();
+        r = x_fldl(d, cw);
+        printf("fldl %x %016llx =", cw, (unsigned long long)d); p80(r); printf(" %x\n", SWM(sw_out));
+        uint64_t j = genint64();
+        r = x_fildll(j, cw);
+        printf("fildll %x %016llx =", cw, (unsigned long long)j); p80(r); printf(" %x\n", SWM(sw_out));
+        r = x_fildl((uint32_t)j, cw);
+        printf("fildl %x %016llx =", cw, (unsigned long long)(int64_t)(int32_t)(uint32_t)j); p80(r); printf(" %x\n", SWM(sw_out));
+        r = x_filds((uint16_t)j, cw);
+        printf("filds %x %016llx =", cw, (unsigned long long)(int64_t)(int16_t)(uint16_t)j); p80(r); printf(" %x\n", SWM(sw_out));
+        x80 bcd = genbcd();
+        r = x_fbld(bcd, cw);
+        printf("fbld %x", cw); p80(bcd); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));
+        a = gen80();
+        uint32_t r32 = x_fsts(a, cw);
+        printf("fsts %x", cw); p80(a); printf(" = %08x %x\n", r32, SWM(sw_out));
+        uint64_t r64 = x_fstl(a, cw);
+        printf("fstl %x", cw); p80(a); printf(" = %016llx %x\n", (unsigned long long)r64, SWM(sw_out));
+        a = genint80(16);
+        r64 = (uint64_t)(int64_t)(int16_t)x_fists(a, cw);
+        printf("fists %x", cw); p80(a); printf(" = %016llx %x\n", (unsigned long long)r64, SWM(sw_out));
+        r64 = (uint64_t)(int64_t)(int16_t)x_fisttps(a, cw);
+        printf("fisttps %x", cw); p80(a); printf(" = %016llx %x\n", (unsigned long long)r64, SWM(sw_out));
+        a = genint80(32);
+        r64 = (uint64_t)(int64_t)(int32_t)x_fistl(a, cw);
+        printf("fistl %x", cw); p80(a); printf(" = %016llx %x\n", (unsigned long long)r64, SWM(sw_out));
+        r64 = (uint64_t)(int64_t)(int32_t)x_fisttpl(a, cw);
+        printf("fisttpl %x", cw); p80(a); printf(" = %016llx %x\n", (unsigned long long)r64, SWM(sw_out));
+        a = genint80(64);
+        r64 = x_fistll(a, cw);
+        printf("fistll %x", cw); p80(a); printf(" = %016llx %x\n", (unsigned long long)r64, SWM(sw_out));
+        r64 = x_fisttpll(a, cw);
+        printf("fisttpll %x", cw); p80(a); printf(" = %016llx %x\n", (unsigned long long)r64, SWM(sw_out));
+        a = rnd() % 2 ? genint80(60) : gen80();
+        r = x_fbstp(a, cw);
+        printf("fbstp %x", cw); p80(a); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));
+      }
+    }
+}
+
 int main(int argc, char **argv) {
   if (argc < 4) { fprintf(stderr, "usage: harness sse|x87|trans <n> <seed>\n"); return 2; }
   int n = atoi(argv[2]);
   rng ^= strtoull(argv[3], 0, 0) * 0x9e3779b97f4a7c15ull;
   if (!rng) rng = 1;
   if (!strcmp(argv[1], "sse")) sse_suite(n);
+  else if (!strcmp(argv[1], "x87")) x87_suite(n);
   else { fprintf(stderr, "unknown suite %s\n", argv[1]); return 2; }
   return 0;
 }

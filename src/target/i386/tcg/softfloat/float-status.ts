@@ -44,6 +44,10 @@ export class FloatStatus {
   se = 0;
   hi = 0;
   lo = 0;
+  /** Second floatx80 result (FXTRACT's exponent, FSINCOS's sine). */
+  se2 = 0;
+  hi2 = 0;
+  lo2 = 0;
 
   /** Load rounding control, DAZ and FTZ from an MXCSR value (flags are left alone). */
   setMxcsrControl(mxcsr: number): void {

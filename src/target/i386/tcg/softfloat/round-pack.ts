@@ -341,6 +341,7 @@ export let intHi = 0;
 export let intLo = 0;
 export let intOverflow = false;
 export let intInexact = false;
+export let intRoundedUp = false;
 
 /**
  * Round the accumulator's value to an integer under `mode` (sign taken from acc.sign):
@@ -349,8 +350,9 @@ export let intInexact = false;
  */
 export function accRoundToInt(mode: number): void {
   intOverflow = false;
-  if (accIsZero()) { intHi = 0; intLo = 0; intInexact = false; return; }
+  if (accIsZero()) { intHi = 0; intLo = 0; intInexact = false; intRoundedUp = false; return; }
   const e = acc.exp;
+  intRoundedUp = false;
   if (e > 63) { intOverflow = true; intInexact = false; intHi = 0; intLo = 0; return; }
   /* Put the units bit at bit 32 of w2:w1:w0: the integer is w2:w1, the fraction w0+sticky. */
   if (e < -1) {
@@ -373,6 +375,7 @@ export function accRoundToInt(mode: number): void {
   intHi = hi >>> 0;
   intLo = lo >>> 0;
   intInexact = inexact;
+  intRoundedUp = inc !== 0;
 }
 
 /* ---------- 32x32 -> 64 multiply ---------- */
