@@ -476,6 +476,58 @@ static void x87_suite(int n) {
     }
 }
 
+/* ------------------------------------------------------------------ x87 transcendentals */
+
+X87_BIN(x_fsin, "fsin") X87_BIN(x_fcos, "fcos") X87_BIN(x_f2xm1, "f2xm1")
+X87_TWO(x_fptan, "fptan") X87_TWO(x_fsincos, "fsincos")
+/* FPATAN/FYL2X/FYL2XP1 pop: the result is in ST0 afterwards */
+X87_BIN(x_fpatan, "fpatan") X87_BIN(x_fyl2x, "fyl2x") X87_BIN(x_fyl2xp1, "fyl2xp1")
+
+/* A value with exponent in [lo, hi] (unbiased). */
+static x80 genrange(int lo, int hi, int anysign) {
+  uint16_t s = anysign ? (uint16_t)((rnd() & 1) << 15) : 0;
+  return mk(s | (uint16_t)(16383 + lo + (int)(rnd() % (uint64_t)(hi - lo + 1))), mant80() | 1ull << 63);
+}
+
+static void trans_suite(int n) {
+  for (int rc = 0; rc < 4; rc++) {
+    uint16_t cw = (uint16_t)(0x037f | (rc << 10));
+    for (int i = 0; i < n; i++) {
+      x80 a, b, r, r2;
+      int k = (int)(rnd() % 8);
+      /* trig: mostly the reduced range, also larger arguments and specials */
+      a = k == 0 ? gen80() : k < 5 ? genrange(-40, 0, 1) : k < 7 ? genrange(0, 8, 1) : genrange(8, 64, 1);
+      r = x_fsin(a, a, cw);
+      printf("fsin %x", cw); p80(a); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));
+      r = x_fcos(a, a, cw);
+      printf("fcos %x", cw); p80(a); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));
+      r = x_fsincos(a, a, cw, &r2);
+      printf("fsincos %x", cw); p80(a); printf(" ="); p80(r); p80(r2); printf(" %x\n", SWM(sw_out));
+      r = x_fptan(a, a, cw, &r2);
+      printf("fptan %x", cw); p80(a); printf(" ="); p80(r); p80(r2); printf(" %x\n", SWM(sw_out));
+      /* f2xm1: |x| <= 1 */
+      a = k == 0 ? gen80() : genrange(-30, -1, 1);
+      if (k == 7) a = mk((uint16_t)(rnd() & 0x8000) | 0x3fff, 1ull << 63);
+      r = x_f2xm1(a, a, cw);
+      printf("f2xm1 %x", cw); p80(a); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));
+      /* fpatan: atan(b / a) with ST0 = a, ST1 = b */
+      a = k == 0 ? gen80() : genrange(-20, 20, 1);
+      b = k == 0 ? near80(a) : genrange(-20, 20, 1);
+      r = x_fpatan(a, b, cw);
+      printf("fpatan %x", cw); p80(a); p80(b); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));
+      /* fyl2x: b * log2(a), a > 0 */
+      a = k == 0 ? gen80() : k < 4 ? genrange(-2, 1, 0) : genrange(-100, 100, 0);
+      b = k == 0 ? near80(a) : k < 6 ? mk(0x3fff, 1ull << 63) : genrange(-10, 10, 1);
+      r = x_fyl2x(a, b, cw);
+      printf("fyl2x %x", cw); p80(a); p80(b); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));
+      /* fyl2xp1: b * log2(a + 1), |a| < 1 - sqrt(2)/2 */
+      a = k == 0 ? gen80() : genrange(-40, -3, 1);
+      r = x_fyl2xp1(a, b, cw);
+      printf("fyl2xp1 %x", cw); p80(a); p80(b); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));
+    }
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc < 4) { fprintf(stderr, "usage: harness sse|x87|trans <n> <seed>\n"); return 2; }
   int n = atoi(argv[2]);
@@ -483,6 +535,7 @@ int main(int argc, char **argv) {
   if (!rng) rng = 1;
   if (!strcmp(argv[1], "sse")) sse_suite(n);
   else if (!strcmp(argv[1], "x87")) x87_suite(n);
+  else if (!strcmp(argv[1], "trans")) trans_suite(n);
   else { fprintf(stderr, "unknown suite %s\n", argv[1]); return 2; }
   return 0;
 }

@@ -44,7 +44,7 @@ export function addFinite(
     return true;
   }
   /* |a| >= |b|: subtract, with the sticky bit jammed into the lowest limb. */
-  let w0 = acc.w0 | acc.sticky;
+  let w0 = (acc.w0 | acc.sticky) >>> 0;
   let borrow = 0;
   if (w0 !== 0) { w0 = TWO32 - w0; borrow = 1; }
   let w1 = aLo - acc.w1 - borrow;
