@@ -33,7 +33,7 @@ function ulpDistance(a: string, b: string): number {
 
 const PER_OP = 1500;
 const ULP_BOUND = 1;
-const EXACT_SHARE = 0.95;
+const EXACT_SHARE = 0.85;
 
 test('x87 transcendentals agree with the host CPU within the documented bound', () => {
   const lines = runHarness('trans', PER_OP, 3);
