@@ -5,7 +5,7 @@
  * for roundPack.
  */
 import {
-  acc, accSet, accShiftRightJam, accNormalize, mul32, mulHi, mulLo, ua, ub, roundPack,
+  acc, accSet, accShiftRightJam, accNormalize, mul32, MUL, ua, ub, roundPack,
   packZero, packInf, packDefaultNaN, CLS_ZERO, CLS_INF,
 } from './round-pack.js';
 import { FloatStatus, ROUND_DOWN, FLAG_INVALID, FLAG_DIVBYZERO, FLAG_DENORMAL } from './float-status.js';
@@ -61,17 +61,17 @@ export function addFinite(
 /** acc = (aExp, aHi:aLo) * (bExp, bHi:bLo), exactly (a 128-bit product folded to 96 bits + sticky). */
 export function mulFinite(sign: number, aExp: number, aHi: number, aLo: number, bExp: number, bHi: number, bLo: number): void {
   mul32(aLo, bLo);
-  const c0 = mulLo;
-  let c1 = mulHi;
+  const c0 = MUL[1];
+  let c1 = MUL[0];
   mul32(aLo, bHi);
-  c1 += mulLo;
-  let c2 = mulHi;
+  c1 += MUL[1];
+  let c2 = MUL[0];
   mul32(aHi, bLo);
-  c1 += mulLo;
-  c2 += mulHi;
+  c1 += MUL[1];
+  c2 += MUL[0];
   mul32(aHi, bHi);
-  c2 += mulLo;
-  let c3 = mulHi;
+  c2 += MUL[1];
+  let c3 = MUL[0];
   let k = Math.floor(c1 / TWO32);
   c1 -= k * TWO32;
   c2 += k;
@@ -103,22 +103,31 @@ export function divFinite(sign: number, aExp: number, aHi: number, aLo: number, 
     rHi = ((aHi << 1) | (aLo >>> 31)) >>> 0;
     rLo = (aLo << 1) >>> 0;
   }
-  let q2 = 0, q1 = 0, q0 = 0;
+  /* Quotient bits are collected 32 at a time into q[], most significant word first. */
+  let q2 = 0, q1 = 0, q0 = 0, cur = 0;
   for (let i = 0; i < bits; i++) {
+    let bit = 0;
     if (rTop !== 0 || rHi > bHi || (rHi === bHi && rLo >= bLo)) {
       let lo = rLo - bLo, borrow = 0;
       if (lo < 0) { lo += TWO32; borrow = 1; }
       let hi = rHi - bHi - borrow;
       if (hi < 0) hi += TWO32;
       rTop = 0; rHi = hi; rLo = lo;
-      const p = 95 - i;
-      if (p >= 64) q2 += 2 ** (p - 64);
-      else if (p >= 32) q1 += 2 ** (p - 32);
-      else q0 += 2 ** p;
+      bit = 1;
+    }
+    cur = (cur << 1) | bit;
+    if ((i & 31) === 31) {
+      if (i < 32) q2 = cur >>> 0; else if (i < 64) q1 = cur >>> 0; else q0 = cur >>> 0;
+      cur = 0;
     }
     rTop = rHi >>> 31;
     rHi = ((rHi << 1) | (rLo >>> 31)) >>> 0;
     rLo = (rLo << 1) >>> 0;
+  }
+  const rem = bits & 31;
+  if (rem !== 0) {
+    const w = (cur << (32 - rem)) >>> 0;
+    if (bits < 32) q2 = w; else if (bits < 64) q1 = w; else q0 = w;
   }
   accSet(sign, exp, q2, q1, q0, (rTop | rHi | rLo) !== 0 ? 1 : 0);
 }

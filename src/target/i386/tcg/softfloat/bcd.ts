@@ -5,7 +5,7 @@
 import { FloatStatus, FLAG_INVALID, FLAG_INEXACT } from './float-status.js';
 import {
   ua, accSet, accNormalize, accRoundToInt, intHi, intLo, intOverflow, intInexact, intRoundedUp,
-  unpackX80, roundPack, mul32, mulHi, mulLo, FMT_X80, CLS_ZERO, CLS_FINITE,
+  unpackX80, roundPack, mul32, MUL, FMT_X80, CLS_ZERO, CLS_FINITE,
 } from './round-pack.js';
 
 function digit(se: number, hi: number, lo: number, i: number): number {
@@ -21,7 +21,7 @@ export function bcd_to_floatx80(se: number, hi: number, lo: number, s: FloatStat
   for (let i = 8; i >= 0; i--) low = low * 10 + digit(se, hi, lo, i);
   const sign = (se >>> 15) & 1;
   mul32(high, 1000000000);
-  let mlo = mulLo + low, mhi = mulHi;
+  let mlo = MUL[1] + low, mhi = MUL[0];
   if (mlo >= 4294967296) { mlo -= 4294967296; mhi += 1; }
   if ((mhi | mlo) === 0) { s.se = sign << 15; s.hi = 0; s.lo = 0; return; }
   accSet(sign, 63, mhi, mlo, 0, 0);

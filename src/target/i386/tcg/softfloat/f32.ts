@@ -3,7 +3,8 @@
  * rules: MXCSR rounding, DAZ on operands, FTZ on tiny results, the first operand's NaN
  * wins (quietened), the default NaN is 0xFFC00000.  Packed forms apply these per lane.
  */
-import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, REL_LESS, REL_EQUAL, REL_GREATER, REL_UNORDERED } from './float-status.js';
+import { toF32, fromF32 } from './native.js';
+import { FloatStatus, ROUND_NEAREST_EVEN, FLAG_INEXACT, FLAG_INVALID, FLAG_DENORMAL, REL_LESS, REL_EQUAL, REL_GREATER, REL_UNORDERED } from './float-status.js';
 import { ua, ub, unpackF32, FMT_F32, CLS_QNAN, CLS_SNAN } from './round-pack.js';
 import { binaryOp, sqrtOp, denormalAfter, OP_ADD, OP_SUB, OP_MUL, OP_DIV } from './arith.js';
 import { compareUnpacked } from './compare.js';
@@ -23,7 +24,49 @@ function nanResult(a: number, b: number): number {
   return ((ua.cls >= CLS_QNAN ? a : b) | 0x400000) >>> 0;
 }
 
+/* Fast path: round-to-nearest, normal operands, a normal result.  The float32 result
+ * computed in double then rounded by Math.fround is correctly rounded (53 >= 2*24+2),
+ * and exactness is checked in double, where float32 products are exact. */
+const FAST_MIN = 2 ** -125;
+const FAST_MAX = 2 ** 127;
+
+function fastOperand(a: number): boolean {
+  const e = (a >>> 23) & 0xff;
+  return e !== 0 && e !== 0xff;
+}
+
+function fastResult(r: number, exact: boolean, s: FloatStatus): number {
+  if (!exact) s.flags |= FLAG_INEXACT;
+  return fromF32(r);
+}
+
+function fastArith(a: number, b: number, s: FloatStatus, op: number): number {
+  const x = toF32(a), y = toF32(b);
+  let r: number, exact: boolean;
+  if (op === OP_ADD || op === OP_SUB) {
+    const yy = op === OP_SUB ? -y : y;
+    const d = x + yy;
+    r = Math.fround(d);
+    const bb = d - x;
+    exact = r === d && (x - (d - bb)) + (yy - bb) === 0;
+  } else if (op === OP_MUL) {
+    const d = x * y;
+    r = Math.fround(d);
+    exact = r === d;
+  } else {
+    r = Math.fround(x / y);
+    exact = r * y === x;
+  }
+  const m = Math.abs(r);
+  if (!(m > FAST_MIN && m < FAST_MAX)) return -1;
+  return fastResult(r, exact, s);
+}
+
 function arith(a: number, b: number, s: FloatStatus, op: number): number {
+  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(a) && fastOperand(b)) {
+    const r = fastArith(a, b, s, op);
+    if (r >= 0) return r;
+  }
   if (unpack2(a, b, s)) return nanResult(a, b);
   const before = s.flags;
   s.flags = 0;
@@ -38,6 +81,11 @@ export function float32_mul(a: number, b: number, s: FloatStatus): number { retu
 export function float32_div(a: number, b: number, s: FloatStatus): number { return arith(a, b, s, OP_DIV); }
 
 export function float32_sqrt(a: number, s: FloatStatus): number {
+  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(a) && (a >>> 31) === 0) {
+    const x = toF32(a);
+    const r = Math.fround(Math.sqrt(x));
+    return fastResult(r, r * r === x, s);
+  }
   unpackF32(ua, a, s.denormalsAreZero);
   if (ua.cls >= CLS_QNAN) {
     if (ua.cls === CLS_SNAN) s.flags |= FLAG_INVALID;
@@ -74,6 +122,10 @@ export function float32_max(a: number, b: number, s: FloatStatus): number {
  * EFLAGS: unordered ZF=PF=CF=1, less CF=1, equal ZF=1, greater none.
  */
 export function float32_compare(a: number, b: number, s: FloatStatus, quiet: boolean): number {
+  if (fastOperand(a) && fastOperand(b)) {
+    const x = toF32(a), y = toF32(b);
+    return x < y ? REL_LESS : x > y ? REL_GREATER : REL_EQUAL;
+  }
   if (unpack2(a, b, s)) {
     if (!quiet) s.flags |= FLAG_INVALID;
     return REL_UNORDERED;

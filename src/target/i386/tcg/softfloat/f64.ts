@@ -3,11 +3,30 @@
  * halves (hi, lo); 64-bit results are left in s.hi:s.lo.  x86 rules as in f32.ts; the
  * default NaN is 0xFFF8000000000000.
  */
-import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, REL_LESS, REL_GREATER, REL_UNORDERED } from './float-status.js';
+import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, REL_LESS, REL_EQUAL, REL_GREATER, REL_UNORDERED } from './float-status.js';
 import { ua, ub, unpackF64, FMT_F64, CLS_QNAN, CLS_SNAN } from './round-pack.js';
 import { binaryOp, sqrtOp, denormalAfter, OP_ADD, OP_SUB, OP_MUL, OP_DIV } from './arith.js';
 import { compareUnpacked } from './compare.js';
 import { predicateResult } from './f32.js';
+import { toF64, fromF64, U32, productExact } from './native.js';
+import { ROUND_NEAREST_EVEN, FLAG_INEXACT } from './float-status.js';
+
+/* Fast-path bounds: results in (2^-900, 2^996) stay clear of denormals, overflow and
+ * the range where Dekker's splitting could overflow or its error term underflow. */
+const FAST_MIN = 2 ** -900;
+const FAST_MAX = 2 ** 996;
+
+/** Biased exponent field strictly inside (0, 0x7ff) and below 2^996: a normal, splittable operand. */
+function fastOperand(hi: number): boolean {
+  const e = (hi >>> 20) & 0x7ff;
+  return e > 123 && e < 2019;
+}
+
+function setFast(s: FloatStatus, r: number, exact: boolean): void {
+  s.hi = fromF64(r);
+  s.lo = U32[0];
+  if (!exact) s.flags |= FLAG_INEXACT;
+}
 
 function unpack2(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): boolean {
   unpackF64(ua, aHi, aLo, s.denormalsAreZero);
@@ -44,12 +63,52 @@ function arith(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatu
   s.flags = before | denormalAfter(s.flags, true);
 }
 
-export function float64_add(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void { arith(aHi, aLo, bHi, bLo, s, OP_ADD); }
-export function float64_sub(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void { arith(aHi, aLo, bHi, bLo, s, OP_SUB); }
-export function float64_mul(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void { arith(aHi, aLo, bHi, bLo, s, OP_MUL); }
-export function float64_div(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void { arith(aHi, aLo, bHi, bLo, s, OP_DIV); }
+/** a + b (or a - b) by the host when both are normal and the sum lands in the fast range. */
+function fastAdd(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus, negate: boolean): boolean {
+  if (s.roundingMode !== ROUND_NEAREST_EVEN || !fastOperand(aHi) || !fastOperand(bHi)) return false;
+  const a = toF64(aHi, aLo);
+  const b = negate ? -toF64(bHi, bLo) : toF64(bHi, bLo);
+  const r = a + b;
+  const m = Math.abs(r);
+  if (!(m > FAST_MIN && m < FAST_MAX)) return false;
+  const bb = r - a;
+  setFast(s, r, (a - (r - bb)) + (b - bb) === 0);
+  return true;
+}
+
+export function float64_add(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
+  if (!fastAdd(aHi, aLo, bHi, bLo, s, false)) arith(aHi, aLo, bHi, bLo, s, OP_ADD);
+}
+export function float64_sub(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
+  if (!fastAdd(aHi, aLo, bHi, bLo, s, true)) arith(aHi, aLo, bHi, bLo, s, OP_SUB);
+}
+export function float64_mul(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
+  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(aHi) && fastOperand(bHi)) {
+    const a = toF64(aHi, aLo), b = toF64(bHi, bLo);
+    const r = a * b;
+    const m = Math.abs(r);
+    if (m > FAST_MIN && m < FAST_MAX) { setFast(s, r, productExact(a, b, r)); return; }
+  }
+  arith(aHi, aLo, bHi, bLo, s, OP_MUL);
+}
+export function float64_div(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
+  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(aHi) && fastOperand(bHi)) {
+    const a = toF64(aHi, aLo), b = toF64(bHi, bLo);
+    const r = a / b;
+    const m = Math.abs(r);
+    /* exact iff r * b == a exactly */
+    if (m > FAST_MIN && m < FAST_MAX) { setFast(s, r, productExact(r, b, a)); return; }
+  }
+  arith(aHi, aLo, bHi, bLo, s, OP_DIV);
+}
 
 export function float64_sqrt(aHi: number, aLo: number, s: FloatStatus): void {
+  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(aHi) && (aHi >>> 31) === 0) {
+    const a = toF64(aHi, aLo);
+    const r = Math.sqrt(a);
+    setFast(s, r, productExact(r, r, a));
+    return;
+  }
   unpackF64(ua, aHi, aLo, s.denormalsAreZero);
   if (ua.cls >= CLS_QNAN) {
     if (ua.cls === CLS_SNAN) s.flags |= FLAG_INVALID;
@@ -80,6 +139,10 @@ export function float64_max(aHi: number, aLo: number, bHi: number, bLo: number, 
 
 /** COMISD (signaling) / UCOMISD (quiet): REL_*. */
 export function float64_compare(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus, quiet: boolean): number {
+  if (fastOperand(aHi) && fastOperand(bHi)) {
+    const a = toF64(aHi, aLo), b = toF64(bHi, bLo);
+    return a < b ? REL_LESS : a > b ? REL_GREATER : REL_EQUAL;
+  }
   if (unpack2(aHi, aLo, bHi, bLo, s)) {
     if (!quiet) s.flags |= FLAG_INVALID;
     return REL_UNORDERED;

@@ -380,16 +380,16 @@ export function accRoundToInt(mode: number): void {
 
 /* ---------- 32x32 -> 64 multiply ---------- */
 
-export let mulHi = 0;
-export let mulLo = 0;
+/* mul32's result: MUL[0] = high word, MUL[1] = low word (a typed array, so storing never allocates). */
+export const MUL = new Float64Array(2);
 
-/** a*b for uint32 a, b: the 64-bit product in mulHi:mulLo (doubles stay below 2^53). */
+/** a*b for uint32 a, b: the 64-bit product in MUL (doubles stay below 2^53). */
 export function mul32(a: number, b: number): void {
   const p0 = a * (b & 0xffff);
   const p1 = a * (b >>> 16);
-  const p1lo = p1 % 65536;
+  const p1lo = (p1 % 65536);
   const t = p0 + p1lo * 65536;
   const tlo = t % 4294967296;
-  mulHi = (p1 - p1lo) / 65536 + (t - tlo) / 4294967296;
-  mulLo = tlo;
+  MUL[0] = (p1 - p1lo) / 65536 + (t - tlo) / 4294967296;
+  MUL[1] = tlo;
 }

@@ -12,7 +12,7 @@
  */
 import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, FLAG_DIVBYZERO, FLAG_INEXACT } from './float-status.js';
 import {
-  ua, ub, acc, accSet, accNormalize, roundPack, packDefaultNaN, unpackX80, mul32, mulHi, mulLo,
+  ua, ub, acc, accSet, accNormalize, roundPack, packDefaultNaN, unpackX80, mul32, MUL,
   FMT_X80, CLS_ZERO, CLS_FINITE, CLS_INF, CLS_QNAN, CLS_SNAN,
 } from './round-pack.js';
 import { addFinite } from './arith.js';
@@ -107,12 +107,12 @@ function accConst(sign: number, exp: number, w2: number, w1: number, w0: number)
 /** acc *= (hi:lo) * 2^(e-63): a 96x64-bit product, top 96 bits kept plus sticky. */
 function accMul64(sign: number, e: number, hi: number, lo: number): void {
   const a0 = acc.w0, a1 = acc.w1, a2 = acc.w2;
-  mul32(a0, lo); const c0 = mulLo; let c1 = mulHi;
-  mul32(a0, hi); c1 += mulLo; let c2 = mulHi;
-  mul32(a1, lo); c1 += mulLo; c2 += mulHi;
-  mul32(a1, hi); c2 += mulLo; let c3 = mulHi;
-  mul32(a2, lo); c2 += mulLo; c3 += mulHi;
-  mul32(a2, hi); c3 += mulLo; let c4 = mulHi;
+  mul32(a0, lo); const c0 = MUL[1]; let c1 = MUL[0];
+  mul32(a0, hi); c1 += MUL[1]; let c2 = MUL[0];
+  mul32(a1, lo); c1 += MUL[1]; c2 += MUL[0];
+  mul32(a1, hi); c2 += MUL[1]; let c3 = MUL[0];
+  mul32(a2, lo); c2 += MUL[1]; c3 += MUL[0];
+  mul32(a2, hi); c3 += MUL[1]; let c4 = MUL[0];
   let k = Math.floor(c1 / 4294967296); c1 -= k * 4294967296; c2 += k;
   k = Math.floor(c2 / 4294967296); c2 -= k * 4294967296; c3 += k;
   k = Math.floor(c3 / 4294967296); c3 -= k * 4294967296; c4 += k;
