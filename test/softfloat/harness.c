@@ -354,6 +354,26 @@ static uint32_t x_fcomi(x80 a, x80 b, uint16_t cw, int quiet) {
   return (uint32_t)z << 2 | (uint32_t)p << 1 | c;
 }
 
+/* constants: FLD1 FLDL2T FLDL2E FLDPI FLDLG2 FLDLN2 FLDZ (D9 E8..EE) */
+#define X87_K(name, insn)                                                                \
+  static x80 name(uint16_t cw) {                                                         \
+    x80 r;                                                                               \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\t" insn "\n\tfnstsw %[sw]\n\t"              \
+                     "fstpt %[r]\n\tfninit"                                              \
+                     : [r] "=m"(r), [sw] "=m"(sw_out)                                    \
+                     : [cw] "m"(cw));                                                    \
+    return r;                                                                            \
+  }
+X87_K(x_fld1, "fld1") X87_K(x_fldl2t, "fldl2t") X87_K(x_fldl2e, "fldl2e") X87_K(x_fldpi, "fldpi")
+X87_K(x_fldlg2, "fldlg2") X87_K(x_fldln2, "fldln2") X87_K(x_fldz, "fldz")
+static x80 (*const x_consts[7])(uint16_t) = { x_fld1, x_fldl2t, x_fldl2e, x_fldpi, x_fldlg2, x_fldln2, x_fldz };
+
+/* FXAM: C3 C2 C1 C0 of ST0 */
+static void x_fxam(x80 a, uint16_t cw) {
+  __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfxam\n\tfnstsw %[sw]\n\tfninit"
+                   : [sw] "=m"(sw_out) : [a] "m"(a), [cw] "m"(cw));
+}
+
 /* loads: memory -> ST0 -> m80 */
 #define X87_LD(name, T, insn)                                                            \
   static x80 name(T a, uint16_t cw) {                                                    \
@@ -425,6 +445,15 @@ static void x87_suite(int n) {
         }
       }
       if (pc != 3) continue;
+      for (int k = 0; k < 7; k++) {
+        x80 r = x_consts[k](cw);
+        printf("fldconst %x %x =", cw, k); p80(r); printf(" %x\n", SWM(sw_out));
+      }
+      for (int i = 0; i < n; i++) {
+        x80 v = gen80();
+        x_fxam(v, cw);
+        printf("fxam %x", cw); p80(v); printf(" = %x\n", SWM(sw_out));
+      }
       for (int i = 0; i < n; i++) {
         x80 a = gen80(), b = near80(a), r2;
         x80 r = x_fxtract(a, b, cw, &r2);

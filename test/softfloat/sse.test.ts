@@ -79,5 +79,6 @@ test('SSE scalar ops match the host CPU bit for bit (all rounding modes, DAZ, FT
   }
   console.log(`SSE cases compared per op: ${t.summary()}`);
   assert.equal(t.failures(), '', `mismatches against the host CPU:\n${t.failures()}`);
-  assert.ok(lines.length >= 48 * PER_OP * 16);
+  assert.equal(t.count.size, 48, 'every SSE op compared');
+  for (const [op, n] of t.count) assert.equal(n, 16 * PER_OP, `${op}: ${n} cases`);
 });

@@ -91,4 +91,7 @@ test('x87 transcendentals agree with the host CPU within the documented bound', 
   console.log(`x87 transcendental cases: ${summary}`);
   assert.equal(bad.join('\n'), '', `beyond the bound:\n${bad.join('\n')}`);
   for (const [op, v] of stats) assert.ok(v.exact / v.n >= EXACT_SHARE, `${op}: only ${v.exact}/${v.n} bit-exact`);
+  for (const op of ['fsin', 'fcos', 'fsincos', 'fptan', 'f2xm1', 'fpatan', 'fyl2x', 'fyl2xp1']) {
+    assert.equal(stats.get(op)?.n, 4 * PER_OP, `expected ${4 * PER_OP} ${op} cases`);
+  }
 });

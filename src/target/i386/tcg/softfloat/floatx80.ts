@@ -391,3 +391,41 @@ export function floatx80_rem(aSe: number, aHi: number, aLo: number, bSe: number,
   if (partial) return SW_C2;
   return ((q & 4) !== 0 ? SW_C0 : 0) | ((q & 2) !== 0 ? SW_C3 : 0) | ((q & 1) !== 0 ? SW_C1 : 0);
 }
+
+/* ---------- constants and classification ---------- */
+
+/* FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ (opcodes D9 E8..EE): exponent and the
+ * first 96 bits of each constant, rounded to 64 bits under RC as the x87 does. */
+const CONST_EXP = [0, 1, 0, 1, -2, -1];
+const CONST_W = [
+  0x80000000, 0, 0,
+  0xd49a784b, 0xcd1b8afe, 0x492bf6ff,
+  0xb8aa3b29, 0x5c17f0bb, 0xbe87fed0,
+  0xc90fdaa2, 0x2168c234, 0xc4c6628b,
+  0x9a209a84, 0xfbcff798, 0x8f8959ac,
+  0xb17217f7, 0xd1cf79ab, 0xc9e3b398,
+];
+
+/** Load constant k (0 = FLD1 ... 6 = FLDZ, the opcode's low 3 bits) into s.se:hi:lo; no flags. */
+export function floatx80_const(k: number, s: FloatStatus): void {
+  if (k === 6) { setResult(s, 0, 0, 0); return; }
+  const flags = s.flags;
+  accSet(0, CONST_EXP[k], CONST_W[3 * k], CONST_W[3 * k + 1], CONST_W[3 * k + 2], k === 0 ? 0 : 1);
+  roundPack(s, FMT_X80, 64);
+  s.flags = flags;
+  s.c1 = 0;
+}
+
+/** FXAM: the class in C3 C2 C0 and the sign in C1 (status-word bits); `empty` for an empty ST0. */
+export function floatx80_examine(se: number, hi: number, lo: number, empty: boolean): number {
+  const c1 = (se & 0x8000) !== 0 ? SW_C1 : 0;
+  if (empty) return SW_C3 | SW_C0 | c1;
+  unpackX80(ua, se, hi, lo);
+  switch (ua.cls) {
+    case CLS_ZERO: return SW_C3 | c1;
+    case CLS_INF: return SW_C2 | SW_C0 | c1;
+    case CLS_QNAN: case CLS_SNAN: return SW_C0 | c1;
+    case CLS_INVALID: return c1;
+    default: return (ua.denormal ? SW_C3 | SW_C2 : SW_C2) | c1;
+  }
+}
