@@ -6,20 +6,20 @@
  */
 import {
   acc, accSet, accShiftRightJam, accNormalize, mul32, MUL, ua, ub, roundPack,
-  packZero, packInf, packDefaultNaN, CLS_ZERO, CLS_INF,
+  packZero, packInf, packDefaultNaN, CLS_ZERO, CLS_INF, Unpacked,
 } from './round-pack.js';
 import { FloatStatus, ROUND_DOWN, FLAG_INVALID, FLAG_DIVBYZERO, FLAG_DENORMAL } from './float-status.js';
 
 const TWO32 = 4294967296;
 
 /**
- * acc = (aSign, aExp, aHi:aLo) + (bSign, bExp, bHi:bLo).  Returns false when the exact
- * sum is zero (opposite signs, equal magnitudes); the caller chooses the zero's sign.
+ * acc = (aSign, a) + (bSign, b) for finite non-zero a, b (signs passed separately so that
+ * subtraction is b's sign flipped).  Returns false when the exact sum is zero (opposite
+ * signs, equal magnitudes); the caller chooses the zero's sign.  Operands are passed as
+ * objects so that no uint32 limb is boxed at the call.
  */
-export function addFinite(
-  aSign: number, aExp: number, aHi: number, aLo: number,
-  bSign: number, bExp: number, bHi: number, bLo: number,
-): boolean {
+export function addFinite(a: Unpacked, aSign: number, b: Unpacked, bSign: number): boolean {
+  let aExp = a.exp, aHi = a.hi, aLo = a.lo, bExp = b.exp, bHi = b.hi, bLo = b.lo;
   if (aExp < bExp || (aExp === bExp && (aHi < bHi || (aHi === bHi && aLo < bLo)))) {
     let t = aSign; aSign = bSign; bSign = t;
     t = aExp; aExp = bExp; bExp = t;
@@ -58,8 +58,9 @@ export function addFinite(
   return true;
 }
 
-/** acc = (aExp, aHi:aLo) * (bExp, bHi:bLo), exactly (a 128-bit product folded to 96 bits + sticky). */
-export function mulFinite(sign: number, aExp: number, aHi: number, aLo: number, bExp: number, bHi: number, bLo: number): void {
+/** acc = a * b, exactly (a 128-bit product folded to 96 bits + sticky). */
+export function mulFinite(sign: number, a: Unpacked, b: Unpacked): void {
+  const aExp = a.exp, aHi = a.hi, aLo = a.lo, bExp = b.exp, bHi = b.hi, bLo = b.lo;
   mul32(aLo, bLo);
   const c0 = MUL[1];
   let c1 = MUL[0];
@@ -91,10 +92,11 @@ export function mulFinite(sign: number, aExp: number, aHi: number, aLo: number, 
 }
 
 /**
- * acc = (aExp, aHi:aLo) / (bExp, bHi:bLo) to `bits` quotient bits (at most 96) plus a
- * sticky bit for a non-zero remainder: restoring division, one bit per step.
+ * acc = a / b to `bits` quotient bits (at most 96) plus a sticky bit for a non-zero
+ * remainder: restoring division, one bit per step.
  */
-export function divFinite(sign: number, aExp: number, aHi: number, aLo: number, bExp: number, bHi: number, bLo: number, bits: number): void {
+export function divFinite(sign: number, a: Unpacked, b: Unpacked, bits: number): void {
+  const aExp = a.exp, aHi = a.hi, aLo = a.lo, bExp = b.exp, bHi = b.hi, bLo = b.lo;
   let exp = aExp - bExp;
   let rTop = 0, rHi = aHi, rLo = aLo;
   if (aHi < bHi || (aHi === bHi && aLo < bLo)) {
@@ -136,7 +138,8 @@ export function divFinite(sign: number, aExp: number, aHi: number, aLo: number, 
  * acc = sqrt((aExp, aHi:aLo)) to 66 root bits plus sticky: digit-by-digit square root
  * of the integer A * 2^t, with t chosen so that the exponent stays even.
  */
-export function sqrtFinite(aExp: number, aHi: number, aLo: number): void {
+export function sqrtFinite(a: Unpacked): void {
+  const aExp = a.exp, aHi = a.hi, aLo = a.lo;
   /* value = A * 2^(aExp-63); radicand M = A * 2^t, value = M * 2^(aExp-63-t). */
   const t = ((aExp - 63 - 66) & 1) === 0 ? 66 : 67;
   const pairs = (t + 64 + 1) >>> 1;
@@ -218,7 +221,7 @@ export function binaryOp(st: FloatStatus, fmt: number, prec: number, op: number)
       accSet(a.sign, a.exp, a.hi, a.lo, 0, 0);
       return roundPack(st, fmt, prec);
     }
-    if (!addFinite(a.sign, a.exp, a.hi, a.lo, bSign, b.exp, b.hi, b.lo)) {
+    if (!addFinite(a, a.sign, b, bSign)) {
       return packZero(st, fmt, st.roundingMode === ROUND_DOWN ? 1 : 0);
     }
     return roundPack(st, fmt, prec);
@@ -230,7 +233,7 @@ export function binaryOp(st: FloatStatus, fmt: number, prec: number, op: number)
       return packInf(st, fmt, sign);
     }
     if (a.cls === CLS_ZERO || b.cls === CLS_ZERO) return packZero(st, fmt, sign);
-    mulFinite(sign, a.exp, a.hi, a.lo, b.exp, b.hi, b.lo);
+    mulFinite(sign, a, b);
     return roundPack(st, fmt, prec);
   }
   if (a.cls === CLS_INF) {
@@ -244,7 +247,7 @@ export function binaryOp(st: FloatStatus, fmt: number, prec: number, op: number)
     return packInf(st, fmt, sign);
   }
   if (a.cls === CLS_ZERO) return packZero(st, fmt, sign);
-  divFinite(sign, a.exp, a.hi, a.lo, b.exp, b.hi, b.lo, prec + 2);
+  divFinite(sign, a, b, prec + 2);
   return roundPack(st, fmt, prec);
 }
 
@@ -254,7 +257,7 @@ export function sqrtOp(st: FloatStatus, fmt: number, prec: number): number {
   if (a.cls === CLS_ZERO) return packZero(st, fmt, a.sign);
   if (a.sign !== 0) return invalid(st, fmt);
   if (a.cls === CLS_INF) return packInf(st, fmt, 0);
-  sqrtFinite(a.exp, a.hi, a.lo);
+  sqrtFinite(a);
   return roundPack(st, fmt, prec);
 }
 

@@ -4,7 +4,7 @@
  */
 import { FloatStatus, FLAG_INVALID, FLAG_INEXACT } from './float-status.js';
 import {
-  ua, accSet, accNormalize, accRoundToInt, intHi, intLo, intOverflow, intInexact, intRoundedUp,
+  ua, accSet, accNormalize, accRoundToInt, INT, intOverflow, intInexact, intRoundedUp,
   unpackX80, roundPack, mul32, MUL, FMT_X80, CLS_ZERO, CLS_FINITE,
 } from './round-pack.js';
 
@@ -42,15 +42,15 @@ export function floatx80_to_bcd(se: number, hi: number, lo: number, s: FloatStat
   accSet(sign, ua.exp, ua.hi, ua.lo, 0, 0);
   accRoundToInt(s.roundingMode);
   /* 10^18 - 1 = 0x0DE0B6B3_A763FFFF */
-  if (intOverflow || intHi > 0x0de0b6b3 || (intHi === 0x0de0b6b3 && intLo > 0xa763ffff)) { bcdIndefinite(s); return; }
+  if (intOverflow || INT[0] > 0x0de0b6b3 || (INT[0] === 0x0de0b6b3 && INT[1] > 0xa763ffff)) { bcdIndefinite(s); return; }
   if (intInexact) {
     s.flags |= FLAG_INEXACT;
     s.c1 = intRoundedUp ? 1 : 0;
   }
   /* Split the magnitude into two 9-digit halves with exact double arithmetic. */
-  const t1 = intHi * 65536 + (intLo >>> 16);
+  const t1 = INT[0] * 65536 + (INT[1] >>> 16);
   const q1 = Math.floor(t1 / 1e9);
-  const t2 = (t1 - q1 * 1e9) * 65536 + (intLo & 0xffff);
+  const t2 = (t1 - q1 * 1e9) * 65536 + (INT[1] & 0xffff);
   const q2 = Math.floor(t2 / 1e9);
   let low = t2 - q2 * 1e9;
   let high = q1 * 65536 + q2;

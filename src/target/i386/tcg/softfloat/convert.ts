@@ -1,12 +1,13 @@
 /*
  * Conversions between float32, float64 and integers (CVTSS2SD, CVTSI2SS, CVT[T]SS2SI,
  * ...), with SSE rules; shared integer-conversion core also used by the x87 (FIST).
+ * float32 and int32 results are returned as int32 bit patterns (unboxed in V8).
  * Out-of-range values, NaNs and infinities convert to the "integer indefinite"
  * (the most negative integer) with IE and without PE.
  */
 import { FloatStatus, FLAG_INVALID, FLAG_INEXACT, FLAG_DENORMAL, ROUND_TO_ZERO } from './float-status.js';
 import {
-  ua, accSet, accNormalize, accRoundToInt, intHi, intLo, intOverflow, intInexact,
+  ua, accSet, accNormalize, accRoundToInt, INT, intOverflow, intInexact,
   unpackF32, unpackF64, roundPack, packZero, packInf, FMT_F32, FMT_F64,
   CLS_ZERO, CLS_FINITE, CLS_INF, CLS_QNAN, CLS_SNAN,
 } from './round-pack.js';
@@ -59,7 +60,7 @@ export function unpackedToInt(s: FloatStatus, bits: number, mode: number): numbe
   accSet(ua.sign, ua.exp, ua.hi, ua.lo, 0, 0);
   accRoundToInt(mode);
   const neg = ua.sign !== 0;
-  let hi = intHi, lo = intLo;
+  let hi = INT[0], lo = INT[1];
   if (intOverflow) return intIndefinite(s, bits);
   if (bits === 64) {
     if (hi > 0x80000000 || (hi === 0x80000000 && (lo !== 0 || !neg))) return intIndefinite(s, bits);
@@ -74,7 +75,7 @@ export function unpackedToInt(s: FloatStatus, bits: number, mode: number): numbe
   }
   s.hi = hi >>> 0;
   s.lo = lo >>> 0;
-  return s.lo;
+  return lo | 0;
 }
 
 function intIndefinite(s: FloatStatus, bits: number): number {
@@ -82,14 +83,13 @@ function intIndefinite(s: FloatStatus, bits: number): number {
   if (bits === 64) { s.hi = 0x80000000; s.lo = 0; return 0; }
   s.hi = 0xffffffff;
   s.lo = bits === 32 ? 0x80000000 : 0xffff8000;
-  return s.lo;
+  return s.lo | 0;
 }
 
-/** CVTSS2SI / CVTTSS2SI (truncate): 32-bit result returned as uint32 bits. */
+/** CVTSS2SI / CVTTSS2SI (truncate): the 32-bit result returned as an int32. */
 export function float32_to_int32(a: number, s: FloatStatus, truncate: boolean): number {
   unpackF32(ua, a, s.denormalsAreZero);
-  unpackedToInt(s, 32, truncate ? ROUND_TO_ZERO : s.roundingMode);
-  return s.lo;
+  return unpackedToInt(s, 32, truncate ? ROUND_TO_ZERO : s.roundingMode);
 }
 /** CVTSS2SI / CVTTSS2SI with a 64-bit destination: result in s.hi:s.lo. */
 export function float32_to_int64(a: number, s: FloatStatus, truncate: boolean): void {
@@ -98,8 +98,7 @@ export function float32_to_int64(a: number, s: FloatStatus, truncate: boolean): 
 }
 export function float64_to_int32(hi: number, lo: number, s: FloatStatus, truncate: boolean): number {
   unpackF64(ua, hi, lo, s.denormalsAreZero);
-  unpackedToInt(s, 32, truncate ? ROUND_TO_ZERO : s.roundingMode);
-  return s.lo;
+  return unpackedToInt(s, 32, truncate ? ROUND_TO_ZERO : s.roundingMode);
 }
 export function float64_to_int64(hi: number, lo: number, s: FloatStatus, truncate: boolean): void {
   unpackF64(ua, hi, lo, s.denormalsAreZero);
@@ -131,7 +130,7 @@ export function float64_to_float32(hi: number, lo: number, s: FloatStatus): numb
   const cls = ua.cls;
   if (cls === CLS_QNAN || cls === CLS_SNAN) {
     if (cls === CLS_SNAN) s.flags |= FLAG_INVALID;
-    return ((hi & 0x80000000) | 0x7fc00000 | ((hi & 0x7ffff) << 3) | (lo >>> 29)) >>> 0;
+    return (hi & 0x80000000) | 0x7fc00000 | ((hi & 0x7ffff) << 3) | (lo >>> 29);
   }
   if (cls === CLS_ZERO) return packZero(s, FMT_F32, ua.sign);
   if (cls === CLS_INF) return packInf(s, FMT_F32, ua.sign);

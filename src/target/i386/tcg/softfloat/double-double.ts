@@ -85,6 +85,7 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const hiWord = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; /* little-endian: word 1 */
 const tmpA = new Unpacked();
+const tmpB = new Unpacked();
 
 function unpackDouble(u: Unpacked, d: number): void {
   f64[0] = d;
@@ -99,14 +100,13 @@ export function ddToAcc(sign: number, h: number, l: number, scale: number): bool
   if (h === 0) return false;
   if (h < 0) { h = -h; l = -l; sign ^= 1; }
   unpackDouble(tmpA, h);
-  const eh = tmpA.exp, hh = tmpA.hi, hl = tmpA.lo;
   if (l === 0) {
-    accSet(sign, eh + scale, hh, hl, 0, 0);
+    accSet(sign, tmpA.exp + scale, tmpA.hi, tmpA.lo, 0, 0);
     return true;
   }
-  unpackDouble(tmpA, Math.abs(l));
-  if (tmpA.cls === CLS_ZERO) { accSet(sign, eh + scale, hh, hl, 0, 0); return true; }
-  addFinite(sign, eh, hh, hl, l < 0 ? sign ^ 1 : sign, tmpA.exp, tmpA.hi, tmpA.lo);
+  unpackDouble(tmpB, Math.abs(l));
+  if (tmpB.cls === CLS_ZERO) { accSet(sign, tmpA.exp + scale, tmpA.hi, tmpA.lo, 0, 0); return true; }
+  addFinite(tmpA, sign, tmpB, l < 0 ? sign ^ 1 : sign);
   acc.exp += scale;
   return true;
 }

@@ -2,6 +2,7 @@
  * SSE scalar float32 operations (ADDSS ... COMISS) on uint32 bit patterns, with x86's
  * rules: MXCSR rounding, DAZ on operands, FTZ on tiny results, the first operand's NaN
  * wins (quietened), the default NaN is 0xFFC00000.  Packed forms apply these per lane.
+ * Results are returned as int32 bit patterns (`x | 0`), which V8 keeps unboxed.
  */
 import { toF32, fromF32 } from './native.js';
 import { FloatStatus, ROUND_NEAREST_EVEN, FLAG_INEXACT, FLAG_INVALID, FLAG_DENORMAL, REL_LESS, REL_EQUAL, REL_GREATER, REL_UNORDERED } from './float-status.js';
@@ -21,7 +22,7 @@ function unpack2(a: number, b: number, s: FloatStatus): boolean {
 
 /** SSE NaN result: the first NaN operand, quietened. */
 function nanResult(a: number, b: number): number {
-  return ((ua.cls >= CLS_QNAN ? a : b) | 0x400000) >>> 0;
+  return (ua.cls >= CLS_QNAN ? a : b) | 0x400000;
 }
 
 /* Fast path: round-to-nearest, normal operands, a normal result.  The float32 result
@@ -35,37 +36,29 @@ function fastOperand(a: number): boolean {
   return e !== 0 && e !== 0xff;
 }
 
-function fastResult(r: number, exact: boolean, s: FloatStatus): number {
-  if (!exact) s.flags |= FLAG_INEXACT;
-  return fromF32(r);
-}
-
-function fastArith(a: number, b: number, s: FloatStatus, op: number): number {
-  const x = toF32(a), y = toF32(b);
-  let r: number, exact: boolean;
-  if (op === OP_ADD || op === OP_SUB) {
-    const yy = op === OP_SUB ? -y : y;
-    const d = x + yy;
-    r = Math.fround(d);
-    const bb = d - x;
-    exact = r === d && (x - (d - bb)) + (yy - bb) === 0;
-  } else if (op === OP_MUL) {
-    const d = x * y;
-    r = Math.fround(d);
-    exact = r === d;
-  } else {
-    r = Math.fround(x / y);
-    exact = r * y === x;
-  }
-  const m = Math.abs(r);
-  if (!(m > FAST_MIN && m < FAST_MAX)) return -1;
-  return fastResult(r, exact, s);
-}
-
 function arith(a: number, b: number, s: FloatStatus, op: number): number {
   if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(a) && fastOperand(b)) {
-    const r = fastArith(a, b, s, op);
-    if (r >= 0) return r;
+    const x = toF32(a), y = toF32(b);
+    let r: number, exact: boolean;
+    if (op === OP_ADD || op === OP_SUB) {
+      const yy = op === OP_SUB ? -y : y;
+      const d = x + yy;
+      r = Math.fround(d);
+      const bb = d - x;
+      exact = r === d && (x - (d - bb)) + (yy - bb) === 0;
+    } else if (op === OP_MUL) {
+      const d = x * y;
+      r = Math.fround(d);
+      exact = r === d;
+    } else {
+      r = Math.fround(x / y);
+      exact = r * y === x;
+    }
+    const m = Math.abs(r);
+    if (m > FAST_MIN && m < FAST_MAX) {
+      if (!exact) s.flags |= FLAG_INEXACT;
+      return fromF32(r);
+    }
   }
   if (unpack2(a, b, s)) return nanResult(a, b);
   const before = s.flags;
@@ -84,12 +77,13 @@ export function float32_sqrt(a: number, s: FloatStatus): number {
   if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(a) && (a >>> 31) === 0) {
     const x = toF32(a);
     const r = Math.fround(Math.sqrt(x));
-    return fastResult(r, r * r === x, s);
+    if (r * r !== x) s.flags |= FLAG_INEXACT;
+    return fromF32(r);
   }
   unpackF32(ua, a, s.denormalsAreZero);
   if (ua.cls >= CLS_QNAN) {
     if (ua.cls === CLS_SNAN) s.flags |= FLAG_INVALID;
-    return (a | 0x400000) >>> 0;
+    return a | 0x400000;
   }
   const before = s.flags;
   s.flags = 0;
@@ -100,7 +94,7 @@ export function float32_sqrt(a: number, s: FloatStatus): number {
 
 /** The operand as DAZ reads it: a denormal becomes a zero of its sign. */
 function dazValue(a: number, s: FloatStatus): number {
-  return s.denormalsAreZero && (a & 0x7f800000) === 0 ? (a & 0x80000000) >>> 0 : a;
+  return s.denormalsAreZero && (a & 0x7f800000) === 0 ? a & 0x80000000 : a | 0;
 }
 
 /** MINSS: a < b ? a : b; the second operand when either is a NaN (IE) or both are zero. */

@@ -8,25 +8,8 @@ import { ua, ub, unpackF64, FMT_F64, CLS_QNAN, CLS_SNAN } from './round-pack.js'
 import { binaryOp, sqrtOp, denormalAfter, OP_ADD, OP_SUB, OP_MUL, OP_DIV } from './arith.js';
 import { compareUnpacked } from './compare.js';
 import { predicateResult } from './f32.js';
-import { toF64, fromF64, U32, productExact } from './native.js';
+import { F64, U32, loadF64Pair, productExact } from './native.js';
 import { ROUND_NEAREST_EVEN, FLAG_INEXACT } from './float-status.js';
-
-/* Fast-path bounds: results in (2^-900, 2^996) stay clear of denormals, overflow and
- * the range where Dekker's splitting could overflow or its error term underflow. */
-const FAST_MIN = 2 ** -900;
-const FAST_MAX = 2 ** 996;
-
-/** Biased exponent field strictly inside (0, 0x7ff) and below 2^996: a normal, splittable operand. */
-function fastOperand(hi: number): boolean {
-  const e = (hi >>> 20) & 0x7ff;
-  return e > 123 && e < 2019;
-}
-
-function setFast(s: FloatStatus, r: number, exact: boolean): void {
-  s.hi = fromF64(r);
-  s.lo = U32[0];
-  if (!exact) s.flags |= FLAG_INEXACT;
-}
 
 function unpack2(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): boolean {
   unpackF64(ua, aHi, aLo, s.denormalsAreZero);
@@ -63,16 +46,46 @@ function arith(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatu
   s.flags = before | denormalAfter(s.flags, true);
 }
 
-/** a + b (or a - b) by the host when both are normal and the sum lands in the fast range. */
+/* Fast-path bounds: results in (2^-900, 2^996) stay clear of denormals, overflow and
+ * the range where Dekker's splitting could overflow or its error term underflow. */
+const FAST_MIN = 2 ** -900;
+const FAST_MAX = 2 ** 996;
+
+/** Biased exponent field strictly inside (0, 0x7ff) and below 2^996: a normal, splittable operand. */
+function fastOperand(hi: number): boolean {
+  const e = (hi >>> 20) & 0x7ff;
+  return e > 123 && e < 2019;
+}
+
+/* The fast paths keep every double inside the F64 scratch array (operands in F64[0..1],
+ * the result in F64[2]) so that nothing is boxed across calls. */
+function fastPossible(aHi: number, bHi: number, s: FloatStatus): boolean {
+  return s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(aHi) && fastOperand(bHi);
+}
+
+/** Store F64[2] as the result if it is in the fast range; PE unless `exact`. */
+function storeFast(s: FloatStatus, exact: boolean): void {
+  s.hi = U32[5];
+  s.lo = U32[4];
+  if (!exact) s.flags |= FLAG_INEXACT;
+}
+
+function resultInRange(): boolean {
+  const m = Math.abs(F64[2]);
+  return m > FAST_MIN && m < FAST_MAX;
+}
+
+/** a + b (or a - b) by the host; false when the fast path does not apply. */
 function fastAdd(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus, negate: boolean): boolean {
-  if (s.roundingMode !== ROUND_NEAREST_EVEN || !fastOperand(aHi) || !fastOperand(bHi)) return false;
-  const a = toF64(aHi, aLo);
-  const b = negate ? -toF64(bHi, bLo) : toF64(bHi, bLo);
+  if (!fastPossible(aHi, bHi, s)) return false;
+  loadF64Pair(aHi, aLo, bHi, bLo);
+  const a = F64[0];
+  const b = negate ? -F64[1] : F64[1];
   const r = a + b;
-  const m = Math.abs(r);
-  if (!(m > FAST_MIN && m < FAST_MAX)) return false;
+  F64[2] = r;
+  if (!resultInRange()) return false;
   const bb = r - a;
-  setFast(s, r, (a - (r - bb)) + (b - bb) === 0);
+  storeFast(s, (a - (r - bb)) + (b - bb) === 0);
   return true;
 }
 
@@ -83,30 +96,40 @@ export function float64_sub(aHi: number, aLo: number, bHi: number, bLo: number, 
   if (!fastAdd(aHi, aLo, bHi, bLo, s, true)) arith(aHi, aLo, bHi, bLo, s, OP_SUB);
 }
 export function float64_mul(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
-  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(aHi) && fastOperand(bHi)) {
-    const a = toF64(aHi, aLo), b = toF64(bHi, bLo);
-    const r = a * b;
-    const m = Math.abs(r);
-    if (m > FAST_MIN && m < FAST_MAX) { setFast(s, r, productExact(a, b, r)); return; }
+  if (fastPossible(aHi, bHi, s)) {
+    loadF64Pair(aHi, aLo, bHi, bLo);
+    F64[2] = F64[0] * F64[1];
+    if (resultInRange()) { storeFast(s, productExact()); return; }
   }
   arith(aHi, aLo, bHi, bLo, s, OP_MUL);
 }
 export function float64_div(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
-  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(aHi) && fastOperand(bHi)) {
-    const a = toF64(aHi, aLo), b = toF64(bHi, bLo);
-    const r = a / b;
-    const m = Math.abs(r);
-    /* exact iff r * b == a exactly */
-    if (m > FAST_MIN && m < FAST_MAX) { setFast(s, r, productExact(r, b, a)); return; }
+  if (fastPossible(aHi, bHi, s)) {
+    loadF64Pair(aHi, aLo, bHi, bLo);
+    const q = F64[0] / F64[1];
+    F64[2] = q;
+    if (resultInRange()) {
+      /* exact iff q * b == a exactly: check the product q*b against a */
+      const a = F64[0];
+      F64[0] = q;
+      F64[2] = a;
+      const exact = productExact();
+      F64[2] = q;
+      storeFast(s, exact);
+      return;
+    }
   }
   arith(aHi, aLo, bHi, bLo, s, OP_DIV);
 }
-
 export function float64_sqrt(aHi: number, aLo: number, s: FloatStatus): void {
   if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(aHi) && (aHi >>> 31) === 0) {
-    const a = toF64(aHi, aLo);
+    loadF64Pair(aHi, aLo, 0, 0);
+    const a = F64[0];
     const r = Math.sqrt(a);
-    setFast(s, r, productExact(r, r, a));
+    F64[0] = r; F64[1] = r; F64[2] = a;
+    const exact = productExact();
+    F64[2] = r;
+    storeFast(s, exact);
     return;
   }
   unpackF64(ua, aHi, aLo, s.denormalsAreZero);
@@ -140,7 +163,8 @@ export function float64_max(aHi: number, aLo: number, bHi: number, bLo: number, 
 /** COMISD (signaling) / UCOMISD (quiet): REL_*. */
 export function float64_compare(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus, quiet: boolean): number {
   if (fastOperand(aHi) && fastOperand(bHi)) {
-    const a = toF64(aHi, aLo), b = toF64(bHi, bLo);
+    loadF64Pair(aHi, aLo, bHi, bLo);
+    const a = F64[0], b = F64[1];
     return a < b ? REL_LESS : a > b ? REL_GREATER : REL_EQUAL;
   }
   if (unpack2(aHi, aLo, bHi, bLo, s)) {

@@ -13,7 +13,7 @@ import {
   REL_UNORDERED, ROUND_TO_ZERO,
 } from './float-status.js';
 import {
-  ua, ub, accSet, accNormalize, accRoundToInt, intHi, intLo, intOverflow, intInexact, intRoundedUp,
+  ua, ub, accSet, accNormalize, accRoundToInt, INT, intOverflow, intInexact, intRoundedUp,
   unpackX80, unpackF32, unpackF64, roundPack, packZero, packInf, packDefaultNaN,
   FMT_F32, FMT_F64, FMT_X80, CLS_ZERO, CLS_FINITE, CLS_INF, CLS_QNAN, CLS_SNAN, CLS_INVALID,
 } from './round-pack.js';
@@ -166,15 +166,15 @@ function fromNarrow(s: FloatStatus, signSe: number, nanHi: number, nanLo: number
   }
 }
 
-/** FST m32: rounded under the control word's RC (not PC); returns the float32 bits. */
+/** FST m32: rounded under the control word's RC (not PC); returns the float32 bits as an int32. */
 export function floatx80_to_float32(se: number, hi: number, lo: number, s: FloatStatus): number {
   unpackX80(ua, se, hi, lo);
   s.c1 = 0;
   const c = ua.cls;
   if (c >= CLS_QNAN) {
     if (c !== CLS_QNAN) s.flags |= FLAG_INVALID;
-    if (c === CLS_INVALID) return 0xffc00000;
-    return (((se & 0x8000) << 16) | 0x7fc00000 | ((hi >>> 8) & 0x3fffff)) >>> 0;
+    if (c === CLS_INVALID) return 0xffc00000 | 0;
+    return ((se & 0x8000) << 16) | 0x7fc00000 | ((hi >>> 8) & 0x3fffff);
   }
   if (c === CLS_ZERO) return packZero(s, FMT_F32, ua.sign);
   if (c === CLS_INF) return packInf(s, FMT_F32, ua.sign);
@@ -236,9 +236,9 @@ export function floatx80_round_to_int(se: number, hi: number, lo: number, s: Flo
     s.c1 = intRoundedUp ? 1 : 0;
   }
   if (intOverflow) { setResult(s, (ua.sign << 15) | (16383 + 64), 0x80000000, 0); return; }
-  if ((intHi | intLo) === 0) { setResult(s, ua.sign << 15, 0, 0); return; }
+  if ((INT[0] | INT[1]) === 0) { setResult(s, ua.sign << 15, 0, 0); return; }
   const c1 = s.c1;
-  accSet(ua.sign, 63, intHi, intLo, 0, 0);
+  accSet(ua.sign, 63, INT[0], INT[1], 0, 0);
   accNormalize();
   roundPack(s, FMT_X80, 64);
   s.c1 = c1;

@@ -5,26 +5,22 @@
  * the x86 result, and an error-free transformation tells whether it was inexact.
  * Everything else takes the exact soft-float path.
  */
-export const F64 = new Float64Array(2);
+export const F64 = new Float64Array(4);
 export const F32 = new Float32Array(F64.buffer, 0, 2);
 export const U32 = new Uint32Array(F64.buffer);
+const I32 = new Int32Array(F64.buffer);
 
 /* Word order inside a double: the fast paths assume a little-endian host (x86, Arm). */
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error('softfloat: the fast paths need a little-endian host');
 }
 
-/** The double with bit pattern hi:lo (scratch slot 0). */
-export function toF64(hi: number, lo: number): number {
-  U32[1] = hi;
-  U32[0] = lo;
-  return F64[0];
-}
-
-/** The double's bit pattern: high word returned, low word in U32[0]. */
-export function fromF64(d: number): number {
-  F64[0] = d;
-  return U32[1];
+/** Load the doubles with bit patterns aHi:aLo and bHi:bLo into F64[0] and F64[1]. */
+export function loadF64Pair(aHi: number, aLo: number, bHi: number, bLo: number): void {
+  U32[1] = aHi;
+  U32[0] = aLo;
+  U32[3] = bHi;
+  U32[2] = bLo;
 }
 
 export function toF32(bits: number): number {
@@ -32,13 +28,18 @@ export function toF32(bits: number): number {
   return F32[0];
 }
 
+/** The float32 bit pattern of f, as an int32. */
 export function fromF32(f: number): number {
   F32[0] = f;
-  return U32[0];
+  return I32[0];
 }
 
-/** Whether the double r is exactly a*b (Dekker's product; |a|, |b| < 2^996, no underflow). */
-export function productExact(a: number, b: number, r: number): boolean {
+/**
+ * Whether F64[2] is exactly F64[0] * F64[1] (Dekker's product; |a|, |b| < 2^996, no
+ * underflow).  Operands travel in the scratch array so that no double is boxed.
+ */
+export function productExact(): boolean {
+  const a = F64[0], b = F64[1], r = F64[2];
   let c = 134217729 * a;
   const ah = c - (c - a), al = a - ah;
   c = 134217729 * b;

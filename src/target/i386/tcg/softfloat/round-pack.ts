@@ -253,7 +253,8 @@ function topBitsAllOnes(prec: number): boolean {
 /**
  * Round the accumulator (normalised, non-zero) to `prec` bits in format `fmt` under
  * st's rounding mode and flush-to-zero, raise PE/UE/OE, set st.c1, and pack the result:
- * float32 is returned; float64 goes to st.hi:lo; floatx80 to st.se, st.hi:lo.
+ * float32 is returned (int32 bit pattern); float64 goes to st.hi:lo; floatx80 to
+ * st.se, st.hi:lo (0 is returned).
  * Tininess is detected after rounding, as x86 does.
  */
 export function roundPack(st: FloatStatus, fmt: number, prec: number): number {
@@ -287,31 +288,35 @@ export function roundPack(st: FloatStatus, fmt: number, prec: number): number {
   }
   const w2 = acc.w2;
   const bexp = (w2 >>> 31) !== 0 ? acc.exp + BIAS[fmt] : 0;
-  return packBits(st, fmt, sign, bexp, w2, acc.w1);
+  return packBits(st, fmt, sign, bexp);
 }
 
-function packBits(st: FloatStatus, fmt: number, sign: number, bexp: number, w2: number, w1: number): number {
+/** Pack sign, biased exponent and the accumulator's top 64 bits (acc.w2:w1). */
+function packBits(st: FloatStatus, fmt: number, sign: number, bexp: number): number {
+  const w2 = acc.w2, w1 = acc.w1;
   if (fmt === FMT_F32) {
-    return ((sign << 31) | (bexp << 23) | ((w2 >>> 8) & 0x7fffff)) >>> 0;
+    return (sign << 31) | (bexp << 23) | ((w2 >>> 8) & 0x7fffff);
   }
   if (fmt === FMT_F64) {
     st.hi = ((sign << 31) | (bexp << 20) | ((w2 >>> 11) & 0xfffff)) >>> 0;
     st.lo = ((w2 << 21) | (w1 >>> 11)) >>> 0;
-    return st.hi;
+    return 0;
   }
   st.se = (sign << 15) | bexp;
   st.hi = w2 >>> 0;
   st.lo = w1 >>> 0;
-  return st.se;
+  return 0;
 }
 
 export function packZero(st: FloatStatus, fmt: number, sign: number): number {
-  return packBits(st, fmt, sign, 0, 0, 0);
+  acc.w2 = 0; acc.w1 = 0;
+  return packBits(st, fmt, sign, 0);
 }
 
 export function packInf(st: FloatStatus, fmt: number, sign: number): number {
-  if (fmt === FMT_X80) return packBits(st, fmt, sign, 0x7fff, 0x80000000, 0);
-  return packBits(st, fmt, sign, fmt === FMT_F32 ? 0xff : 0x7ff, 0, 0);
+  acc.w2 = fmt === FMT_X80 ? 0x80000000 : 0;
+  acc.w1 = 0;
+  return packBits(st, fmt, sign, fmt === FMT_F32 ? 0xff : fmt === FMT_F64 ? 0x7ff : 0x7fff);
 }
 
 function packMax(st: FloatStatus, fmt: number, sign: number, prec: number): number {
@@ -323,37 +328,40 @@ function packMax(st: FloatStatus, fmt: number, sign: number, prec: number): numb
     w2 = (~((1 << (32 - prec)) - 1)) >>> 0;
     w1 = 0;
   }
-  return packBits(st, fmt, sign, EMAX[fmt] + BIAS[fmt], w2, w1);
+  acc.w2 = w2; acc.w1 = w1;
+  return packBits(st, fmt, sign, EMAX[fmt] + BIAS[fmt]);
 }
 
 /** The default NaN ("QNaN floating-point indefinite"), negative, in format fmt. */
 export function packDefaultNaN(st: FloatStatus, fmt: number): number {
-  if (fmt === FMT_F32) return 0xffc00000;
-  if (fmt === FMT_F64) { st.hi = 0xfff80000; st.lo = 0; return st.hi; }
+  if (fmt === FMT_F32) return 0xffc00000 | 0;
+  if (fmt === FMT_F64) { st.hi = 0xfff80000; st.lo = 0; return 0; }
   st.se = 0xffff; st.hi = 0xc0000000; st.lo = 0;
-  return st.se;
+  return 0;
 }
 
 /* ---------- integer rounding ---------- */
 
-/** Result of accRoundToInt: the magnitude as hi:lo, or overflow when it needs more than 64 bits. */
-export let intHi = 0;
-export let intLo = 0;
+/**
+ * Result of accRoundToInt: the magnitude as INT[0]:INT[1] (hi:lo; a typed array, so
+ * storing never allocates), or overflow when it needs more than 64 bits.
+ */
+export const INT = new Float64Array(2);
 export let intOverflow = false;
 export let intInexact = false;
 export let intRoundedUp = false;
 
 /**
  * Round the accumulator's value to an integer under `mode` (sign taken from acc.sign):
- * the magnitude goes to intHi:intLo, intOverflow when it is >= 2^64, intInexact when
+ * the magnitude goes to INT[0]:INT[1], intOverflow when it is >= 2^64, intInexact when
  * a fraction was dropped.  The accumulator is consumed.
  */
 export function accRoundToInt(mode: number): void {
   intOverflow = false;
-  if (accIsZero()) { intHi = 0; intLo = 0; intInexact = false; intRoundedUp = false; return; }
+  if (accIsZero()) { INT[0] = 0; INT[1] = 0; intInexact = false; intRoundedUp = false; return; }
   const e = acc.exp;
   intRoundedUp = false;
-  if (e > 63) { intOverflow = true; intInexact = false; intHi = 0; intLo = 0; return; }
+  if (e > 63) { intOverflow = true; intInexact = false; INT[0] = 0; INT[1] = 0; return; }
   /* Put the units bit at bit 32 of w2:w1:w0: the integer is w2:w1, the fraction w0+sticky. */
   if (e < -1) {
     acc.sticky = 1; acc.w2 = 0; acc.w1 = 0; acc.w0 = 0;
@@ -372,8 +380,8 @@ export function accRoundToInt(mode: number): void {
   let hi = acc.w2, lo = acc.w1 + inc;
   if (lo >= 4294967296) { lo -= 4294967296; hi += 1; }
   if (hi >= 4294967296) intOverflow = true;
-  intHi = hi >>> 0;
-  intLo = lo >>> 0;
+  INT[0] = hi >>> 0;
+  INT[1] = lo >>> 0;
   intInexact = inexact;
   intRoundedUp = inc !== 0;
 }

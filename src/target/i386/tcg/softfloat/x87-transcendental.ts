@@ -13,7 +13,7 @@
 import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, FLAG_DIVBYZERO, FLAG_INEXACT } from './float-status.js';
 import {
   ua, ub, acc, accSet, accNormalize, roundPack, packDefaultNaN, unpackX80, mul32, MUL,
-  FMT_X80, CLS_ZERO, CLS_FINITE, CLS_INF, CLS_QNAN, CLS_SNAN,
+  FMT_X80, Unpacked, CLS_ZERO, CLS_FINITE, CLS_INF, CLS_QNAN, CLS_SNAN,
 } from './round-pack.js';
 import { addFinite } from './arith.js';
 import { ddH, ddL, twoSum, ddAdd, ddMul, ddDiv, ddSqrt, ddToAcc, sigToDd } from './double-double.js';
@@ -29,6 +29,10 @@ const LN2_W2 = 2977044471, LN2_W1 = 3520035243, LN2_W0 = 3387143064;
 const LOG2E_W2 = 3098164009, LOG2E_W1 = 1545072827, LOG2E_W0 = 3196583632;
 /* The x87's pi/2 for argument reduction: pi rounded to 66 bits, as the 68-bit integer P * 2^-67. */
 const P2 = 0xc, P1 = 0x90fdaa22, P0 = 0x168c234c;
+
+const ONE = new Unpacked();
+ONE.cls = CLS_FINITE;
+ONE.hi = 0x80000000;
 
 function setResult(s: FloatStatus, se: number, hi: number, lo: number): void {
   s.se = se & 0xffff;
@@ -487,7 +491,7 @@ export function floatx80_yl2xp1(xSe: number, xHi: number, xLo: number, ySe: numb
   }
   if (x.exp >= -1) {
     /* Beyond the series' range: form 1 + x exactly to 96 bits and take its logarithm. */
-    addFinite(0, 0, 0x80000000, 0, x.sign, x.exp, x.hi, x.lo);
+    addFinite(ONE, 0, x, x.sign);
     log2Wide(acc.exp, acc.w2, acc.w1, acc.w0);
     finishLogTimesY(s);
     return;
