@@ -289,7 +289,11 @@ static uint64_t mant80(void) {
 static x80 gen80(void) {
   uint16_t s = (uint16_t)((rnd() & 1) << 15);
   switch (rnd() % 14) {
-    case 0: case 1: return mk(edge80[rnd() % NE80].se, edge80[rnd() % NE80].m), mk(edge80[rnd() % NE80].se, edge80[rnd() % NE80].m);
+    case 0: case 1: {
+      /* an edge value, sometimes with another edge value's significand */
+      unsigned i = (unsigned)(rnd() % NE80), j = (unsigned)(rnd() % NE80);
+      return mk(edge80[i].se, rnd() % 4 ? edge80[i].m : edge80[j].m);
+    }
     case 2: return mk((uint16_t)rnd(), rnd());
     case 3: return mk(s, rnd() % 8 == 0 ? rnd() | 1ull << 63 : mant80() >> (1 + rnd() % 63));
     case 4: return mk(s | (uint16_t)(0x7ffc + rnd() % 3), mant80() | 1ull << 63);

@@ -25,9 +25,13 @@ export function buildHarness(): string {
   return out;
 }
 
-/** Run one suite of the oracle and return its output lines. */
+/**
+ * Run one suite of the oracle and return its output lines.  The seed is fixed so that
+ * runs are reproducible; SF_SEED=<n> explores other operands.
+ */
 export function runHarness(suite: string, perOp: number, seed: number): string[] {
-  const r = spawnSync(buildHarness(), [suite, String(perOp), String(seed)], {
+  const s = process.env.SF_SEED ? seed + 1000 * Number(process.env.SF_SEED) : seed;
+  const r = spawnSync(buildHarness(), [suite, String(perOp), String(s)], {
     encoding: 'utf8', maxBuffer: 1 << 30,
   });
   if (r.status !== 0) throw new Error(`harness ${suite} failed: ${r.stderr}`);

@@ -10,7 +10,7 @@
  * operand unchanged.  Results go to s.se:s.hi:s.lo (FSINCOS: cosine there, sine in
  * s.se2:s.hi2:s.lo2); the functions return the C2 bit (SW_C2) or 0; C1 is s.c1.
  */
-import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, FLAG_DIVBYZERO, FLAG_INEXACT } from './float-status.js';
+import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, FLAG_DIVBYZERO, FLAG_INEXACT, FLAG_UNDERFLOW } from './float-status.js';
 import {
   ua, ub, acc, accSet, accNormalize, roundPack, packDefaultNaN, unpackX80, mul32, MUL,
   FMT_X80, Unpacked, CLS_ZERO, CLS_FINITE, CLS_INF, CLS_QNAN, CLS_SNAN,
@@ -38,6 +38,11 @@ function setResult(s: FloatStatus, se: number, hi: number, lo: number): void {
   s.se = se & 0xffff;
   s.hi = hi >>> 0;
   s.lo = lo >>> 0;
+}
+
+/** x86 does not report DE when the same operation raised IE or ZE. */
+function denormalPrecedence(flags: number): number {
+  return (flags & (FLAG_INVALID | FLAG_DIVBYZERO)) !== 0 ? flags & ~FLAG_DENORMAL : flags;
 }
 
 /** NaN / unsupported operand of a one-operand function; true when the result is stored. */
@@ -78,16 +83,17 @@ function invalid(s: FloatStatus): void {
 
 /**
  * Round the accumulator to 64 bits under RC into s.se:hi:lo.  The host reports PE for
- * every computed transcendental result, even one that happens to be representable.
+ * every computed transcendental result, even one that happens to be representable ...
  */
 function finish(s: FloatStatus): void {
   roundPack(s, FMT_X80, 64);
-  s.flags |= FLAG_INEXACT;
+  /* ... and so also UE for every tiny result */
+  s.flags |= (s.se & 0x7fff) === 0 ? FLAG_INEXACT | FLAG_UNDERFLOW : FLAG_INEXACT;
 }
 
 /** Round a double-double (times 2^scale, with sign) into s.se:hi:lo. */
 function finishDd(s: FloatStatus, sign: number, h: number, l: number, scale: number): void {
-  if (!ddToAcc(sign, h, l, scale)) { setResult(s, sign << 15, 0, 0); s.flags |= FLAG_INEXACT; return; }
+  if (!ddToAcc(sign, h, l, scale)) { setResult(s, sign << 15, 0, 0); s.flags |= FLAG_INEXACT | FLAG_UNDERFLOW; return; }
   finish(s);
 }
 
@@ -421,7 +427,7 @@ function finishLogTimesY(s: FloatStatus): void {
 }
 
 /** FYL2X: y * log2(x), x = ST0, y = ST1. */
-export function floatx80_yl2x(xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number, s: FloatStatus): void {
+function yl2x(xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number, s: FloatStatus): void {
   unpackX80(ua, xSe, xHi, xLo);
   unpackX80(ub, ySe, yHi, yLo);
   s.c1 = 0;
@@ -457,7 +463,7 @@ export function floatx80_yl2x(xSe: number, xHi: number, xLo: number, ySe: number
 }
 
 /** FYL2XP1: y * log2(x + 1), x = ST0, y = ST1 (defined for |x| < 1 - sqrt(2)/2). */
-export function floatx80_yl2xp1(xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number, s: FloatStatus): void {
+function yl2xp1(xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number, s: FloatStatus): void {
   unpackX80(ua, xSe, xHi, xLo);
   unpackX80(ub, ySe, yHi, yLo);
   s.c1 = 0;
@@ -479,14 +485,9 @@ export function floatx80_yl2xp1(xSe: number, xHi: number, xLo: number, ySe: numb
     return;
   }
   if (x.sign !== 0 && x.exp >= 0) {
-    /* x <= -1 is outside the domain: the host (AMD) returns x with PE; -1 gives log2(0). */
-    if (x.exp === 0 && x.hi === 0x80000000 && x.lo === 0) {
-      s.flags |= FLAG_DIVBYZERO;
-      setResult(s, ((y.sign ^ 1) << 15) | 0x7fff, 0x80000000, 0);
-    } else {
-      s.flags |= FLAG_INEXACT;
-      setResult(s, xSe, xHi, xLo);
-    }
+    /* x <= -1 is outside the domain: the host (AMD) returns x with PE. */
+    s.flags |= FLAG_INEXACT;
+    setResult(s, xSe, xHi, xLo);
     return;
   }
   if (x.exp >= -1) {
@@ -555,7 +556,7 @@ function piQuarters(s: FloatStatus, sign: number, k: number): void {
 }
 
 /** FPATAN: atan2(y, x) with x = ST0, y = ST1; the result replaces ST1. */
-export function floatx80_atan2(xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number, s: FloatStatus): void {
+function atan2(xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number, s: FloatStatus): void {
   unpackX80(ua, xSe, xHi, xLo);
   unpackX80(ub, ySe, yHi, yLo);
   s.c1 = 0;
@@ -621,4 +622,28 @@ function divToAcc(sign: number, ye: number, yh: number, yl: number, xSe: number,
   } else {
     acc.sticky = 1;
   }
+}
+
+/** FYL2X: y * log2(x), x = ST0, y = ST1. */
+export function floatx80_yl2x(xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number, s: FloatStatus): void {
+  const before = s.flags;
+  s.flags = 0;
+  yl2x(xSe, xHi, xLo, ySe, yHi, yLo, s);
+  s.flags = before | denormalPrecedence(s.flags);
+}
+
+/** FYL2XP1: y * log2(x + 1), x = ST0, y = ST1. */
+export function floatx80_yl2xp1(xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number, s: FloatStatus): void {
+  const before = s.flags;
+  s.flags = 0;
+  yl2xp1(xSe, xHi, xLo, ySe, yHi, yLo, s);
+  s.flags = before | denormalPrecedence(s.flags);
+}
+
+/** FPATAN: atan2(y, x) with x = ST0, y = ST1; the result replaces ST1. */
+export function floatx80_atan2(xSe: number, xHi: number, xLo: number, ySe: number, yHi: number, yLo: number, s: FloatStatus): void {
+  const before = s.flags;
+  s.flags = 0;
+  atan2(xSe, xHi, xLo, ySe, yHi, yLo, s);
+  s.flags = before | denormalPrecedence(s.flags);
 }
