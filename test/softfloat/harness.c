@@ -148,6 +148,16 @@ SSE_BIN64(cmpsd0, "cmpsd $0,") SSE_BIN64(cmpsd1, "cmpsd $1,") SSE_BIN64(cmpsd2, 
 SSE_BIN64(cmpsd3, "cmpsd $3,") SSE_BIN64(cmpsd4, "cmpsd $4,") SSE_BIN64(cmpsd5, "cmpsd $5,")
 SSE_BIN64(cmpsd6, "cmpsd $6,") SSE_BIN64(cmpsd7, "cmpsd $7,")
 
+/* SSE4.1 ROUNDSS/ROUNDSD with immediates 0-3 (RC), 4 (MXCSR.RC), +8 (suppress PE) */
+SSE_BIN32(roundss0, "roundss $0,") SSE_BIN32(roundss1, "roundss $1,") SSE_BIN32(roundss2, "roundss $2,")
+SSE_BIN32(roundss3, "roundss $3,") SSE_BIN32(roundss4, "roundss $4,") SSE_BIN32(roundss8, "roundss $8,")
+SSE_BIN32(roundss9, "roundss $9,") SSE_BIN32(roundss10, "roundss $10,") SSE_BIN32(roundss11, "roundss $11,")
+SSE_BIN32(roundss12, "roundss $12,")
+SSE_BIN64(roundsd0, "roundsd $0,") SSE_BIN64(roundsd1, "roundsd $1,") SSE_BIN64(roundsd2, "roundsd $2,")
+SSE_BIN64(roundsd3, "roundsd $3,") SSE_BIN64(roundsd4, "roundsd $4,") SSE_BIN64(roundsd8, "roundsd $8,")
+SSE_BIN64(roundsd9, "roundsd $9,") SSE_BIN64(roundsd10, "roundsd $10,") SSE_BIN64(roundsd11, "roundsd $11,")
+SSE_BIN64(roundsd12, "roundsd $12,")
+
 /* COMIS*: EFLAGS as ZF<<2 | PF<<1 | CF. */
 #define SSE_COMI(name, mov, insn, T)                                                    \
   static uint32_t name(T a, T b, uint32_t m) {                                          \
@@ -196,12 +206,18 @@ static void sse_suite(int n) {
     {"minss", minss}, {"maxss", maxss}, {"cmpss0", cmpss0}, {"cmpss1", cmpss1},
     {"cmpss2", cmpss2}, {"cmpss3", cmpss3}, {"cmpss4", cmpss4}, {"cmpss5", cmpss5},
     {"cmpss6", cmpss6}, {"cmpss7", cmpss7}, {"comiss", comiss}, {"ucomiss", ucomiss},
+    {"roundss0", roundss0}, {"roundss1", roundss1}, {"roundss2", roundss2}, {"roundss3", roundss3},
+    {"roundss4", roundss4}, {"roundss8", roundss8}, {"roundss9", roundss9}, {"roundss10", roundss10},
+    {"roundss11", roundss11}, {"roundss12", roundss12},
   };
   static const struct { const char *name; bin64 f; } ops64[] = {
     {"addsd", addsd}, {"subsd", subsd}, {"mulsd", mulsd}, {"divsd", divsd}, {"sqrtsd", sqrtsd},
     {"minsd", minsd}, {"maxsd", maxsd}, {"cmpsd0", cmpsd0}, {"cmpsd1", cmpsd1},
     {"cmpsd2", cmpsd2}, {"cmpsd3", cmpsd3}, {"cmpsd4", cmpsd4}, {"cmpsd5", cmpsd5},
     {"cmpsd6", cmpsd6}, {"cmpsd7", cmpsd7},
+    {"roundsd0", roundsd0}, {"roundsd1", roundsd1}, {"roundsd2", roundsd2}, {"roundsd3", roundsd3},
+    {"roundsd4", roundsd4}, {"roundsd8", roundsd8}, {"roundsd9", roundsd9}, {"roundsd10", roundsd10},
+    {"roundsd11", roundsd11}, {"roundsd12", roundsd12},
   };
   for (int ctl = 0; ctl < 16; ctl++) {
     /* rounding in bits 0-1, DAZ bit 2, FTZ bit 3 of the loop index */

@@ -1,6 +1,7 @@
 /*
- * SSE/SSE2 scalar float32/float64 against the host CPU: every op under all four MXCSR
- * rounding modes and each DAZ/FTZ combination, results and MXCSR flags bit for bit.
+ * SSE/SSE2 (and SSE4.1 ROUNDSS/ROUNDSD) scalar float32/float64 against the host CPU:
+ * every op under all four MXCSR rounding modes and each DAZ/FTZ combination, results
+ * and MXCSR flags bit for bit.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,6 +67,13 @@ test('SSE scalar ops match the host CPU bit for bit (all rounding modes, DAZ, FT
       case 'cvtsi2sd32': cvt.int32_to_float64(a32 | 0, s); got = hex64(s.hi, s.lo); break;
       case 'cvtsi2sd64': cvt.int64_to_float64(aHi, aLo, s); got = hex64(s.hi, s.lo); break;
       default: {
+        const rm = /^rounds([sd])(\d+)$/.exec(op);
+        if (rm) {
+          /* the harness's ROUNDS* reads the second operand */
+          if (rm[1] === 's') got = hex32(cvt.float32_round_to_int(b32, Number(rm[2]), s));
+          else { cvt.float64_round_to_int(bHi, bLo, Number(rm[2]), s); got = hex64(s.hi, s.lo); }
+          break;
+        }
         const m = /^cmps([sd])(\d)$/.exec(op);
         if (!m) throw new Error(`harness op not handled: ${op}`);
         const pred = Number(m[2]);
@@ -79,6 +87,6 @@ test('SSE scalar ops match the host CPU bit for bit (all rounding modes, DAZ, FT
   }
   console.log(`SSE cases compared per op: ${t.summary()}`);
   assert.equal(t.failures(), '', `mismatches against the host CPU:\n${t.failures()}`);
-  assert.equal(t.count.size, 48, 'every SSE op compared');
+  assert.equal(t.count.size, 68, 'every SSE op compared');
   for (const [op, n] of t.count) assert.equal(n, 16 * PER_OP, `${op}: ${n} cases`);
 });

@@ -138,3 +138,54 @@ export function float64_to_float32(hi: number, lo: number, s: FloatStatus): numb
   accSet(ua.sign, ua.exp, ua.hi, ua.lo, 0, 0);
   return roundPack(s, FMT_F32, 24);
 }
+
+/* ---------- ROUNDSS / ROUNDSD (SSE4.1) ---------- */
+
+/**
+ * Round the unpacked ua to an integral value of the same format: imm8 bits 1:0 are the
+ * rounding mode unless bit 2 selects MXCSR.RC; bit 3 suppresses PE.  An SNaN is
+ * quietened with IE; no DE is reported.  Returns false when ua is already the result
+ * (zero, infinity, or too large to have a fraction).
+ */
+function roundToIntegral(s: FloatStatus, imm: number, fracBits: number, fmt: number, prec: number): boolean {
+  if (ua.cls !== CLS_FINITE || ua.exp >= fracBits) return false;
+  const mode = (imm & 4) !== 0 ? s.roundingMode : imm & 3;
+  accSet(ua.sign, ua.exp, ua.hi, ua.lo, 0, 0);
+  accRoundToInt(mode);
+  if (intInexact && (imm & 8) === 0) s.flags |= FLAG_INEXACT;
+  if ((INT[0] | INT[1]) === 0) { roundF32 = packZero(s, fmt, ua.sign); return true; }
+  accSet(ua.sign, 63, INT[0], INT[1], 0, 0);
+  accNormalize();
+  const ftz = s.flushToZero;
+  s.flushToZero = false;
+  if (fmt === FMT_F32) roundF32 = roundPack(s, fmt, prec);
+  else roundPack(s, fmt, prec);
+  s.flushToZero = ftz;
+  return true;
+}
+let roundF32 = 0;
+
+/** ROUNDSS: returns the float32 bits (int32). */
+export function float32_round_to_int(a: number, imm: number, s: FloatStatus): number {
+  unpackF32(ua, a, s.denormalsAreZero);
+  if (ua.cls === CLS_QNAN || ua.cls === CLS_SNAN) {
+    if (ua.cls === CLS_SNAN) s.flags |= FLAG_INVALID;
+    return a | 0x400000;
+  }
+  if (ua.cls === CLS_ZERO) return a & 0x80000000;
+  if (!roundToIntegral(s, imm, 23, FMT_F32, 24)) return a | 0;
+  return roundF32;
+}
+
+/** ROUNDSD: result in s.hi:s.lo. */
+export function float64_round_to_int(hi: number, lo: number, imm: number, s: FloatStatus): void {
+  unpackF64(ua, hi, lo, s.denormalsAreZero);
+  if (ua.cls === CLS_QNAN || ua.cls === CLS_SNAN) {
+    if (ua.cls === CLS_SNAN) s.flags |= FLAG_INVALID;
+    s.hi = (hi | 0x80000) >>> 0;
+    s.lo = lo >>> 0;
+    return;
+  }
+  if (ua.cls === CLS_ZERO) { s.hi = (hi & 0x80000000) >>> 0; s.lo = 0; return; }
+  if (!roundToIntegral(s, imm, 52, FMT_F64, 53)) { s.hi = hi >>> 0; s.lo = lo >>> 0; }
+}
