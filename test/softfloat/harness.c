@@ -439,8 +439,10 @@ static x80 genint80(int bits) {
 static x80 genbcd(void) {
   x80 v; v.m = 0;
   int nd = (int)(rnd() % 19);
-  for (int i = 0; i < nd; i++) v.m |= (rnd() % 10) << (4 * i);
-  v.se = (uint16_t)(rnd() & 0x8000) | (uint16_t)(rnd() % 10);
+  /* mostly valid digits; sometimes A-F, which the SDM leaves undefined (checked as the host does) */
+  uint64_t base = rnd() % 8 ? 10 : 16;
+  for (int i = 0; i < nd; i++) v.m |= (rnd() % base) << (4 * i);
+  v.se = (uint16_t)(rnd() & 0x8000) | (uint16_t)((rnd() % base) | (rnd() % base) << 4);
   return v;
 }
 

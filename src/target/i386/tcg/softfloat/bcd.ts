@@ -14,7 +14,10 @@ function digit(se: number, hi: number, lo: number, i: number): number {
   return (se >>> (4 * (i - 16))) & 15;
 }
 
-/** FBLD: exact conversion to floatx80 (s.se:hi:lo).  Digits above 9 are undefined on hardware. */
+/**
+ * FBLD: exact conversion to floatx80 (s.se:hi:lo).  Digits A-F are undefined in the SDM;
+ * weighting them like 0-9 gives what the host does.
+ */
 export function bcd_to_floatx80(se: number, hi: number, lo: number, s: FloatStatus): void {
   let high = 0, low = 0;
   for (let i = 17; i >= 9; i--) high = high * 10 + digit(se, hi, lo, i);
