@@ -8,8 +8,12 @@
  *
  * Usage: harness sse|x87|trans <cases-per-op> <seed>
  */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <ucontext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,6 +272,65 @@ static void sse_suite(int n) {
 }
 
 
+/* Unmasked underflow: operands near the denormal range; a trapping op is printed as "trap"
+ * with the MXCSR flags saved at the #XM. */
+static sigjmp_buf trap_jb;
+static volatile uint32_t trap_mxcsr;
+static void on_sigfpe(int sig, siginfo_t *si, void *ucv) {
+  (void)sig; (void)si;
+  ucontext_t *uc = ucv;
+  trap_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+  siglongjmp(trap_jb, 1);
+}
+
+static uint32_t tiny32(void) {
+  uint32_t s = (uint32_t)(rnd() & 1) << 31;
+  return rnd() % 4 ? s | (uint32_t)(rnd() % 20) << 23 | mant_pattern32() : gen32();
+}
+static uint64_t tiny64(void) {
+  uint64_t s = (rnd() & 1) << 63;
+  return rnd() % 4 ? s | (rnd() % 40) << 52 | mant_pattern64() : gen64();
+}
+
+static void sse_unmasked_suite(int n) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_sigfpe;
+  sa.sa_flags = SA_SIGINFO;
+  sigaction(SIGFPE, &sa, 0);
+  typedef uint32_t (*bin32)(uint32_t, uint32_t, uint32_t);
+  typedef uint64_t (*bin64)(uint64_t, uint64_t, uint32_t);
+  static const struct { const char *name; bin32 f; } ops32[] = {
+    {"addss", addss}, {"subss", subss}, {"mulss", mulss}, {"divss", divss},
+  };
+  static const struct { const char *name; bin64 f; } ops64[] = {
+    {"addsd", addsd}, {"subsd", subsd}, {"mulsd", mulsd}, {"divsd", divsd},
+  };
+  for (int ctl = 0; ctl < 16; ctl++) {
+    /* UE unmasked, everything else masked */
+    uint32_t m = (0x1f80 & ~0x800u) | (uint32_t)(ctl & 3) << 13 | (ctl & 4 ? 0x40 : 0) | (ctl & 8 ? 0x8000 : 0);
+    for (unsigned k = 0; k < 4; k++)
+      for (int i = 0; i < n; i++) {
+        uint32_t a = tiny32(), b = k >= 2 ? (uint32_t)(rnd() & 0x80000000) | (uint32_t)(100 + rnd() % 60) << 23 | mant_pattern32() : tiny32();
+        volatile uint32_t r = 0;
+        if (sigsetjmp(trap_jb, 1) == 0) {
+          r = ops32[k].f(a, b, m);
+          printf("%s %x %x %x = %x %x\n", ops32[k].name, m, a, b, r, mx_out & 0x3f);
+        } else {
+          printf("%s %x %x %x = trap %x\n", ops32[k].name, m, a, b, trap_mxcsr & 0x3f);
+        }
+        uint64_t c = tiny64(), d = k >= 2 ? (rnd() & 0x8000000000000000ull) | (900 + rnd() % 250) << 52 | mant_pattern64() : tiny64();
+        volatile uint64_t q = 0;
+        if (sigsetjmp(trap_jb, 1) == 0) {
+          q = ops64[k].f(c, d, m);
+          printf("%s %x %llx %llx = %llx %x\n", ops64[k].name, m, (unsigned long long)c, (unsigned long long)d, (unsigned long long)q, mx_out & 0x3f);
+        } else {
+          printf("%s %x %llx %llx = trap %x\n", ops64[k].name, m, (unsigned long long)c, (unsigned long long)d, trap_mxcsr & 0x3f);
+        }
+      }
+  }
+}
+
 /* ------------------------------------------------------------------ x87 */
 
 typedef struct { uint64_t m; uint16_t se; } __attribute__((packed)) x80;
@@ -446,6 +509,45 @@ static x80 genbcd(void) {
   return v;
 }
 
+/* Unmasked x87 underflow: the masked-off UE makes the x87 store a biased result and
+ * leave the exception pending; FNSAVE reads ST0 without triggering it. */
+#define X87_UNM(name, insn)                                                              \
+  static x80 name(x80 a, x80 b, uint16_t cw) {                                           \
+    unsigned char env[108];                                                              \
+    x80 r;                                                                               \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" insn "\n\t"  \
+                     "fnstsw %[sw]\n\tfnsave %[env]\n\tfninit"                         \
+                     : [env] "=m"(env), [sw] "=m"(sw_out)                                \
+                     : [a] "m"(a), [b] "m"(b), [cw] "m"(cw));                            \
+    memcpy(&r, env + 28, 10);                                                            \
+    return r;                                                                            \
+  }
+X87_UNM(xu_fadd, "fadd %%st(1), %%st") X87_UNM(xu_fsub, "fsub %%st(1), %%st")
+X87_UNM(xu_fmul, "fmul %%st(1), %%st") X87_UNM(xu_fdiv, "fdiv %%st(1), %%st")
+
+static x80 tiny80(void) {
+  uint16_t s = (uint16_t)((rnd() & 1) << 15);
+  return rnd() % 4 ? mk(s | (uint16_t)(rnd() % 90), mant80() | (rnd() % 8 ? 1ull << 63 : 0)) : gen80();
+}
+
+static void x87_unmasked_suite(int n) {
+  static const struct { const char *name; x80 (*f)(x80, x80, uint16_t); } ops[] = {
+    {"fadd", xu_fadd}, {"fsub", xu_fsub}, {"fmul", xu_fmul}, {"fdiv", xu_fdiv},
+  };
+  for (int pc = 0; pc < 4; pc++)
+    for (int rc = 0; rc < 4; rc++) {
+      /* all exceptions masked except UE */
+      uint16_t cw = (uint16_t)(0x036f & ~0x0f00) | (uint16_t)(pc << 8) | (uint16_t)(rc << 10);
+      for (unsigned k = 0; k < 4; k++)
+        for (int i = 0; i < n; i++) {
+          x80 a = tiny80(), b = k >= 2 ? mk((uint16_t)(rnd() & 0x8000) | (uint16_t)(16383 - 60 + rnd() % 120), mant80() | 1ull << 63) : tiny80();
+          if (k < 2 && rnd() % 2) b = near80(a);
+          x80 r = ops[k].f(a, b, cw);
+          printf("%s %x", ops[k].name, cw); p80(a); p80(b); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));
+        }
+    }
+}
+
 static void x87_suite(int n) {
   static const struct { const char *name; x80 (*f)(x80, x80, uint16_t); int arith; } bins[] = {
     {"fadd", x_fadd, 1}, {"fsub", x_fsub, 1}, {"fmul", x_fmul, 1}, {"fdiv", x_fdiv, 1},
@@ -585,7 +687,9 @@ int main(int argc, char **argv) {
   rng ^= strtoull(argv[3], 0, 0) * 0x9e3779b97f4a7c15ull;
   if (!rng) rng = 1;
   if (!strcmp(argv[1], "sse")) sse_suite(n);
+  else if (!strcmp(argv[1], "sse-unmasked")) sse_unmasked_suite(n);
   else if (!strcmp(argv[1], "x87")) x87_suite(n);
+  else if (!strcmp(argv[1], "x87-unmasked")) x87_unmasked_suite(n);
   else if (!strcmp(argv[1], "trans")) trans_suite(n);
   else { fprintf(stderr, "unknown suite %s\n", argv[1]); return 2; }
   return 0;

@@ -90,3 +90,38 @@ test('SSE scalar ops match the host CPU bit for bit (all rounding modes, DAZ, FT
   assert.equal(t.count.size, 68, 'every SSE op compared');
   for (const [op, n] of t.count) assert.equal(n, 16 * PER_OP, `${op}: ${n} cases`);
 });
+
+test('with UE unmasked, SSE traps exactly when the host does, with the same MXCSR flags', () => {
+  const lines = runHarness('sse-unmasked', 400, 4);
+  const s = new FloatStatus();
+  const t = new Tally();
+  let traps = 0;
+  for (const line of lines) {
+    const tok = line.split(' ');
+    const op = tok[0];
+    const mxcsr = h32(tok[1]);
+    s.setMxcsrControl(mxcsr);
+    s.flags = 0;
+    const x = tok[2], y = tok[3];
+    const a32 = h32(x), b32 = h32(y);
+    let r: string;
+    switch (op) {
+      case 'addss': r = hex32(f32.float32_add(a32, b32, s)); break;
+      case 'subss': r = hex32(f32.float32_sub(a32, b32, s)); break;
+      case 'mulss': r = hex32(f32.float32_mul(a32, b32, s)); break;
+      case 'divss': r = hex32(f32.float32_div(a32, b32, s)); break;
+      case 'addsd': f64.float64_add(hiOf(x), loOf(x), hiOf(y), loOf(y), s); r = hex64(s.hi, s.lo); break;
+      case 'subsd': f64.float64_sub(hiOf(x), loOf(x), hiOf(y), loOf(y), s); r = hex64(s.hi, s.lo); break;
+      case 'mulsd': f64.float64_mul(hiOf(x), loOf(x), hiOf(y), loOf(y), s); r = hex64(s.hi, s.lo); break;
+      case 'divsd': f64.float64_div(hiOf(x), loOf(x), hiOf(y), loOf(y), s); r = hex64(s.hi, s.lo); break;
+      default: throw new Error(`harness op not handled: ${op}`);
+    }
+    /* The CPU raises #XM when a flag is set whose mask bit (MXCSR[12:7]) is clear. */
+    const trap = (s.flags & ~(mxcsr >>> 7) & 0x3f) !== 0;
+    if (tok[5] === 'trap') traps++;
+    t.check(op, line, `${trap ? 'trap' : r} ${hex32(s.flags)}`, `${tok[5]} ${tok[6]}`);
+  }
+  console.log(`SSE unmasked-UE cases per op: ${t.summary()}; host traps: ${traps}`);
+  assert.equal(t.failures(), '', `mismatches against the host CPU:\n${t.failures()}`);
+  assert.ok(traps > 1000, 'the operands exercise underflow traps');
+});

@@ -36,6 +36,12 @@ export class FloatStatus {
   flushToZero = false;
   /** MXCSR.DAZ: denormal operands read as zero (SSE only). */
   denormalsAreZero = false;
+  /**
+   * The underflow exception is masked (MXCSR.UM / control word UM).  When it is not, every
+   * tiny result reports UE (PE only if rounding to full precision was inexact), FTZ does
+   * not apply, and the x87 result carries its exponent biased by +24576.
+   */
+  underflowMasked = true;
   /** Sticky FLAG_* bits; operations only OR into it. */
   flags = 0;
   /** x87 C1 after a rounded result: 1 when the result was rounded away from zero. */
@@ -49,14 +55,15 @@ export class FloatStatus {
   hi2 = 0;
   lo2 = 0;
 
-  /** Load rounding control, DAZ and FTZ from an MXCSR value (flags are left alone). */
+  /** Load rounding control, DAZ, FTZ and the UE mask from an MXCSR value (flags are left alone). */
   setMxcsrControl(mxcsr: number): void {
     this.roundingMode = (mxcsr >>> 13) & 3;
     this.flushToZero = (mxcsr & 0x8000) !== 0;
     this.denormalsAreZero = (mxcsr & 0x40) !== 0;
+    this.underflowMasked = (mxcsr & 0x800) !== 0;
   }
 
-  /** Load rounding and precision control from an x87 control word. */
+  /** Load rounding and precision control and the UE mask from an x87 control word. */
   setX87Control(fcw: number): void {
     this.roundingMode = (fcw >>> 10) & 3;
     const pc = (fcw >>> 8) & 3;
@@ -64,5 +71,6 @@ export class FloatStatus {
     this.precision = pc === 0 ? 24 : pc === 2 ? 53 : 64;
     this.flushToZero = false;
     this.denormalsAreZero = false;
+    this.underflowMasked = (fcw & 0x10) !== 0;
   }
 }

@@ -255,7 +255,8 @@ function topBitsAllOnes(prec: number): boolean {
  * st's rounding mode and flush-to-zero, raise PE/UE/OE, set st.c1, and pack the result:
  * float32 is returned (int32 bit pattern); float64 goes to st.hi:lo; floatx80 to
  * st.se, st.hi:lo (0 is returned).
- * Tininess is detected after rounding, as x86 does.
+ * Tininess is detected after rounding, as x86 does.  With UE unmasked, see
+ * roundPackUnmaskedUnderflow.
  */
 export function roundPack(st: FloatStatus, fmt: number, prec: number): number {
   const sign = acc.sign;
@@ -265,6 +266,7 @@ export function roundPack(st: FloatStatus, fmt: number, prec: number): number {
   if (acc.exp < emin) {
     tiny = true;
     if (acc.exp === emin - 1 && topBitsAllOnes(prec) && roundIncrement(mode, sign, prec) !== 0) tiny = false;
+    if (tiny && !st.underflowMasked) return roundPackUnmaskedUnderflow(st, fmt, prec);
     if (tiny && st.flushToZero) {
       st.flags |= FLAG_UNDERFLOW | FLAG_INEXACT;
       st.c1 = 0;
@@ -292,6 +294,23 @@ export function roundPack(st: FloatStatus, fmt: number, prec: number): number {
 }
 
 /** Pack sign, biased exponent and the accumulator's top 64 bits (acc.w2:w1). */
+/**
+ * A tiny result with UE unmasked: x86 rounds the significand to `prec` bits with an
+ * unbounded exponent, so PE reflects that rounding; UE is always reported.  The x87
+ * stores the result with its exponent biased by +24576; for SSE the CPU traps and the
+ * value (packed the same way, wrapped) is not used.
+ */
+function roundPackUnmaskedUnderflow(st: FloatStatus, fmt: number, prec: number): number {
+  const sign = acc.sign;
+  const inc = roundIncrement(st.roundingMode, sign, prec);
+  const inexact = rInexact;
+  applyRound(prec, inc);
+  st.c1 = inc;
+  st.flags |= inexact !== 0 ? FLAG_UNDERFLOW | FLAG_INEXACT : FLAG_UNDERFLOW;
+  const bexp = (acc.exp + BIAS[fmt] + (fmt === FMT_X80 ? 24576 : 0)) & (fmt === FMT_F32 ? 0xff : fmt === FMT_F64 ? 0x7ff : 0x7fff);
+  return packBits(st, fmt, sign, bexp);
+}
+
 function packBits(st: FloatStatus, fmt: number, sign: number, bexp: number): number {
   const w2 = acc.w2, w1 = acc.w1;
   if (fmt === FMT_F32) {
