@@ -292,6 +292,13 @@ static uint64_t tiny64(void) {
   return rnd() % 4 ? s | (rnd() % 40) << 52 | mant_pattern64() : gen64();
 }
 
+static uint32_t huge32(void) {
+  return (uint32_t)(rnd() & 1) << 31 | (uint32_t)(234 + rnd() % 20) << 23 | mant_pattern32();
+}
+static uint64_t huge64(void) {
+  return (rnd() & 1) << 63 | (2007 + rnd() % 39) << 52 | mant_pattern64();
+}
+
 static void sse_unmasked_suite(int n) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -306,12 +313,13 @@ static void sse_unmasked_suite(int n) {
   static const struct { const char *name; bin64 f; } ops64[] = {
     {"addsd", addsd}, {"subsd", subsd}, {"mulsd", mulsd}, {"divsd", divsd},
   };
-  for (int ctl = 0; ctl < 16; ctl++) {
-    /* UE unmasked, everything else masked */
-    uint32_t m = (0x1f80 & ~0x800u) | (uint32_t)(ctl & 3) << 13 | (ctl & 4 ? 0x40 : 0) | (ctl & 8 ? 0x8000 : 0);
+  for (int ctl = 0; ctl < 32; ctl++) {
+    /* UE unmasked (tiny operands) or OE unmasked (huge operands), everything else masked */
+    int over = ctl >= 16;
+    uint32_t m = (0x1f80 & ~(over ? 0x400u : 0x800u)) | (uint32_t)(ctl & 3) << 13 | (ctl & 4 ? 0x40 : 0) | (ctl & 8 ? 0x8000 : 0);
     for (unsigned k = 0; k < 4; k++)
       for (int i = 0; i < n; i++) {
-        uint32_t a = tiny32(), b = k >= 2 ? (uint32_t)(rnd() & 0x80000000) | (uint32_t)(100 + rnd() % 60) << 23 | mant_pattern32() : tiny32();
+        uint32_t a = over ? huge32() : tiny32(), b = k >= 2 ? (uint32_t)(rnd() & 0x80000000) | (uint32_t)(100 + rnd() % 60) << 23 | mant_pattern32() : over ? huge32() : tiny32();
         volatile uint32_t r = 0;
         if (sigsetjmp(trap_jb, 1) == 0) {
           r = ops32[k].f(a, b, m);
@@ -319,7 +327,7 @@ static void sse_unmasked_suite(int n) {
         } else {
           printf("%s %x %x %x = trap %x\n", ops32[k].name, m, a, b, trap_mxcsr & 0x3f);
         }
-        uint64_t c = tiny64(), d = k >= 2 ? (rnd() & 0x8000000000000000ull) | (900 + rnd() % 250) << 52 | mant_pattern64() : tiny64();
+        uint64_t c = over ? huge64() : tiny64(), d = k >= 2 ? (rnd() & 0x8000000000000000ull) | (900 + rnd() % 250) << 52 | mant_pattern64() : over ? huge64() : tiny64();
         volatile uint64_t q = 0;
         if (sigsetjmp(trap_jb, 1) == 0) {
           q = ops64[k].f(c, d, m);
@@ -530,17 +538,25 @@ static x80 tiny80(void) {
   return rnd() % 4 ? mk(s | (uint16_t)(rnd() % 90), mant80() | (rnd() % 8 ? 1ull << 63 : 0)) : gen80();
 }
 
+static x80 huge80(void) {
+  uint16_t s = (uint16_t)((rnd() & 1) << 15);
+  return mk(s | (uint16_t)(0x7ffe - rnd() % 90), mant80() | 1ull << 63);
+}
+
 static void x87_unmasked_suite(int n) {
   static const struct { const char *name; x80 (*f)(x80, x80, uint16_t); } ops[] = {
     {"fadd", xu_fadd}, {"fsub", xu_fsub}, {"fmul", xu_fmul}, {"fdiv", xu_fdiv},
   };
+  for (int over = 0; over < 2; over++)
   for (int pc = 0; pc < 4; pc++)
     for (int rc = 0; rc < 4; rc++) {
-      /* all exceptions masked except UE */
-      uint16_t cw = (uint16_t)(0x036f & ~0x0f00) | (uint16_t)(pc << 8) | (uint16_t)(rc << 10);
+      /* all exceptions masked except UE (tiny operands) or OE (huge operands) */
+      uint16_t cw = (uint16_t)((over ? 0x0377 : 0x036f) & ~0x0f00) | (uint16_t)(pc << 8) | (uint16_t)(rc << 10);
       for (unsigned k = 0; k < 4; k++)
         for (int i = 0; i < n; i++) {
-          x80 a = tiny80(), b = k >= 2 ? mk((uint16_t)(rnd() & 0x8000) | (uint16_t)(16383 - 60 + rnd() % 120), mant80() | 1ull << 63) : tiny80();
+          x80 a = over ? huge80() : tiny80();
+          x80 b = k >= 2 ? mk((uint16_t)(rnd() & 0x8000) | (uint16_t)(16383 - 60 + rnd() % 120), mant80() | 1ull << 63) : over ? huge80() : tiny80();
+          if (over && k == 3) b.se ^= 0x3f00; /* divide by a tiny number */
           if (k < 2 && rnd() % 2) b = near80(a);
           x80 r = ops[k].f(a, b, cw);
           printf("%s %x", ops[k].name, cw); p80(a); p80(b); printf(" ="); p80(r); printf(" %x\n", SWM(sw_out));

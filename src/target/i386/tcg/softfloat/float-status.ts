@@ -42,6 +42,12 @@ export class FloatStatus {
    * not apply, and the x87 result carries its exponent biased by +24576.
    */
   underflowMasked = true;
+  /**
+   * The overflow exception is masked.  When it is not, an overflow reports OE (PE only if
+   * rounding to full precision was inexact) and the x87 result carries its exponent
+   * biased by -24576 instead of becoming infinity or the largest finite number.
+   */
+  overflowMasked = true;
   /** Sticky FLAG_* bits; operations only OR into it. */
   flags = 0;
   /** x87 C1 after a rounded result: 1 when the result was rounded away from zero. */
@@ -55,15 +61,16 @@ export class FloatStatus {
   hi2 = 0;
   lo2 = 0;
 
-  /** Load rounding control, DAZ, FTZ and the UE mask from an MXCSR value (flags are left alone). */
+  /** Load rounding control, DAZ, FTZ and the UE/OE masks from an MXCSR value (flags are left alone). */
   setMxcsrControl(mxcsr: number): void {
     this.roundingMode = (mxcsr >>> 13) & 3;
     this.flushToZero = (mxcsr & 0x8000) !== 0;
     this.denormalsAreZero = (mxcsr & 0x40) !== 0;
     this.underflowMasked = (mxcsr & 0x800) !== 0;
+    this.overflowMasked = (mxcsr & 0x400) !== 0;
   }
 
-  /** Load rounding and precision control and the UE mask from an x87 control word. */
+  /** Load rounding and precision control and the UE/OE masks from an x87 control word. */
   setX87Control(fcw: number): void {
     this.roundingMode = (fcw >>> 10) & 3;
     const pc = (fcw >>> 8) & 3;
@@ -72,5 +79,6 @@ export class FloatStatus {
     this.flushToZero = false;
     this.denormalsAreZero = false;
     this.underflowMasked = (fcw & 0x10) !== 0;
+    this.overflowMasked = (fcw & 0x08) !== 0;
   }
 }

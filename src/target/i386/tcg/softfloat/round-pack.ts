@@ -279,6 +279,13 @@ export function roundPack(st: FloatStatus, fmt: number, prec: number): number {
   const inexact = rInexact;
   applyRound(prec, inc);
   if (acc.exp > EMAX[fmt]) {
+    if (!st.overflowMasked) {
+      /* Unmasked: the rounded significand with the exponent biased by -24576 (x87). */
+      st.flags |= inexact !== 0 ? FLAG_OVERFLOW | FLAG_INEXACT : FLAG_OVERFLOW;
+      st.c1 = inc;
+      const bexp = (acc.exp + BIAS[fmt] - (fmt === FMT_X80 ? 24576 : 0)) & (fmt === FMT_F32 ? 0xff : fmt === FMT_F64 ? 0x7ff : 0x7fff);
+      return packBits(st, fmt, sign, bexp);
+    }
     st.flags |= FLAG_OVERFLOW | FLAG_INEXACT;
     const toInf = mode === ROUND_NEAREST_EVEN || (mode === ROUND_UP ? sign === 0 : mode === ROUND_DOWN ? sign !== 0 : false);
     st.c1 = toInf ? 1 : 0;
