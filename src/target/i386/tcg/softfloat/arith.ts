@@ -59,7 +59,7 @@ export function addFinite(a: Unpacked, aSign: number, b: Unpacked, bSign: number
 }
 
 /** acc = a * b, exactly (a 128-bit product folded to 96 bits + sticky). */
-export function mulFinite(sign: number, a: Unpacked, b: Unpacked): void {
+function mulFinite(sign: number, a: Unpacked, b: Unpacked): void {
   const aExp = a.exp, aHi = a.hi, aLo = a.lo, bExp = b.exp, bHi = b.hi, bLo = b.lo;
   mul32(aLo, bLo);
   const c0 = MUL[1];
@@ -95,7 +95,7 @@ export function mulFinite(sign: number, a: Unpacked, b: Unpacked): void {
  * acc = a / b to `bits` quotient bits (at most 96) plus a sticky bit for a non-zero
  * remainder: restoring division, one bit per step.
  */
-export function divFinite(sign: number, a: Unpacked, b: Unpacked, bits: number): void {
+function divFinite(sign: number, a: Unpacked, b: Unpacked, bits: number): void {
   const aExp = a.exp, aHi = a.hi, aLo = a.lo, bExp = b.exp, bHi = b.hi, bLo = b.lo;
   let exp = aExp - bExp;
   let rTop = 0, rHi = aHi, rLo = aLo;
@@ -138,7 +138,7 @@ export function divFinite(sign: number, a: Unpacked, b: Unpacked, bits: number):
  * acc = sqrt((aExp, aHi:aLo)) to 66 root bits plus sticky: digit-by-digit square root
  * of the integer A * 2^t, with t chosen so that the exponent stays even.
  */
-export function sqrtFinite(a: Unpacked): void {
+function sqrtFinite(a: Unpacked): void {
   const aExp = a.exp, aHi = a.hi, aLo = a.lo;
   /* value = A * 2^(aExp-63); radicand M = A * 2^t, value = M * 2^(aExp-63-t). */
   const t = ((aExp - 63 - 66) & 1) === 0 ? 66 : 67;

@@ -21,7 +21,7 @@ export function twoSum(a: number, b: number): void {
 }
 
 /** Exact a * b as a pair (Dekker's product; |a|, |b| < 2^996). */
-export function twoProd(a: number, b: number): void {
+function twoProd(a: number, b: number): void {
   const p = a * b;
   let c = SPLITTER * a;
   const ah = c - (c - a), al = a - ah;

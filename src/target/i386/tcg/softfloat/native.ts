@@ -6,7 +6,7 @@
  * Everything else takes the exact soft-float path.
  */
 export const F64 = new Float64Array(4);
-export const F32 = new Float32Array(F64.buffer, 0, 2);
+const F32 = new Float32Array(F64.buffer, 0, 2);
 export const U32 = new Uint32Array(F64.buffer);
 const I32 = new Int32Array(F64.buffer);
 

@@ -42,7 +42,7 @@ export class Unpacked {
 export const ua = new Unpacked();
 export const ub = new Unpacked();
 
-export class Accumulator {
+class Accumulator {
   sign = 0;
   exp = 0;
   w2 = 0;
@@ -122,7 +122,7 @@ export function unpackX80(u: Unpacked, se: number, hi: number, lo: number): void
 }
 
 /** Normalise the 64-bit integer hi:lo (non-zero) into u; `e63` is the exponent of its bit 63. */
-export function normalize64(u: Unpacked, hi: number, lo: number, e63: number): void {
+function normalize64(u: Unpacked, hi: number, lo: number, e63: number): void {
   let e = e63;
   if (hi === 0) { hi = lo; lo = 0; e -= 32; }
   const c = Math.clz32(hi);
@@ -183,7 +183,7 @@ export function accNormalize(): void {
   acc.w2 = w2; acc.w1 = w1; acc.w0 = w0; acc.exp = e;
 }
 
-export function accIsZero(): boolean {
+function accIsZero(): boolean {
   return (acc.w2 | acc.w1 | acc.w0 | acc.sticky) === 0;
 }
 
