@@ -12,7 +12,7 @@
  */
 import { FloatStatus, FLAG_INVALID, FLAG_DENORMAL, FLAG_DIVBYZERO, FLAG_INEXACT, FLAG_UNDERFLOW } from './float-status.js';
 import {
-  ua, ub, acc, accSet, accNormalize, roundPack, packDefaultNaN, unpackX80, mul32, MUL,
+  ua, ub, acc, accSet, accNormalize, accShiftRightJam, roundPack, packDefaultNaN, unpackX80, mul32, MUL,
   FMT_X80, Unpacked, CLS_ZERO, CLS_FINITE, CLS_INF, CLS_QNAN, CLS_SNAN,
 } from './round-pack.js';
 import { addFinite } from './arith.js';
@@ -253,6 +253,39 @@ function trigPrologue(se: number, hi: number, lo: number, s: FloatStatus): numbe
 
 const TINY = -40;
 
+/**
+ * cos x for 2^-40 <= |x| < 2^-16: 1 - d with d = x^2/2 - x^4/24 + x^6/720 in double-double,
+ * and the subtraction from 1 done exactly in the accumulator.  (In double-double,
+ * 1 - d would drop d's low bits, and 1 - x^2/2 sits almost exactly on a rounding
+ * boundary when x has few significant bits.)
+ */
+function cosSmall(s: FloatStatus): void {
+  sigToDd(ua.hi, ua.lo, ua.exp);
+  ddMul(ddH, ddL, ddH, ddL);
+  const zh = ddH, zl = ddL;
+  /* d = z/2 - z^2/24 + z^3/720 */
+  ddMul(zh, zl, zh, zl);
+  const z2h = ddH, z2l = ddL;
+  ddMul(z2h, z2l, zh, zl);
+  ddDiv(ddH, ddL, 720, 0);
+  const t3h = ddH, t3l = ddL;
+  ddDiv(z2h, z2l, -24, 0);
+  ddAdd(ddH, ddL, t3h, t3l);
+  ddAdd(ddH, ddL, zh / 2, zl / 2);
+  ddToAcc(0, ddH, ddL, 0);
+  /* Align d to the units bit (bit 95 = 2^0), then 1 - d with the sticky bit jammed. */
+  accShiftRightJam(-acc.exp);
+  let w0 = (acc.w0 | acc.sticky) >>> 0, borrow = 0;
+  if (w0 !== 0) { w0 = 4294967296 - w0; borrow = 1; }
+  let w1 = 0 - acc.w1 - borrow;
+  borrow = 0;
+  if (w1 < 0) { w1 += 4294967296; borrow = 1; }
+  const w2 = 0x80000000 - acc.w2 - borrow;
+  accSet(0, 0, w2, w1, w0, 0);
+  accNormalize();
+  finish(s);
+}
+
 /** FSIN. */
 export function floatx80_sin(se: number, hi: number, lo: number, s: FloatStatus): number {
   const p = trigPrologue(se, hi, lo, s);
@@ -275,6 +308,7 @@ export function floatx80_cos(se: number, hi: number, lo: number, s: FloatStatus)
     finish(s);
     return 0;
   }
+  if (ua.exp < -16) { cosSmall(s); return 0; }
   reduce();
   sinCosReduced();
   trigValue(s, 1);
@@ -320,7 +354,8 @@ export function floatx80_sincos(se: number, hi: number, lo: number, s: FloatStat
   trigValue(s, 0);
   const c1 = s.c1;
   s.se2 = s.se; s.hi2 = s.hi; s.lo2 = s.lo;
-  trigValue(s, 1);
+  if (ua.exp < -16) cosSmall(s);
+  else trigValue(s, 1);
   s.c1 |= c1;
   return 0;
 }
