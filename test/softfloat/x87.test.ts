@@ -25,6 +25,7 @@ function eflags(rel: number): number {
 const PER_OP = 1500;
 
 test('x87 operations match the host CPU bit for bit (all PC/RC settings)', () => {
+  /* every op runs under all 16 PC/RC settings; only the arithmetic gets the full count for each */
   const lines = runHarness('x87', PER_OP, 2);
   const s = new FloatStatus();
   const t = new Tally();
@@ -88,7 +89,7 @@ test('x87 operations match the host CPU bit for bit (all PC/RC settings)', () =>
   for (const op of ['fadd', 'fsub', 'fmul', 'fdiv', 'fsqrt', 'fprem', 'fprem1', 'fscale', 'frndint', 'fcom',
     'fucom', 'fcomi', 'fucomi', 'fxtract', 'flds', 'fldl', 'fildll', 'fbld', 'fbstp', 'fsts', 'fstl', 'fists',
     'fistl', 'fistll', 'fisttps', 'fisttpl', 'fisttpll', 'fldconst', 'fxam']) {
-    assert.ok((t.count.get(op) ?? 0) >= (op === 'fldconst' ? 28 : 4 * PER_OP), `too few ${op} cases`);
+    assert.ok((t.count.get(op) ?? 0) >= (op === 'fldconst' ? 112 : 4 * PER_OP), `too few ${op} cases`);
   }
 });
 
