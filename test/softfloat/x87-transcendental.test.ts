@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runHarness, h32 } from './oracle.js';
+import { runHarness, h32, HOST_IS_AMD } from './oracle.js';
 import { FloatStatus } from '../../src/target/i386/tcg/softfloat/float-status.js';
 import * as t from '../../src/target/i386/tcg/softfloat/x87-transcendental.js';
 import { SW_C1 } from '../../src/target/i386/tcg/softfloat/floatx80.js';
@@ -33,6 +33,15 @@ function ulpDistance(a: string, b: string): number {
 }
 
 const PER_OP = 1500;
+
+/** F2XM1 with |x| > 1 and FYL2XP1 with x <= -1: undefined in the SDM (we follow AMD). */
+function outsideDomain(op: string, x: string): boolean {
+  const e = se(x) & 0x7fff;
+  const beyondOne = e > 0x3fff || (e === 0x3fff && (mh(x) !== 0x80000000 || ml(x) !== 0));
+  if (op === 'f2xm1') return e !== 0x7fff && beyondOne;
+  if (op === 'fyl2xp1') return e !== 0x7fff && (se(x) & 0x8000) !== 0 && e >= 0x3fff;
+  return false;
+}
 const ULP_BOUND = 1;
 const EXACT_SHARE = 0.85;
 
@@ -41,9 +50,11 @@ test('x87 transcendentals agree with the host CPU within the documented bound', 
   const s = new FloatStatus();
   const stats = new Map<string, { n: number; exact: number; maxUlp: number }>();
   const bad: string[] = [];
+  let vendorSpecific = 0;
   for (const line of lines) {
     const tok = line.split(' ');
     const op = tok[0];
+    if (!HOST_IS_AMD && outsideDomain(op, tok[2])) { vendorSpecific++; continue; }
     s.setX87Control(h32(tok[1]));
     s.flags = 0;
     s.c1 = 0;
@@ -90,9 +101,10 @@ test('x87 transcendentals agree with the host CPU within the documented bound', 
   }
   const summary = [...stats].map(([op, v]) => `${op}:${v.n} exact ${(100 * v.exact / v.n).toFixed(1)}% max ${v.maxUlp} ulp`).join(', ');
   console.log(`x87 transcendental cases: ${summary}`);
+  if (!HOST_IS_AMD) console.log(`host is not AMD: ${vendorSpecific} out-of-domain cases not compared`);
   assert.equal(bad.join('\n'), '', `beyond the bound:\n${bad.join('\n')}`);
   for (const [op, v] of stats) assert.ok(v.exact / v.n >= EXACT_SHARE, `${op}: only ${v.exact}/${v.n} bit-exact`);
   for (const op of ['fsin', 'fcos', 'fsincos', 'fptan', 'f2xm1', 'fpatan', 'fyl2x', 'fyl2xp1']) {
-    assert.equal(stats.get(op)?.n, 5 * PER_OP, `expected ${5 * PER_OP} ${op} cases`);
+    assert.ok((stats.get(op)?.n ?? 0) >= 4 * PER_OP, `expected ${5 * PER_OP} ${op} cases`);
   }
 });
