@@ -27,6 +27,11 @@ export const REL_EQUAL = 1;
 export const REL_GREATER = 2;
 export const REL_UNORDERED = 3;
 
+/** EFLAGS (ZF 0x40, PF 0x04, CF 0x01) for COMISS/UCOMISS and FCOMI/FUCOMI from a relation. */
+export function relationToEflags(rel: number): number {
+  return rel === REL_UNORDERED ? 0x45 : rel === REL_LESS ? 0x01 : rel === REL_EQUAL ? 0x40 : 0;
+}
+
 export class FloatStatus {
   /** ROUND_* */
   roundingMode = ROUND_NEAREST_EVEN;
