@@ -47,8 +47,12 @@ test('x87 operations match the host CPU bit for bit (all PC/RC settings)', () =>
     s.flags = 0;
     s.c1 = 0;
     const a = tok[2], b = tok[3];
-    const aSe = se(a), aHi = mh(a), aLo = ml(a);
-    const bSe = se(b), bHi = mh(b), bLo = ml(b);
+    /* Words alternate between unsigned and signed (int16/int32) forms: the API accepts both. */
+    const signed = (t.count.get(op) ?? 0) % 2 === 1;
+    const w = (v: number): number => (signed ? v | 0 : v);
+    const w16 = (v: number): number => (signed ? (v << 16) >> 16 : v);
+    const aSe = w16(se(a)), aHi = w(mh(a)), aLo = w(ml(a));
+    const bSe = w16(se(b)), bHi = w(mh(b)), bLo = w(ml(b));
     let cc = 0;
     let got: string;
     switch (op) {
