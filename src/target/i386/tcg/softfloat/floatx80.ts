@@ -10,8 +10,9 @@
  */
 import {
   FloatStatus, FLAG_INVALID, FLAG_DENORMAL, FLAG_DIVBYZERO, FLAG_INEXACT,
-  REL_UNORDERED, ROUND_TO_ZERO,
+  REL_UNORDERED, ROUND_TO_ZERO, ROUND_NEAREST_EVEN,
 } from './float-status.js';
+import { F64, U32 } from './native.js';
 import {
   ua, ub, accSet, accNormalize, accRoundToInt, INT, intOverflow, intInexact, intRoundedUp,
   unpackX80, unpackF32, unpackF64, roundPack, packZero, packInf, packDefaultNaN,
@@ -80,7 +81,89 @@ function specialOperand1(se: number, hi: number, lo: number, s: FloatStatus): bo
   return true;
 }
 
+/*
+ * Fast path for 53-bit precision control under round-to-nearest (the Windows/FreeBSD
+ * default): when both operands are normal doubles in disguise (low 11 significand bits
+ * zero, exponent well inside the double range) and the result lands in the normal
+ * double range, the host's double arithmetic rounds exactly as the x87 does, and an
+ * error-free transformation gives PE and C1.  Doubles stay in the F64 scratch array.
+ */
+const X_FAST_MIN = 2 ** -900;
+const X_FAST_MAX = 2 ** 900;
+
+function doubleLike(se: number, hi: number, lo: number): boolean {
+  const e = se & 0x7fff;
+  return e > 16383 - 900 && e < 16383 + 900 && (hi & 0x80000000) !== 0 && (lo & 0x7ff) === 0;
+}
+
+/** Put the double-like floatx80 into F64 slot k. */
+function loadDouble(k: number, se: number, hi: number, lo: number): void {
+  U32[2 * k + 1] = ((se & 0x8000) << 16) | (((se & 0x7fff) - 16383 + 1023) << 20) | ((hi >>> 11) & 0xfffff);
+  U32[2 * k] = (hi << 21) | (lo >>> 11);
+}
+
+/** Store F64[2] (a normal double) as the floatx80 result; `err` is exact - result. */
+function storeDouble(s: FloatStatus, err: number): void {
+  const dhi = U32[5], dlo = U32[4];
+  s.se = ((dhi >>> 16) & 0x8000) | (((dhi >>> 20) & 0x7ff) - 1023 + 16383);
+  s.hi = (0x80000000 | ((dhi & 0xfffff) << 11) | (dlo >>> 21)) >>> 0;
+  s.lo = (dlo << 11) >>> 0;
+  if (err !== 0) {
+    s.flags |= FLAG_INEXACT;
+    /* C1: rounded away from zero when the error points back toward zero */
+    s.c1 = (err < 0) === (F64[2] > 0) ? 1 : 0;
+  }
+}
+
+/** Dekker: the exact error F64[0]*F64[1] - F64[2] (a and b below 2^996). */
+function productError(): number {
+  const a = F64[0], b = F64[1], r = F64[2];
+  let c = 134217729 * a;
+  const ah = c - (c - a), al = a - ah;
+  c = 134217729 * b;
+  const bh = c - (c - b), bl = b - bh;
+  return ((ah * bh - r) + ah * bl + al * bh) + al * bl;
+}
+
+function fastArith53(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, s: FloatStatus, op: number): boolean {
+  if (!doubleLike(aSe, aHi, aLo) || !doubleLike(bSe, bHi, bLo)) return false;
+  loadDouble(0, aSe, aHi, aLo);
+  loadDouble(1, bSe, bHi, bLo);
+  const a = F64[0], b = F64[1];
+  let r: number;
+  if (op === OP_ADD || op === OP_SUB) {
+    const bb = op === OP_SUB ? -b : b;
+    r = a + bb;
+    const m = Math.abs(r);
+    if (!(m > X_FAST_MIN && m < X_FAST_MAX)) return false;
+    F64[2] = r;
+    const t = r - a;
+    storeDouble(s, (a - (r - t)) + (bb - t));
+    return true;
+  }
+  r = op === OP_MUL ? a * b : a / b;
+  const m = Math.abs(r);
+  if (!(m > X_FAST_MIN && m < X_FAST_MAX)) return false;
+  F64[2] = r;
+  if (op === OP_MUL) {
+    storeDouble(s, productError());
+  } else {
+    /* q = a/b: exact - r = (a - r*b)/b; a - r*b = -(r*b - a) with r*b - a = (p - a) + e */
+    F64[0] = r;
+    F64[2] = r * b;
+    const e = productError();
+    const resid = a - F64[2] - e;
+    F64[2] = r;
+    storeDouble(s, resid === 0 ? 0 : (resid > 0) === (b > 0) ? 1 : -1);
+  }
+  return true;
+}
+
 function arith(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, s: FloatStatus, op: number): void {
+  if (s.precision === 53 && s.roundingMode === ROUND_NEAREST_EVEN) {
+    s.c1 = 0;
+    if (fastArith53(aSe, aHi, aLo, bSe, bHi, bLo, s, op)) return;
+  }
   unpackX80(ua, aSe, aHi, aLo);
   unpackX80(ub, bSe, bHi, bLo);
   s.c1 = 0;
