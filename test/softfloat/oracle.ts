@@ -3,7 +3,7 @@
  * instructions.  gcc is required: without it the tests fail, they do not skip.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,9 @@ let binary: string | undefined;
 export function buildHarness(): string {
   if (binary) return binary;
   if (!existsSync(SOURCE)) throw new Error(`oracle source missing: ${SOURCE}`);
-  const out = join(mkdtempSync(join(tmpdir(), 'softfloat-')), 'harness');
+  const dir = mkdtempSync(join(tmpdir(), 'softfloat-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'harness');
   const r = spawnSync('gcc', ['-O2', '-o', out, SOURCE, '-lm'], { encoding: 'utf8' });
   if (r.error) throw new Error(`gcc is required to build the host-CPU oracle: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`gcc failed to build ${SOURCE}:\n${r.stderr}`);
