@@ -5,7 +5,7 @@
  * Results are returned as int32 bit patterns (`x | 0`), which V8 keeps unboxed.
  */
 import { toF32, fromF32 } from './native.js';
-import { FloatStatus, ROUND_NEAREST_EVEN, FLAG_INEXACT, FLAG_INVALID, FLAG_DENORMAL, REL_LESS, REL_EQUAL, REL_GREATER, REL_UNORDERED } from './float-status.js';
+import { FloatStatus, ROUND_DOWN, ROUND_UP, ROUND_TO_ZERO, FLAG_INEXACT, FLAG_INVALID, FLAG_DENORMAL, REL_LESS, REL_EQUAL, REL_GREATER, REL_UNORDERED } from './float-status.js';
 import { ua, ub, unpackF32, FMT_F32, CLS_QNAN, CLS_SNAN } from './round-pack.js';
 import { binaryOp, sqrtOp, denormalAfter, OP_ADD, OP_SUB, OP_MUL, OP_DIV } from './arith.js';
 import { compareUnpacked } from './compare.js';
@@ -25,9 +25,10 @@ function nanResult(a: number, b: number): number {
   return (ua.cls >= CLS_QNAN ? a : b) | 0x400000;
 }
 
-/* Fast path: round-to-nearest, normal operands, a normal result.  The float32 result
- * computed in double then rounded by Math.fround is correctly rounded (53 >= 2*24+2),
- * and exactness is checked in double, where float32 products are exact. */
+/* Fast path: normal operands, a normal result.  The float32 result computed in double
+ * then rounded by Math.fround is the correctly rounded nearest value (53 >= 2*24+2);
+ * the sign of its error, found exactly in double (float32 products are exact there),
+ * gives PE and the other rounding modes. */
 const FAST_MIN = 2 ** -125;
 const FAST_MAX = 2 ** 127;
 
@@ -36,29 +37,48 @@ function fastOperand(a: number): boolean {
   return e !== 0 && e !== 0xff;
 }
 
+/**
+ * The float32 bits of r (round-to-nearest of the exact value) rounded under s's mode
+ * instead: `sigma` is the sign of (exact - r), 0 when exact.  PE unless exact.
+ */
+function directed(r: number, sigma: number, s: FloatStatus): number {
+  let bits = fromF32(r);
+  if (sigma === 0) return bits;
+  s.flags |= FLAG_INEXACT;
+  const mode = s.roundingMode;
+  const neg = bits < 0;
+  /* +1 on the bit pattern moves away from zero, -1 toward zero */
+  if (mode === ROUND_DOWN) { if (sigma < 0) bits += neg ? 1 : -1; }
+  else if (mode === ROUND_UP) { if (sigma > 0) bits += neg ? -1 : 1; }
+  else if (mode === ROUND_TO_ZERO) { if ((sigma < 0) !== neg) bits -= 1; }
+  return bits | 0;
+}
+
+function sign(x: number): number {
+  return x > 0 ? 1 : x < 0 ? -1 : 0;
+}
+
 function arith(a: number, b: number, s: FloatStatus, op: number): number {
-  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(a) && fastOperand(b)) {
+  if (fastOperand(a) && fastOperand(b)) {
     const x = toF32(a), y = toF32(b);
-    let r: number, exact: boolean;
+    let r: number, sigma: number;
     if (op === OP_ADD || op === OP_SUB) {
       const yy = op === OP_SUB ? -y : y;
       const d = x + yy;
       r = Math.fround(d);
       const bb = d - x;
-      exact = r === d && (x - (d - bb)) + (yy - bb) === 0;
+      /* d - r is exact; the double's own error only matters when d is representable */
+      sigma = d !== r ? sign(d - r) : sign((x - (d - bb)) + (yy - bb));
     } else if (op === OP_MUL) {
       const d = x * y;
       r = Math.fround(d);
-      exact = r === d;
+      sigma = sign(d - r);
     } else {
       r = Math.fround(x / y);
-      exact = r * y === x;
+      sigma = sign(x - r * y) * (y > 0 ? 1 : -1);
     }
     const m = Math.abs(r);
-    if (m > FAST_MIN && m < FAST_MAX) {
-      if (!exact) s.flags |= FLAG_INEXACT;
-      return fromF32(r);
-    }
+    if (m > FAST_MIN && m < FAST_MAX) return directed(r, sigma, s);
   }
   if (unpack2(a, b, s)) return nanResult(a, b);
   const before = s.flags;
@@ -74,11 +94,10 @@ export function float32_mul(a: number, b: number, s: FloatStatus): number { retu
 export function float32_div(a: number, b: number, s: FloatStatus): number { return arith(a, b, s, OP_DIV); }
 
 export function float32_sqrt(a: number, s: FloatStatus): number {
-  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(a) && (a >>> 31) === 0) {
+  if (fastOperand(a) && (a >>> 31) === 0) {
     const x = toF32(a);
     const r = Math.fround(Math.sqrt(x));
-    if (r * r !== x) s.flags |= FLAG_INEXACT;
-    return fromF32(r);
+    return directed(r, sign(x - r * r), s);
   }
   unpackF32(ua, a, s.denormalsAreZero);
   if (ua.cls >= CLS_QNAN) {

@@ -8,8 +8,8 @@ import { ua, ub, unpackF64, FMT_F64, CLS_QNAN, CLS_SNAN } from './round-pack.js'
 import { binaryOp, sqrtOp, denormalAfter, OP_ADD, OP_SUB, OP_MUL, OP_DIV } from './arith.js';
 import { compareUnpacked } from './compare.js';
 import { predicateResult } from './f32.js';
-import { F64, U32, loadF64Pair, productExact } from './native.js';
-import { ROUND_NEAREST_EVEN, FLAG_INEXACT } from './float-status.js';
+import { F64, U32, loadF64Pair, productError } from './native.js';
+import { ROUND_DOWN, ROUND_UP, ROUND_TO_ZERO, FLAG_INEXACT } from './float-status.js';
 
 function unpack2(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): boolean {
   unpackF64(ua, aHi, aLo, s.denormalsAreZero);
@@ -58,16 +58,37 @@ function fastOperand(hi: number): boolean {
 }
 
 /* The fast paths keep every double inside the F64 scratch array (operands in F64[0..1],
- * the result in F64[2]) so that nothing is boxed across calls. */
-function fastPossible(aHi: number, bHi: number, s: FloatStatus): boolean {
-  return s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(aHi) && fastOperand(bHi);
+ * the result in F64[2]) so that nothing is boxed across calls.  The host rounds to
+ * nearest; the other modes step the result by one ulp according to the sign of the
+ * exact error, which the error-free transformations give. */
+function fastPossible(aHi: number, bHi: number): boolean {
+  return fastOperand(aHi) && fastOperand(bHi);
 }
 
-/** Store F64[2] as the result if it is in the fast range; PE unless `exact`. */
-function storeFast(s: FloatStatus, exact: boolean): void {
-  s.hi = U32[5];
-  s.lo = U32[4];
-  if (!exact) s.flags |= FLAG_INEXACT;
+/**
+ * Store F64[2], the round-to-nearest result, rounded instead under s.roundingMode:
+ * `sigma` is the sign of (exact - F64[2]), 0 when exact.  PE unless exact.
+ */
+function storeFast(s: FloatStatus, sigma: number): void {
+  let hi = U32[5], lo = U32[4];
+  if (sigma !== 0) {
+    s.flags |= FLAG_INEXACT;
+    const mode = s.roundingMode;
+    const neg = (hi >>> 31) !== 0;
+    /* +1 on the bit pattern moves away from zero, -1 toward zero */
+    let step = 0;
+    if (mode === ROUND_DOWN) { if (sigma < 0) step = neg ? 1 : -1; }
+    else if (mode === ROUND_UP) { if (sigma > 0) step = neg ? -1 : 1; }
+    else if (mode === ROUND_TO_ZERO) { if ((sigma < 0) !== neg) step = -1; }
+    if (step > 0) {
+      lo += 1;
+      if (lo === 4294967296) { lo = 0; hi += 1; }
+    } else if (step < 0) {
+      if (lo === 0) { lo = 0xffffffff; hi -= 1; } else lo -= 1;
+    }
+  }
+  s.hi = hi >>> 0;
+  s.lo = lo >>> 0;
 }
 
 function resultInRange(): boolean {
@@ -75,9 +96,13 @@ function resultInRange(): boolean {
   return m > FAST_MIN && m < FAST_MAX;
 }
 
+function sign(x: number): number {
+  return x > 0 ? 1 : x < 0 ? -1 : 0;
+}
+
 /** a + b (or a - b) by the host; false when the fast path does not apply. */
 function fastAdd(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus, negate: boolean): boolean {
-  if (!fastPossible(aHi, bHi, s)) return false;
+  if (!fastPossible(aHi, bHi)) return false;
   loadF64Pair(aHi, aLo, bHi, bLo);
   const a = F64[0];
   const b = negate ? -F64[1] : F64[1];
@@ -85,7 +110,7 @@ function fastAdd(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatSta
   F64[2] = r;
   if (!resultInRange()) return false;
   const bb = r - a;
-  storeFast(s, (a - (r - bb)) + (b - bb) === 0);
+  storeFast(s, sign((a - (r - bb)) + (b - bb)));
   return true;
 }
 
@@ -96,40 +121,49 @@ export function float64_sub(aHi: number, aLo: number, bHi: number, bLo: number, 
   if (!fastAdd(aHi, aLo, bHi, bLo, s, true)) arith(aHi, aLo, bHi, bLo, s, OP_SUB);
 }
 export function float64_mul(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
-  if (fastPossible(aHi, bHi, s)) {
+  if (fastPossible(aHi, bHi)) {
     loadF64Pair(aHi, aLo, bHi, bLo);
     F64[2] = F64[0] * F64[1];
-    if (resultInRange()) { storeFast(s, productExact()); return; }
+    if (resultInRange()) { storeFast(s, sign(productError())); return; }
   }
   arith(aHi, aLo, bHi, bLo, s, OP_MUL);
 }
+
+/** sign(x - r*y) for the doubles given, via Dekker's product (r*y - p exactly). */
+function residualSign(x: number, r: number, y: number): number {
+  F64[0] = r;
+  F64[1] = y;
+  const p = r * y;
+  F64[2] = p;
+  const e = productError();
+  return sign((x - p) - e);
+}
+
 export function float64_div(aHi: number, aLo: number, bHi: number, bLo: number, s: FloatStatus): void {
-  if (fastPossible(aHi, bHi, s)) {
+  if (fastPossible(aHi, bHi)) {
     loadF64Pair(aHi, aLo, bHi, bLo);
-    const q = F64[0] / F64[1];
+    const a = F64[0], b = F64[1];
+    const q = a / b;
     F64[2] = q;
     if (resultInRange()) {
-      /* exact iff q * b == a exactly: check the product q*b against a */
-      const a = F64[0];
-      F64[0] = q;
-      F64[2] = a;
-      const exact = productExact();
+      /* exact - q = (a - q*b) / b */
+      const sg = residualSign(a, q, b) * (b > 0 ? 1 : -1);
       F64[2] = q;
-      storeFast(s, exact);
+      storeFast(s, sg);
       return;
     }
   }
   arith(aHi, aLo, bHi, bLo, s, OP_DIV);
 }
 export function float64_sqrt(aHi: number, aLo: number, s: FloatStatus): void {
-  if (s.roundingMode === ROUND_NEAREST_EVEN && fastOperand(aHi) && (aHi >>> 31) === 0) {
+  if (fastOperand(aHi) && (aHi >>> 31) === 0) {
     loadF64Pair(aHi, aLo, 0, 0);
     const a = F64[0];
     const r = Math.sqrt(a);
-    F64[0] = r; F64[1] = r; F64[2] = a;
-    const exact = productExact();
+    /* exact - r has the sign of a - r*r */
+    const sg = residualSign(a, r, r);
     F64[2] = r;
-    storeFast(s, exact);
+    storeFast(s, sg);
     return;
   }
   unpackF64(ua, aHi, aLo, s.denormalsAreZero);

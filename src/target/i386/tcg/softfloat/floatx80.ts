@@ -12,7 +12,7 @@ import {
   FloatStatus, FLAG_INVALID, FLAG_DENORMAL, FLAG_DIVBYZERO, FLAG_INEXACT,
   REL_UNORDERED, ROUND_TO_ZERO, ROUND_NEAREST_EVEN,
 } from './float-status.js';
-import { F64, U32 } from './native.js';
+import { F64, U32, productError } from './native.js';
 import {
   ua, ub, accSet, accNormalize, accRoundToInt, INT, intOverflow, intInexact, intRoundedUp,
   unpackX80, unpackF32, unpackF64, roundPack, packZero, packInf, packDefaultNaN,
@@ -113,16 +113,6 @@ function storeDouble(s: FloatStatus, err: number): void {
     /* C1: rounded away from zero when the error points back toward zero */
     s.c1 = (err < 0) === (F64[2] > 0) ? 1 : 0;
   }
-}
-
-/** Dekker: the exact error F64[0]*F64[1] - F64[2] (a and b below 2^996). */
-function productError(): number {
-  const a = F64[0], b = F64[1], r = F64[2];
-  let c = 134217729 * a;
-  const ah = c - (c - a), al = a - ah;
-  c = 134217729 * b;
-  const bh = c - (c - b), bl = b - bh;
-  return ((ah * bh - r) + ah * bl + al * bh) + al * bl;
 }
 
 function fastArith53(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, s: FloatStatus, op: number): boolean {

@@ -35,14 +35,15 @@ export function fromF32(f: number): number {
 }
 
 /**
- * Whether F64[2] is exactly F64[0] * F64[1] (Dekker's product; |a|, |b| < 2^996, no
- * underflow).  Operands travel in the scratch array so that no double is boxed.
+ * The exact error F64[0] * F64[1] - F64[2] when F64[2] is the rounded product (Dekker;
+ * |a|, |b| < 2^996 and no underflow).  Operands travel in the scratch array so that no
+ * double is boxed.
  */
-export function productExact(): boolean {
+export function productError(): number {
   const a = F64[0], b = F64[1], r = F64[2];
   let c = 134217729 * a;
   const ah = c - (c - a), al = a - ah;
   c = 134217729 * b;
   const bh = c - (c - b), bl = b - bh;
-  return r === a * b && ((ah * bh - r) + ah * bl + al * bh) + al * bl === 0;
+  return ((ah * bh - r) + ah * bl + al * bh) + al * bl;
 }
