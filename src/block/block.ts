@@ -57,9 +57,7 @@ async function openBacking(filename: string, format: string | undefined, flags: 
   try {
     return (await bdrvOpen(filename, format, flags)).bs;
   } catch (e) {
-    if (e instanceof QemuError) {
-      throw new QemuError(`${e.message}`, 'Could not open backing image.');
-    }
+    if (e instanceof QemuError) throw new QemuError(`Could not open backing file: ${e.message}`);
     throw e;
   }
 }

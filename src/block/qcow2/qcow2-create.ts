@@ -70,7 +70,7 @@ export async function qcow2Create(filename: string, o: Qcow2CreateOptions, openB
     headerLength: QCOW2_V3_HEADER_LENGTH,
     compressionType: 0,
   };
-  const area = buildHeaderArea(h, undefined, undefined, []);
+  const area = buildHeaderArea(h, undefined, undefined, [], cs);
   const img = new Uint8Array(3 * cs);
   img.set(area);
   writeU64(new DataView(img.buffer), cs, 2 * cs);

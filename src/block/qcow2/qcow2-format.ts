@@ -197,19 +197,24 @@ export function buildHeaderArea(
   backingFile: string | undefined,
   backingFormat: string | undefined,
   otherExts: HeaderExtension[],
+  clusterSize: number,
 ): Uint8Array {
   const enc = new TextEncoder();
   const exts: HeaderExtension[] = [];
   if (backingFile !== undefined && backingFormat) {
     exts.push({ magic: QCOW2_EXT_MAGIC_BACKING_FORMAT, data: enc.encode(backingFormat) });
   }
-  if (h.version >= 3) exts.push(featureTableExtension());
   exts.push(...otherExts);
   const fixedLen = h.version >= 3 ? h.headerLength : QCOW2_V2_HEADER_LENGTH;
-  let len = fixedLen;
-  for (const e of exts) len += 8 + ((e.data.length + 7) & ~7);
-  len += 8;
   const name = backingFile !== undefined ? enc.encode(backingFile) : new Uint8Array(0);
+  const areaLength = (list: HeaderExtension[]): number =>
+    list.reduce((n, e) => n + 8 + ((e.data.length + 7) & ~7), fixedLen) + 8 + name.length;
+  // QEMU leaves the feature name table out when it does not fit in the header cluster.
+  if (h.version >= 3) {
+    const withTable = [...exts.slice(0, backingFile !== undefined && backingFormat ? 1 : 0), featureTableExtension(), ...otherExts];
+    if (areaLength(withTable) <= clusterSize) exts.splice(0, exts.length, ...withTable);
+  }
+  const len = areaLength(exts) - name.length;
   const out = new Uint8Array(len + name.length);
   const dv = new DataView(out.buffer);
   h.backingFileOffset = backingFile !== undefined ? len : 0;
@@ -246,7 +251,8 @@ export interface QCowSnapshot {
 /** QEMU 7.2 writes 24 bytes of extra data: vm_state_size_large, disk_size, icount. */
 const SNAPSHOT_EXTRA_SIZE = 24;
 
-export function parseSnapshotTable(buf: Uint8Array, count: number): QCowSnapshot[] | string {
+/** Parses `count` snapshot entries; returns them with the table's size in bytes. */
+export function parseSnapshotTable(buf: Uint8Array, count: number): { list: QCowSnapshot[]; size: number } | string {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dec = new TextDecoder();
   const out: QCowSnapshot[] = [];
@@ -286,7 +292,7 @@ export function parseSnapshotTable(buf: Uint8Array, count: number): QCowSnapshot
     off = (p + 7) & ~7;
     out.push(sn);
   }
-  return out;
+  return { list: out, size: off };
 }
 
 export function serializeSnapshotTable(list: QCowSnapshot[]): Uint8Array {

@@ -47,6 +47,8 @@ export class Qcow2BDS implements BlockDriverState {
   l1Copied: Uint8Array = new Uint8Array(0);
   refcounts!: Qcow2Refcounts;
   snapshots: QCowSnapshot[] = [];
+  /** Bytes the snapshot table occupies on disk. */
+  snapshotsSize = 0;
   backingFile: string | undefined;
   backingFormat: string | undefined;
   /** Header extensions we do not interpret, kept when the header is rewritten. */
@@ -150,7 +152,8 @@ export class Qcow2BDS implements BlockDriverState {
       await this.file.read(h.snapshotsOffset, raw);
       const list = parseSnapshotTable(raw, h.nbSnapshots);
       if (typeof list === 'string') throw new QemuError(list);
-      this.snapshots = list;
+      this.snapshots = list.list;
+      this.snapshotsSize = list.size;
     }
 
     if (h.backingFileOffset !== 0) {
@@ -362,6 +365,11 @@ export class Qcow2BDS implements BlockDriverState {
     const b = new Uint8Array(8);
     writeU64(new DataView(b.buffer), 0, this.header.incompatibleFeatures);
     await this.file.write(72, b);
+  }
+
+  /** Writes L1 entry l1i from memory (used by check's repair). */
+  writeL1EntryPublic(l1i: number): Promise<void> {
+    return this.writeL1Entry(l1i);
   }
 
   private async writeL1Entry(l1i: number): Promise<void> {
@@ -579,11 +587,19 @@ export class Qcow2BDS implements BlockDriverState {
   }
 
   /**
+   * Deallocates whole clusters so that they fall through to the backing file again
+   * (a full discard: used by commit's make-empty and by shrinking).
+   */
+  async deallocate(offset: number, len: number): Promise<void> {
+    await this.zeroOrDiscard(offset, len, true, true, true);
+  }
+
+  /**
    * Whole clusters become zero clusters (v3) or unallocated; partial clusters are written
    * with zeros, or left alone for a discard.  A discard on v3 with a backing file leaves
    * zero clusters, so that the backing data does not show through.
    */
-  private async zeroOrDiscard(offset: number, len: number, unmap: boolean, isDiscard: boolean): Promise<void> {
+  private async zeroOrDiscard(offset: number, len: number, unmap: boolean, isDiscard: boolean, full = false): Promise<void> {
     const cs = this.clusterSize;
     const l2Entries = 2 ** this.l2Bits;
     const end = Math.min(offset + len, this.header.size);
@@ -603,7 +619,7 @@ export class Qcow2BDS implements BlockDriverState {
       const l2i0 = cluster % l2Entries;
       const k = Math.min(l2Entries - l2i0, Math.floor((alignedEnd - cStart) / cs));
       const v3 = this.header.version >= 3;
-      const useZeroFlag = isDiscard ? v3 && this.backing !== undefined : v3;
+      const useZeroFlag = isDiscard ? v3 && this.backing !== undefined && !full : v3;
       if (!isDiscard && !v3) {
         // v2 cannot express zero clusters: write zeros.
         await this.write(cStart, new Uint8Array(k * cs));
@@ -693,9 +709,15 @@ export class Qcow2BDS implements BlockDriverState {
   // ---- size changes ----
 
   async truncate(size: number): Promise<void> {
-    if (this.snapshots.length > 0) throw new QemuError("Can't resize an image which has snapshots");
+    if (size % 512 !== 0) throw new QemuError('The new size must be a multiple of 512');
     if (size < this.header.size) {
-      throw new QemuError('qcow2 doesn\'t support shrinking images yet');
+      if (this.snapshots.length > 0) throw new QemuError("Can't shrink an image with internal snapshots");
+      const cs = this.clusterSize;
+      const from = Math.ceil(size / cs) * cs;
+      const old = this.header.size;
+      // Clear the tail of a partial last cluster, then drop every whole cluster past the end.
+      if (from > size) await this.write(size, new Uint8Array(Math.min(from, old) - size));
+      if (old > from) await this.deallocate(from, Math.ceil(old / cs) * cs - from);
     }
     const l2Coverage = 2 ** (this.l2Bits + this.clusterBits);
     const need = Math.ceil(size / l2Coverage);
@@ -709,7 +731,7 @@ export class Qcow2BDS implements BlockDriverState {
 
   /** Rewrites the header cluster (fixed part, extensions, backing file name). */
   async rewriteHeader(): Promise<void> {
-    const area = buildHeaderArea(this.header, this.backingFile, this.backingFormat, this.otherExts);
+    const area = buildHeaderArea(this.header, this.backingFile, this.backingFormat, this.otherExts, this.clusterSize);
     if (area.length > this.clusterSize) throw new QemuError('Cannot fit the header in the first cluster');
     const padded = new Uint8Array(this.clusterSize);
     padded.set(area);
