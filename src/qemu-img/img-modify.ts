@@ -77,7 +77,9 @@ export async function imgCommit(argv: string[], out: Out): Promise<number> {
     }
     await reopenWritable(base, top);
     base = findWritable(top, base);
-    const size = Math.min(top.getLength(), base.getLength());
+    // A larger top grows its base first, as QEMU's commit job does.
+    if (base.getLength() < top.getLength()) await base.truncate(top.getLength());
+    const size = top.getLength();
     const buf = new Uint8Array(BUF_SIZE);
     for (let off = 0; off < size;) {
       const st = await chainBlockStatus(top, off, Math.min(BUF_SIZE, size - off), base);

@@ -691,7 +691,7 @@ export class Qcow2BDS implements BlockDriverState {
       const l2 = dv.getUint32(l2i * 8 + 4);
       const t2 = this.classify(h2, l2);
       if (t2 !== type) break;
-      if (type === ClusterType.Normal) {
+      if (type === ClusterType.Normal || type === ClusterType.ZeroAlloc) {
         if (Qcow2BDS.entryOffset(h2, l2) !== expect) break;
         expect += cs;
       }
@@ -699,8 +699,8 @@ export class Qcow2BDS implements BlockDriverState {
     }
     switch (type) {
       case ClusterType.Unallocated: return { len: n, allocated: false, data: false, zero: false };
-      case ClusterType.ZeroPlain:
-      case ClusterType.ZeroAlloc: return { len: n, allocated: true, data: false, zero: true };
+      case ClusterType.ZeroPlain: return { len: n, allocated: true, data: false, zero: true };
+      case ClusterType.ZeroAlloc: return { len: n, allocated: true, data: false, zero: true, offset: host + inCluster };
       case ClusterType.Compressed: return { len: n, allocated: true, data: true, zero: false, compressed: true };
       default: return { len: n, allocated: true, data: true, zero: false, offset: host + inCluster };
     }
