@@ -118,7 +118,6 @@ async function checkL1(
   await s.file.read(l1Offset, raw);
   const dv = new DataView(raw.buffer);
   const l2Entries = 2 ** s.l2Bits;
-  let nextContiguous = 0;
   for (let i = 0; i < l1Size; i++) {
     const l2Off = (dv.getUint32(i * 8) & OFFSET_MASK_HI) * 4294967296 + ((dv.getUint32(i * 8 + 4) & OFFSET_MASK_LO) >>> 0);
     if (l2Off === 0) continue;
@@ -131,6 +130,8 @@ async function checkL1(
     const t = new Uint8Array(cs);
     await s.file.read(l2Off, t);
     const lv = new DataView(t.buffer);
+    // Fragmentation is counted within each L2 table (check_refcounts_l2).
+    let nextContiguous = 0;
     for (let j = 0; j < l2Entries; j++) {
       const hi = lv.getUint32(j * 8);
       const lo = lv.getUint32(j * 8 + 4);
