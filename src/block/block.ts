@@ -27,6 +27,12 @@ export async function probeFormat(file: BlockDriverState): Promise<string> {
   return magic === QCOW_MAGIC ? 'qcow2' : 'raw';
 }
 
+/** Printed (without a program prefix, as QEMU does) when a writable image was probed as raw. */
+export const RAW_PROBE_WARNING = (f: string): string =>
+  `WARNING: Image format was not specified for '${f}' and probing guessed raw.\n` +
+  '         Automatically detecting the format is dangerous for raw images, write operations on block 0 will be restricted.\n' +
+  "         Specify the 'raw' format explicitly to remove the restrictions.\n";
+
 export interface OpenResult {
   bs: BlockDriverState;
   /** The format was probed, not given (QEMU warns about probed raw images). */

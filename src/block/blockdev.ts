@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QemuError } from '../util/error.js';
 import { DEFAULT_OPEN_FLAGS, type BlockDriverState, type OpenFlags } from './block-int.js';
-import { bdrvOpen, bdrvOpenBacking, isKnownFormat } from './block.js';
+import { bdrvOpen, bdrvOpenBacking, isKnownFormat, RAW_PROBE_WARNING } from './block.js';
 import { FileBDS } from './file-posix.js';
 import { RawBDS } from './raw-format.js';
 import { Qcow2BDS } from './qcow2/qcow2.js';
@@ -238,11 +238,6 @@ function openFlags(spec: DriveSpec): OpenFlags {
     discardUnmap: spec.backend.discardUnmap,
   };
 }
-
-const RAW_PROBE_WARNING = (f: string): string =>
-  `WARNING: Image format was not specified for '${f}' and probing guessed raw.\n` +
-  '         Automatically detecting the format is dangerous for raw images, write operations on block 0 will be restricted.\n' +
-  "         Specify the 'raw' format explicitly to remove the restrictions.\n";
 
 /** blockdev_init(): opens the image (if any) and registers the BlockBackend under spec.id. */
 export async function blockdevInit(spec: DriveSpec, warn: (s: string) => void = (s) => process.stderr.write(s)): Promise<BlockBackend> {

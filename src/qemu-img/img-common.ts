@@ -1,6 +1,6 @@
 /* Helpers shared by the qemu-img subcommands (qemu-img.c). */
 import { QemuError, getProgName } from '../util/error.js';
-import { bdrvOpen } from '../block/block.js';
+import { bdrvOpen, RAW_PROBE_WARNING } from '../block/block.js';
 import { DEFAULT_OPEN_FLAGS, type BlockDriverState, type OpenFlags } from '../block/block-int.js';
 
 /** error_exit(): the message, then a pointer to --help; exit status 1. */
@@ -64,7 +64,9 @@ export function getopt(argv: string[], short: string, long: Record<string, [bool
 /** img_open(): errors come back as "Could not open '<file>': <reason>". */
 export async function imgOpen(filename: string, fmt: string | undefined, flags: Partial<OpenFlags>): Promise<BlockDriverState> {
   try {
-    return (await bdrvOpen(filename, fmt, { ...DEFAULT_OPEN_FLAGS, ...flags })).bs;
+    const r = await bdrvOpen(filename, fmt, { ...DEFAULT_OPEN_FLAGS, ...flags });
+    if (r.probed && r.bs.drvName === 'raw' && !flags.readOnly) process.stderr.write(RAW_PROBE_WARNING(filename));
+    return r.bs;
   } catch (e) {
     if (e instanceof QemuError) throw new QemuError(`Could not open '${filename}': ${e.message}`);
     throw e;

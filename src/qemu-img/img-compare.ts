@@ -25,14 +25,9 @@ function withStatus(e: unknown, status: number): unknown {
 }
 
 export async function imgCompare(argv: string[], out: Out): Promise<number> {
-  let parsed;
-  try {
-    parsed = getopt(argv, ':hf:F:T:pqsU', {
-      help: [false, 'h'], 'force-share': [false, 'U'], 'image-opts': [false, 'I'], object: [true, 'O'],
-    });
-  } catch (e) {
-    throw withStatus(e, 2);
-  }
+  const parsed = getopt(argv, ':hf:F:T:pqsU', {
+    help: [false, 'h'], 'force-share': [false, 'U'], 'image-opts': [false, 'I'], object: [true, 'O'],
+  });
   let fmt1: string | undefined;
   let fmt2: string | undefined;
   let strict = false;
@@ -43,7 +38,7 @@ export async function imgCompare(argv: string[], out: Out): Promise<number> {
     else if (k === 's') strict = true;
     else if (k === 'q') quiet = true;
   }
-  if (parsed.args.length !== 2) throw withStatus(errorExit('Expecting two image file names'), 2);
+  if (parsed.args.length !== 2) throw errorExit('Expecting two image file names');
   const print = (s: string): void => {
     if (!quiet) out(s);
   };

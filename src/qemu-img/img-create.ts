@@ -29,9 +29,9 @@ export interface CreateRequest {
 /** Creates an image as bdrv_img_create() does, printing the "Formatting" line. */
 export async function imgCreateImage(req: CreateRequest, out: Out): Promise<void> {
   const { filename, fmt, options: o } = req;
-  if (!isKnownFormat(fmt) || fmt === 'file') throw new QemuError(`Unknown file format '${fmt}'`);
+  if (!isKnownFormat(fmt) || fmt === 'file') throw new QemuError(`${filename}: Unknown file format '${fmt}'`);
   const keys = fmt === 'qcow2' ? QCOW2_KEYS : RAW_KEYS;
-  for (const k of o.keys()) if (!keys.includes(k)) throw new QemuError(`Invalid parameter '${k}'`);
+  for (const k of o.keys()) if (!keys.includes(k)) throw new QemuError(`${filename}: Invalid parameter '${k}'`);
   let size = req.size;
   if (o.has('size')) {
     const s = parseSize(o.get('size')!);

@@ -6,22 +6,21 @@ import { getopt, errorExit, imgOpen } from './img-common.js';
 import { snapshotLine, type Out } from './img-info.js';
 
 export async function imgSnapshot(argv: string[], out: Out): Promise<number> {
-  const { opts, args } = getopt(argv, ':la:c:d:f:hqU', {
+  const { opts, args } = getopt(argv, ':la:c:d:hqU', {
     help: [false, 'h'], object: [true, 'O'], 'image-opts': [false, 'I'], 'force-share': [false, 'U'],
   });
   let action: string | undefined;
   let name = '';
-  let fmt: string | undefined;
   for (const [k, v] of opts) {
     if ('lacd'.includes(k)) {
       if (action !== undefined) throw errorExit('Cannot mix \'-l\', \'-a\', \'-c\', \'-d\'');
       action = k;
       name = v;
-    } else if (k === 'f') fmt = v;
+    }
   }
   if (args.length !== 1) throw errorExit('Expecting one image file name');
   action ??= 'l';
-  const bs = await imgOpen(args[0]!, fmt, { readOnly: action === 'l' });
+  const bs = await imgOpen(args[0]!, undefined, { readOnly: action === 'l' });
   try {
     if (action === 'l') {
       if (bs instanceof Qcow2BDS && bs.snapshots.length > 0) {

@@ -78,7 +78,24 @@ export async function qcow2Check(s: Qcow2BDS, fix: number, log: (line: string) =
     }
   }
 
-  // compare_refcounts()
+  // compare_refcounts(): first report only; then, if asked to, repair what it may.
+  const before = { ...res };
+  let highest = await compareRefcounts(s, res, 0, computed, nbClusters, log);
+  if (fix && (res.leaks || res.corruptions)) {
+    Object.assign(res, before);
+    highest = await compareRefcounts(s, res, fix, computed, nbClusters, log);
+  }
+  await checkOflagCopied(s, res, fix, log);
+  res.imageEndOffset = (highest + 1) * cs;
+  if (fix && s.header.incompatibleFeatures & QCOW2_INCOMPAT_DIRTY && res.corruptions === 0 && res.leaks === 0) {
+    await s.markClean();
+  }
+  return res;
+}
+
+async function compareRefcounts(
+  s: Qcow2BDS, res: BdrvCheckResult, fix: number, computed: Uint32Array, nbClusters: number, log: (l: string) => void,
+): Promise<number> {
   let highest = -1;
   const n = Math.max(nbClusters, computed.length);
   for (let i = 0; i < n; i++) {
@@ -99,12 +116,7 @@ export async function qcow2Check(s: Qcow2BDS, fix: number, log: (line: string) =
     if (stored < ref) res.corruptions++;
     else res.leaks++;
   }
-  await checkOflagCopied(s, res, fix, log);
-  res.imageEndOffset = (highest + 1) * cs;
-  if (fix && s.header.incompatibleFeatures & QCOW2_INCOMPAT_DIRTY && res.corruptions === 0 && res.leaks === 0) {
-    await s.markClean();
-  }
-  return res;
+  return highest;
 }
 
 async function checkL1(

@@ -212,7 +212,7 @@ export function buildHeaderArea(
   // QEMU leaves the feature name table out when it does not fit in the header cluster.
   if (h.version >= 3) {
     const withTable = [...exts.slice(0, backingFile !== undefined && backingFormat ? 1 : 0), featureTableExtension(), ...otherExts];
-    if (areaLength(withTable) <= clusterSize) exts.splice(0, exts.length, ...withTable);
+    if (areaLength(withTable) < clusterSize) exts.splice(0, exts.length, ...withTable);
   }
   const len = areaLength(exts) - name.length;
   const out = new Uint8Array(len + name.length);
