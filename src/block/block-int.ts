@@ -54,6 +54,8 @@ export interface OpenFlags {
   discardUnmap: boolean;
   /** Do not open backing files (qemu-img info, rebase -u). */
   noBacking: boolean;
+  /** Leave a dirty image as it is (qemu-img check inspects it first). */
+  noRepair?: boolean;
 }
 
 export const DEFAULT_OPEN_FLAGS: OpenFlags = {

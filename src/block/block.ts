@@ -9,6 +9,7 @@ import { FileBDS, errnoText } from './file-posix.js';
 import { RawBDS } from './raw-format.js';
 import { Qcow2BDS } from './qcow2/qcow2.js';
 import { QCOW_MAGIC } from './qcow2/qcow2-format.js';
+import { qcow2Check, BDRV_FIX_LEAKS, BDRV_FIX_ERRORS } from './qcow2/qcow2-check.js';
 
 /** Format drivers tsqemu has, as `format=help` lists them. */
 export const FORMAT_DRIVERS = ['qcow2', 'raw'] as const;
@@ -49,7 +50,18 @@ export async function bdrvOpen(filename: string, format: string | undefined, fla
   try {
     const fmt = format ?? (await probeFormat(file));
     let bs: BlockDriverState;
-    if (fmt === 'qcow2') bs = await Qcow2BDS.open(file, flags, openBacking);
+    if (fmt === 'qcow2') {
+      const q = await Qcow2BDS.open(file, flags, openBacking);
+      bs = q;
+      // An image left dirty (lazy refcounts) is repaired when opened for writing, as QEMU does.
+      if (q.dirty && !flags.readOnly && !flags.noRepair) {
+        await qcow2Check(q, BDRV_FIX_LEAKS | BDRV_FIX_ERRORS, () => undefined);
+        q.refcounts.invalidate();
+        q.dropCaches();
+        await q.markClean();
+      }
+      if (q.header.autoclearFeatures !== 0 && !flags.readOnly) await q.clearAutoclear();
+    }
     else if (fmt === 'raw') bs = new RawBDS(file);
     else bs = file;
     return { bs, probed: format === undefined };

@@ -65,7 +65,7 @@ export async function imgCheck(argv: string[], out: Out, err: Out): Promise<numb
   if (args.length !== 1) throw errorExit('Expecting one image file name');
   if (output !== 'human' && output !== 'json') throw new QemuError('--output must be used with human or json as argument.');
   const filename = args[0]!;
-  const bs = await imgOpen(filename, fmt, { readOnly: fix === 0 });
+  const bs = await imgOpen(filename, fmt, { readOnly: fix === 0, noRepair: true });
   try {
     if (!(bs instanceof Qcow2BDS)) {
       if (output === 'json') return 63;

@@ -13,7 +13,8 @@ import { CoMutex } from '../co-mutex.js';
 import { readU64, writeU64, type BlockDriverState, type BlockStatus, type OpenFlags } from '../block-int.js';
 import {
   QCOW_MAGIC, MIN_CLUSTER_BITS, MAX_CLUSTER_BITS, QCOW_MAX_L1_SIZE, QCOW_MAX_REFTABLE_SIZE,
-  QCOW2_INCOMPAT_DIRTY, QCOW2_INCOMPAT_CORRUPT, QCOW2_INCOMPAT_COMPRESSION, QCOW2_COMPAT_LAZY_REFCOUNTS,
+  QCOW2_INCOMPAT_DIRTY, QCOW2_INCOMPAT_CORRUPT, QCOW2_INCOMPAT_COMPRESSION, QCOW2_INCOMPAT_DATA_FILE,
+  QCOW2_COMPAT_LAZY_REFCOUNTS,
   QCOW2_EXT_MAGIC_BACKING_FORMAT, QCOW2_EXT_MAGIC_FEATURE_TABLE, QCOW2_EXT_MAGIC_CRYPTO_HEADER,
   QCOW2_EXT_MAGIC_DATA_FILE, QCOW2_EXT_MAGIC_BITMAPS, FEATURE_TYPE_INCOMPAT,
   OFLAG_COPIED_HI, OFLAG_COMPRESSED_HI, OFLAG_ZERO_LO, OFFSET_MASK_HI, OFFSET_MASK_LO,
@@ -80,10 +81,11 @@ export class Qcow2BDS implements BlockDriverState {
   }
 
   private async openImage(openBacking: BackingOpener): Promise<void> {
-    const first = new Uint8Array(Math.min(Math.max(this.file.getLength(), 0), 2 * 1024 * 1024));
+    // Bytes past the end of a short file read as zeros, as they do for QEMU.
+    const first = new Uint8Array(Math.max(4096, Math.min(this.file.getLength(), 2 * 1024 * 1024)));
     await this.file.read(0, first);
     const dv = new DataView(first.buffer);
-    if (first.length < 72 || dv.getUint32(0) !== QCOW_MAGIC) throw new QemuError('Image is not in qcow2 format');
+    if (dv.getUint32(0) !== QCOW_MAGIC) throw new QemuError('Image is not in qcow2 format');
     const h = parseHeader(first);
     if (h.version < 2 || h.version > 3) throw new QemuError(`Unsupported qcow2 version ${h.version}`);
     if (h.clusterBits < MIN_CLUSTER_BITS || h.clusterBits > MAX_CLUSTER_BITS) {
@@ -107,24 +109,35 @@ export class Qcow2BDS implements BlockDriverState {
       else if (e.magic === QCOW2_EXT_MAGIC_FEATURE_TABLE) featureTable = e.data;
       else this.otherExts.push(e);
     }
-    // Unknown incompatible features: QEMU lists them by name from the image's table.
-    const known = QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT | QCOW2_INCOMPAT_COMPRESSION;
+    // Unsupported incompatible features (report_unsupported_feature): names from the
+    // image's feature table, then the remaining bits as one hex mask.
+    const known = QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT | QCOW2_INCOMPAT_COMPRESSION | QCOW2_INCOMPAT_DATA_FILE;
     const incompat = h.incompatibleFeatures;
-    const hiBits = Math.floor(incompat / 4294967296);
-    const loBits = incompat >>> 0;
-    if ((loBits & ~known) !== 0 || hiBits !== 0) {
+    let hiBits = Math.floor(incompat / 4294967296);
+    let loBits = (incompat >>> 0) & ~known;
+    if (loBits !== 0 || hiBits !== 0) {
       const names: string[] = [];
-      for (let bit = 0; bit < 64; bit++) {
+      for (let i = 0; featureTable && i + 48 <= featureTable.length; i += 48) {
+        const bit = featureTable[i + 1]!;
+        if (featureTable[i] !== FEATURE_TYPE_INCOMPAT) continue;
         const set = bit < 32 ? (loBits >>> bit) & 1 : (hiBits >>> (bit - 32)) & 1;
-        if (!set || (bit < 32 && (known >>> bit) & 1)) continue;
-        names.push(featureName(featureTable, FEATURE_TYPE_INCOMPAT, bit) ?? `Unknown incompatible feature: ${bit < 32 ? (1 << bit) >>> 0 : ''}`.replace(/: $/, ''));
+        if (!set) continue;
+        names.push(featureName(featureTable, FEATURE_TYPE_INCOMPAT, bit)!);
+        if (bit < 32) loBits &= ~(1 << bit);
+        else hiBits &= ~(1 << (bit - 32));
+      }
+      if (loBits !== 0 || hiBits !== 0) {
+        const hex = hiBits ? hiBits.toString(16) + (loBits >>> 0).toString(16).padStart(8, '0') : (loBits >>> 0).toString(16);
+        names.push(`Unknown incompatible feature: ${hex}`);
       }
       throw new QemuError(`Unsupported qcow2 feature(s): ${names.join(', ')}`);
     }
-    if (loBits & QCOW2_INCOMPAT_COMPRESSION && h.compressionType !== 0) {
+    const lo = incompat >>> 0;
+    if (lo & QCOW2_INCOMPAT_DATA_FILE) throw new QemuError("'data-file' is required for this image");
+    if (lo & QCOW2_INCOMPAT_COMPRESSION && h.compressionType !== 0) {
       throw new QemuError(`Unknown compression type ${h.compressionType}`);
     }
-    if (loBits & QCOW2_INCOMPAT_CORRUPT && !this.readOnly) {
+    if (lo & QCOW2_INCOMPAT_CORRUPT && !this.readOnly) {
       throw new QemuError('qcow2: Image is corrupt; cannot be opened read/write');
     }
     if (h.cryptMethod !== 0 || exts.some((e) => e.magic === QCOW2_EXT_MAGIC_CRYPTO_HEADER)) {
@@ -359,6 +372,16 @@ export class Qcow2BDS implements BlockDriverState {
     await this.writeFeatureBits();
     await this.file.flush();
     this.markedDirty = false;
+  }
+
+  /**
+   * Autoclear features we do not maintain (bitmaps) must be cleared by a writer that does
+   * not update them, which marks their extensions stale for QEMU.
+   */
+  async clearAutoclear(): Promise<void> {
+    this.header.autoclearFeatures = 0;
+    await this.file.write(88, new Uint8Array(8));
+    await this.file.flush();
   }
 
   async writeFeatureBits(): Promise<void> {
