@@ -88,7 +88,11 @@ export class Qcow2Refcounts {
           throw new QemuError(`qcow2: refcount of cluster ${idx + i} would become ${v}`);
         }
         setEntry(b, order, startEntry + i, v);
-        if (v === 0 && idx + i < this.freeClusterIndex) this.freeClusterIndex = idx + i;
+        if (v === 0) {
+          if (idx + i < this.freeClusterIndex) this.freeClusterIndex = idx + i;
+          // The cluster compressed data was being packed into is gone: start a new one.
+          if (Math.floor(this.freeByteOffset / this.s.clusterSize) === idx + i) this.freeByteOffset = 0;
+        }
       }
       const bitStart = startEntry << order;
       const bitEnd = (startEntry + n) << order;

@@ -238,6 +238,18 @@ export class Qcow2BDS implements BlockDriverState {
     return t;
   }
 
+  /**
+   * Writes entries [from, to) of an L2 table a writer changed, and makes that copy the
+   * cached one: a reader may have re-read and cached an older copy after an eviction.
+   */
+  private async commitL2(l2Off: number, t: Uint8Array, from: number, to: number): Promise<void> {
+    await this.file.write(l2Off + from * 8, t.subarray(from * 8, to * 8));
+    if (this.l2Cache.get(l2Off) !== t) {
+      this.l2Cache.delete(l2Off);
+      this.l2Cache.set(l2Off, t);
+    }
+  }
+
   setL2CacheTables(n: number): void {
     this.l2CacheMax = Math.max(2, n);
   }
@@ -533,7 +545,7 @@ export class Qcow2BDS implements BlockDriverState {
         writeU64(dv, e, host + j * cs);
         dv.setUint32(e, dv.getUint32(e) | OFLAG_COPIED_HI);
       }
-      await this.file.write(l2Off + l2i0 * 8, t.subarray(l2i0 * 8, (l2i0 + k) * 8));
+      await this.commitL2(l2Off, t, l2i0, l2i0 + k);
       for (const [oh, ol] of old) await this.freeEntry(oh, ol);
       pos += n;
     }
@@ -580,7 +592,7 @@ export class Qcow2BDS implements BlockDriverState {
       const hi = OFLAG_COMPRESSED_HI | (nbCsectors << shiftHi) | Math.floor(coff / 4294967296);
       dv.setUint32(l2i * 8, hi >>> 0);
       dv.setUint32(l2i * 8 + 4, coff >>> 0);
-      await this.file.write(l2Off + l2i * 8, t.subarray(l2i * 8, l2i * 8 + 8));
+      await this.commitL2(l2Off, t, l2i, l2i + 1);
       await this.freeEntry(oh, ol);
     } finally {
       this.lock.unlock();
@@ -598,7 +610,7 @@ export class Qcow2BDS implements BlockDriverState {
       writeU64(dv, (l2i0 + j) * 8, host + j * this.clusterSize);
       dv.setUint32((l2i0 + j) * 8, dv.getUint32((l2i0 + j) * 8) | OFLAG_COPIED_HI);
     }
-    await this.file.write(l2Off + l2i0 * 8, t.subarray(l2i0 * 8, (l2i0 + n) * 8));
+    await this.commitL2(l2Off, t, l2i0, l2i0 + n);
   }
 
   async writeZeroes(offset: number, len: number, unmap: boolean): Promise<void> {
@@ -673,7 +685,7 @@ export class Qcow2BDS implements BlockDriverState {
             dv.setUint32(e + 4, useZeroFlag ? OFLAG_ZERO_LO : 0);
           }
         }
-        await this.file.write(l2Off + l2i0 * 8, t.subarray(l2i0 * 8, (l2i0 + k) * 8));
+        await this.commitL2(l2Off, t, l2i0, l2i0 + k);
         for (const [oh, ol] of old) await this.freeEntry(oh, ol);
         pos = cStart + k * cs;
       } finally {
