@@ -126,3 +126,26 @@ test('a backing chain of depth 3 with backing_fmt reads identically', async () =
     cleanup();
   }
 });
+
+test('tsqemu-img convert -c and -O qcow2 produce images qemu-img checks clean and reads identically', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    mustQemuImg(['create', '-q', '-f', 'qcow2', '-o', 'cluster_size=4096', 'src.qcow2', '16M'], dir);
+    qemuIo(['-f', 'qcow2', ...pattern(4, 16), 'src.qcow2'], dir);
+    mustQemuImg(['convert', '-O', 'raw', 'src.qcow2', 'want.raw'], dir);
+    for (const [name, args] of [
+      ['c64k.qcow2', ['-c']], ['c4k.qcow2', ['-c', '-o', 'cluster_size=4096']], ['plain.qcow2', []],
+      ['v2.qcow2', ['-o', 'compat=0.10,cluster_size=512']],
+    ] as Array<[string, string[]]>) {
+      const t = tsqemuImg(['convert', ...args, '-O', 'qcow2', 'src.qcow2', name], dir);
+      assert.equal(t.status, 0, t.stderr);
+      const chk = qemuImg(['check', name], dir);
+      assert.equal(chk.status, 0, chk.stdout + chk.stderr);
+      if (args[0] === '-c') assert.match(chk.stdout, / 100\.00% compressed clusters/, `${name} is compressed`);
+      const cmp = qemuImg(['compare', name, 'want.raw'], dir);
+      assert.equal(cmp.stdout, 'Images are identical.\n', name);
+    }
+  } finally {
+    cleanup();
+  }
+});
