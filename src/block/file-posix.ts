@@ -5,8 +5,10 @@
  *
  * cache.direct=on opens the file with O_DIRECT.  The kernel then wants the buffer
  * address, the offset and the length aligned to the logical block size; Node gives no
- * control over buffer addresses, so direct I/O goes through one bounce buffer whose
+ * control over buffer addresses, so direct I/O goes through bounce buffers whose
  * alignment is found by probing (the kernel answers EINVAL on a misaligned buffer).
+ * Requests run in parallel (one bounce buffer each) unless their aligned spans overlap:
+ * those are serialised, so that two read-modify-writes of one block cannot race.
  */
 import { promises as fsp, constants as fsc, openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -17,6 +19,8 @@ import type { BlockDriverState, BlockStatus, OpenFlags } from './block-int.js';
 /** Alignment used for O_DIRECT requests: covers 512- and 4096-byte logical blocks. */
 const DIRECT_ALIGN = 4096;
 const BOUNCE_SIZE = 1 << 20;
+/** As many as libuv has threads by default: more would only queue there. */
+const MAX_BOUNCE_BUFFERS = 4;
 
 export function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -40,8 +44,12 @@ export class FileBDS implements BlockDriverState {
   readonly file = undefined;
   backing: BlockDriverState | undefined = undefined;
   private size: number;
-  private bounce: Uint8Array | undefined;
-  private readonly directLock = new CoMutex();
+  /** Idle bounce buffers, and requests waiting for one. */
+  private readonly bouncePool: Uint8Array[] = [];
+  private bounceCount = 0;
+  private readonly bounceWaiters: Array<(b: Uint8Array) => void> = [];
+  /** Aligned [start, end) spans of direct requests in flight. */
+  private readonly inflight: Array<[number, number, CoMutex]> = [];
 
   private constructor(
     readonly filename: string,
@@ -69,7 +77,10 @@ export class FileBDS implements BlockDriverState {
       throw new QemuError(`'${filename}' is a directory`);
     }
     const bds = new FileBDS(filename, fh, flags.readOnly, flags.direct, flags.noFlush, st.size);
-    if (flags.direct) bds.bounce = probeAlignedBuffer(filename);
+    if (flags.direct) {
+      bds.bouncePool.push(probeAlignedBuffer(filename));
+      bds.bounceCount = 1;
+    }
     return bds;
   }
 
@@ -110,10 +121,51 @@ export class FileBDS implements BlockDriverState {
     if (offset + buf.length > this.size) this.size = offset + buf.length;
   }
 
-  /** O_DIRECT transfer through the aligned bounce buffer, read-modify-write at the edges. */
+  private async getBounce(): Promise<Uint8Array> {
+    const b = this.bouncePool.pop();
+    if (b) return b;
+    if (this.bounceCount < MAX_BOUNCE_BUFFERS) {
+      this.bounceCount++;
+      return probeAlignedBuffer(this.filename);
+    }
+    return new Promise((resolve) => this.bounceWaiters.push(resolve));
+  }
+
+  private putBounce(b: Uint8Array): void {
+    const w = this.bounceWaiters.shift();
+    if (w) w(b);
+    else this.bouncePool.push(b);
+  }
+
+  /** Waits until no in-flight request overlaps [start, end), then claims the span. */
+  private async claimSpan(start: number, end: number): Promise<CoMutex> {
+    for (;;) {
+      const other = this.inflight.find(([s, e]) => s < end && start < e);
+      if (!other) break;
+      await other[2].lock();
+      other[2].unlock();
+    }
+    // Claimed with no await between the check above and the push: lock() on a free
+    // mutex takes it synchronously.
+    const m = new CoMutex();
+    void m.lock();
+    this.inflight.push([start, end, m]);
+    return m;
+  }
+
+  private releaseSpan(m: CoMutex): void {
+    this.inflight.splice(this.inflight.findIndex((x) => x[2] === m), 1);
+    m.unlock();
+  }
+
+  /** O_DIRECT transfer through an aligned bounce buffer, read-modify-write at the edges. */
   private async directIo(offset: number, buf: Uint8Array, isWrite: boolean): Promise<void> {
-    const bounce = this.bounce!;
-    await this.directLock.lock();
+    const spanStart = offset - (offset % DIRECT_ALIGN);
+    // A write that grows the file also truncates it back: it must not overlap anything after it.
+    const grows = isWrite && offset + buf.length > this.size;
+    const spanEnd = grows ? Infinity : Math.ceil((offset + buf.length) / DIRECT_ALIGN) * DIRECT_ALIGN;
+    const claim = await this.claimSpan(spanStart, spanEnd);
+    const bounce = await this.getBounce();
     try {
       let pos = 0;
       while (pos < buf.length) {
@@ -141,10 +193,12 @@ export class FileBDS implements BlockDriverState {
       }
       // The aligned write may have run past the real end: cut the file back.
       if (isWrite && offset + buf.length > this.size) {
-        await this.fh.truncate(offset + buf.length);
+        this.size = offset + buf.length;
+        await this.fh.truncate(this.size);
       }
     } finally {
-      this.directLock.unlock();
+      this.putBounce(bounce);
+      this.releaseSpan(claim);
     }
   }
 
