@@ -5,7 +5,7 @@
  */
 
 import {
-  OFLAG_COPIED_HI, OFFSET_MASK_HI, OFFSET_MASK_LO, QCOW2_INCOMPAT_DIRTY,
+  QCOW_MAX_L1_SIZE, OFLAG_COPIED_HI, OFFSET_MASK_HI, OFFSET_MASK_LO, QCOW2_INCOMPAT_DIRTY,
 } from './qcow2-format.js';
 import { ClusterType, Qcow2BDS } from './qcow2.js';
 
@@ -42,6 +42,12 @@ export async function qcow2Check(s: Qcow2BDS, fix: number, log: (line: string) =
     if (size <= 0) return;
     const first = Math.floor(offset / cs);
     const last = Math.floor((offset + size - 1) / cs);
+    // A reference far past the end of the file is damage, not something to count.
+    if (last >= nbClusters + 1024) {
+      log(`ERROR: reference to offset 0x${offset.toString(16)} beyond the end of the image`);
+      res.corruptions++;
+      return;
+    }
     if (last >= computed.length) {
       const grown = new Uint32Array(last + 1);
       grown.set(computed);
@@ -125,6 +131,11 @@ async function checkL1(
 ): Promise<void> {
   const cs = s.clusterSize;
   if (l1Size === 0) return;
+  if (l1Size > QCOW_MAX_L1_SIZE / 8 || l1Offset % cs !== 0) {
+    log(`ERROR l1_offset=0x${l1Offset.toString(16)} l1_size=0x${l1Size.toString(16)}: L1 table is invalid; snapshot table entry corrupted`);
+    res.corruptions++;
+    return;
+  }
   inc(l1Offset, l1Size * 8);
   const raw = new Uint8Array(l1Size * 8);
   await s.file.read(l1Offset, raw);

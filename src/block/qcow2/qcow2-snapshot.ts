@@ -6,7 +6,7 @@
 import { QemuError } from '../../util/error.js';
 import { writeU64 } from '../block-int.js';
 import {
-  OFLAG_COPIED_HI, OFFSET_MASK_HI, OFFSET_MASK_LO, QCOW2_MAX_SNAPSHOTS,
+  OFLAG_COPIED_HI, OFFSET_MASK_HI, OFFSET_MASK_LO, QCOW2_MAX_SNAPSHOTS, QCOW_MAX_L1_SIZE,
   serializeSnapshotTable, type QCowSnapshot,
 } from './qcow2-format.js';
 import { ClusterType, Qcow2BDS } from './qcow2.js';
@@ -158,6 +158,9 @@ export async function qcow2SnapshotGoto(s: Qcow2BDS, idOrName: string): Promise<
   const i = findSnapshot(s, idOrName);
   if (i < 0) throw new QemuError('Failed to load snapshot: No such file or directory');
   const sn = s.snapshots[i]!;
+  if (sn.l1Size > QCOW_MAX_L1_SIZE / 8 || sn.l1TableOffset % s.clusterSize !== 0) {
+    throw new QemuError('Snapshot L1 table offset invalid');
+  }
   await s.lock.lock();
   try {
     if (sn.l1Size > s.l1.length) await s.growL1(sn.l1Size, true);
