@@ -126,7 +126,7 @@ export async function imgInfo(argv: string[], out: Out): Promise<number> {
     else if (k === 'o') output = v;
     else if (k === 'b') chain = true;
   }
-  if (args.length !== 1) throw errorExit(args.length === 0 ? 'Expecting one image file name' : `Expecting one image file name`);
+  if (args.length !== 1) throw errorExit('Expecting one image file name');
   if (output !== 'human' && output !== 'json') throw new QemuError('--output must be used with human or json as argument.');
   const infos: Array<[Record<string, unknown>, QCowSnapshot[]]> = [];
   let filename: string | undefined = args[0]!;

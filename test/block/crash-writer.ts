@@ -18,9 +18,13 @@ for (let i = 0; ; i++) {
   // A batch of 1-4 concurrent requests, then sometimes a flush.
   const n = 1 + Math.floor(rnd() * 4);
   const reqs: Array<Promise<void>> = [];
+  const batch: Array<[number, number]> = [];
   for (let k = 0; k < n; k++) {
+    // Requests in flight together do not overlap: their relative order is undefined.
     const len = 1 + Math.floor(rnd() * (rnd() < 0.2 ? 200000 : 20000));
-    const off = Math.floor(rnd() * (size - len));
+    let off = Math.floor(rnd() * (size - len));
+    while (batch.some(([o, l]) => off < o + l && o < off + len)) off = Math.floor(rnd() * (size - len));
+    batch.push([off, len]);
     const zero = rnd() < 0.1;
     const value = zero ? 0 : 1 + ((i * 7 + k) % 255);
     writeSync(log, `W ${off} ${len} ${value}\n`);

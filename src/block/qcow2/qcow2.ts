@@ -16,7 +16,7 @@ import {
   QCOW2_INCOMPAT_DIRTY, QCOW2_INCOMPAT_CORRUPT, QCOW2_INCOMPAT_COMPRESSION, QCOW2_INCOMPAT_DATA_FILE,
   QCOW2_COMPAT_LAZY_REFCOUNTS,
   QCOW2_EXT_MAGIC_BACKING_FORMAT, QCOW2_EXT_MAGIC_FEATURE_TABLE, QCOW2_EXT_MAGIC_CRYPTO_HEADER,
-  QCOW2_EXT_MAGIC_DATA_FILE, QCOW2_EXT_MAGIC_BITMAPS, FEATURE_TYPE_INCOMPAT,
+  QCOW2_EXT_MAGIC_DATA_FILE, FEATURE_TYPE_INCOMPAT,
   OFLAG_COPIED_HI, OFLAG_COMPRESSED_HI, OFLAG_ZERO_LO, OFFSET_MASK_HI, OFFSET_MASK_LO,
   parseHeader, parseExtensions, parseSnapshotTable, buildHeaderArea, featureName,
   type QCowHeader, type QCowSnapshot, type HeaderExtension,
@@ -34,7 +34,8 @@ export const enum ClusterType {
 /** Opens a backing file named in an image header; supplied by block.ts to avoid a cycle. */
 export type BackingOpener = (filename: string, format: string | undefined, flags: OpenFlags) => Promise<BlockDriverState>;
 
-const L2_CACHE_TABLES_DEFAULT = 256;
+/** QEMU's default l2-cache-size limit on Linux (DEFAULT_L2_CACHE_MAX_SIZE). */
+const L2_CACHE_MAX_BYTES = 32 * 1024 * 1024;
 
 export class Qcow2BDS implements BlockDriverState {
   readonly drvName = 'qcow2';
@@ -58,7 +59,7 @@ export class Qcow2BDS implements BlockDriverState {
   csizeShift = 0;
   readonly lock = new CoMutex();
   private readonly l2Cache = new Map<number, Uint8Array>();
-  private l2CacheMax = L2_CACHE_TABLES_DEFAULT;
+  private l2CacheMax = 16;
   private lastCompressedOffset = -1;
   private lastCompressed = new Uint8Array(0);
   private markedDirty = false;
@@ -157,6 +158,8 @@ export class Qcow2BDS implements BlockDriverState {
     const l2Coverage = 2 ** (this.l2Bits + this.clusterBits);
     if (h.l1Size < Math.ceil(h.size / l2Coverage)) throw new QemuError('L1 table is too small');
     await this.loadL1();
+    // Enough tables to map the whole disk, up to QEMU's default cache limit.
+    this.l2CacheMax = Math.max(2, Math.min(Math.ceil(L2_CACHE_MAX_BYTES / this.clusterSize), h.l1Size));
     this.refcounts = new Qcow2Refcounts(this);
     await this.refcounts.load();
 
@@ -782,10 +785,6 @@ export class Qcow2BDS implements BlockDriverState {
     if (this.backing) await this.backing.close();
   }
 
-  /** Bitmaps extension present (qemu-img info shows them; we keep but do not use them). */
-  get hasBitmaps(): boolean {
-    return this.otherExts.some((e) => e.magic === QCOW2_EXT_MAGIC_BITMAPS);
-  }
 }
 
 function isZero(t: ClusterType): boolean {
