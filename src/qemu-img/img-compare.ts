@@ -54,7 +54,6 @@ export async function imgCompare(argv: string[], out: Out): Promise<number> {
         print('Strict mode: Image size mismatch!\n');
         return 1;
       }
-      print('Warning: Image size mismatch!\n');
     }
     const common = Math.min(size1, size2);
     const b1 = new Uint8Array(CHUNK);
@@ -78,6 +77,8 @@ export async function imgCompare(argv: string[], out: Out): Promise<number> {
       }
       off += n;
     }
+    // Only once the common part matched does QEMU warn about the sizes.
+    if (size1 !== size2) print('Warning: Image size mismatch!\n');
     const longer = size1 > size2 ? bs1 : bs2;
     for (let off = common; off < longer.getLength();) {
       const st = await chainBlockStatus(longer, off, Math.min(CHUNK, longer.getLength() - off));

@@ -7,7 +7,8 @@ import { QemuError } from '../util/error.js';
 import { isZeroBuffer, type BlockDriverState } from '../block/block-int.js';
 import { chainBlockStatus } from '../block/block-status.js';
 import { Qcow2BDS } from '../block/qcow2/qcow2.js';
-import { getopt, errorExit, imgOpen, parseOptionString } from './img-common.js';
+import { getopt, imgOpen, parseOptionString } from './img-common.js';
+import { isKnownFormat } from '../block/block.js';
 import { imgCreateImage } from './img-create.js';
 import type { Out } from './img-info.js';
 
@@ -36,7 +37,8 @@ export async function imgConvert(argv: string[], out: Out): Promise<number> {
     else if (k === 'q') quiet = true;
     else if (k === 'B') backing = v;
   }
-  if (args.length < 2) throw errorExit('Must specify image file name');
+  if (args.length < 2) throw new QemuError('Must specify image file name');
+  if (!isKnownFormat(outFmt) || outFmt === 'file') throw new QemuError(`Unknown file format '${outFmt}'`);
   if (backing !== undefined) throw new QemuError('convert -B is not supported by tsqemu-img');
   const outName = args[args.length - 1]!;
   const srcNames = args.slice(0, -1);
@@ -47,7 +49,14 @@ export async function imgConvert(argv: string[], out: Out): Promise<number> {
     for (const n of srcNames) srcs.push(await imgOpen(n, fmt, { readOnly: true }));
     const total = srcs.reduce((n, b) => n + b.getLength(), 0);
     if (!skipCreate) {
-      await imgCreateImage({ filename: outName, fmt: outFmt, size: total, options: parseOptionString(optStr), unsafe: true, quiet: true }, out);
+      try {
+        await imgCreateImage({ filename: outName, fmt: outFmt, size: total, options: parseOptionString(optStr), unsafe: true, quiet: true }, out);
+      } catch (e) {
+        if (e instanceof QemuError) {
+          throw new QemuError(`${outName}: error while converting ${outFmt}: ${e.message.replace(`${outName}: `, '')}`);
+        }
+        throw e;
+      }
     }
     target = await imgOpen(outName, outFmt, { readOnly: false });
     if (skipCreate && target.getLength() < total) throw new QemuError('Target image size is smaller than the source');

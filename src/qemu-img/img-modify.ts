@@ -10,7 +10,7 @@ import type { Out } from './img-info.js';
 const BUF_SIZE = 2 * 1024 * 1024;
 
 export async function imgResize(argv: string[], out: Out): Promise<number> {
-  if (argv.length < 2) throw errorExit('Expecting image file name and size');
+  if (argv.length < 2) throw errorExit('Not enough arguments');
   // The size may be negative: take it off before option parsing, as qemu-img does.
   const sizeArg = argv[argv.length - 1]!;
   const { opts, args } = getopt(argv.slice(0, -1), ':f:hq', {

@@ -19,7 +19,8 @@ export async function imgSnapshot(argv: string[], out: Out): Promise<number> {
     }
   }
   if (args.length !== 1) throw errorExit('Expecting one image file name');
-  action ??= 'l';
+  // No action given: qemu-img does nothing and succeeds.
+  if (action === undefined) return 0;
   const bs = await imgOpen(args[0]!, undefined, { readOnly: action === 'l' });
   try {
     if (action === 'l') {

@@ -146,6 +146,7 @@ test('compare: identical, content mismatch, size mismatch, strict mode', () => {
     same(dir, ['compare', 'r.raw', 'big.qcow2']);
     same(dir, ['compare', 's1.raw', 's2.raw']);
     same(dir, ['compare', '-s', 's1.raw', 's2.raw']);
+    same(dir, ['compare', '-f', 'raw', 'b.qcow2', 'r.raw']);
     same(dir, ['compare', 'o.qcow2', 'nonexist']);
     same(dir, ['compare', 'o.qcow2']);
   } finally {
@@ -202,6 +203,12 @@ test('resize, snapshot and rebase/commit errors match', () => {
     same(dir, ['snapshot', '-d', 'nosuch', 'b.qcow2'], { writes: 'b.qcow2' });
     same(dir, ['snapshot', '-c', 'x', 'r.raw'], { writes: 'r.raw' });
     same(dir, ['commit', 'b.qcow2'], { writes: 'b.qcow2' });
+    same(dir, ['resize', 'rs.qcow2']);
+    same(dir, ['snapshot', 'b.qcow2']);
+    same(dir, ['convert', '-O', 'foo', 'b.qcow2', 'x1']);
+    same(dir, ['convert', 'b.qcow2']);
+    same(dir, ['convert', '-c', '-O', 'raw', 'b.qcow2', 'x2']);
+    same(dir, ['convert', '-O', 'qcow2', '-o', 'cluster_size=3', 'b.qcow2', 'x3']);
     same(dir, ['rebase', '-b', 'r.raw', 'o.qcow2'], { writes: 'o.qcow2' });
   } finally {
     cleanup();
