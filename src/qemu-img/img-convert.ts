@@ -26,7 +26,6 @@ export async function imgConvert(argv: string[], out: Out): Promise<number> {
   let compress = false;
   let optStr = '';
   let skipCreate = false;
-  let quiet = false;
   let backing: string | undefined;
   for (const [k, v] of opts) {
     if (k === 'f') fmt = v;
@@ -34,7 +33,6 @@ export async function imgConvert(argv: string[], out: Out): Promise<number> {
     else if (k === 'c') compress = true;
     else if (k === 'o') optStr = optStr ? `${optStr},${v}` : v;
     else if (k === 'n') skipCreate = true;
-    else if (k === 'q') quiet = true;
     else if (k === 'B') backing = v;
   }
   if (args.length < 2) throw new QemuError('Must specify image file name');

@@ -10,7 +10,7 @@
 import { inflateRawSync, deflateRawSync } from 'node:zlib';
 import { QemuError } from '../../util/error.js';
 import { CoMutex } from '../co-mutex.js';
-import { readU64, writeU64, type BlockDriverState, type BlockStatus, type OpenFlags } from '../block-int.js';
+import { writeU64, type BlockDriverState, type BlockStatus, type OpenFlags } from '../block-int.js';
 import {
   QCOW_MAGIC, MIN_CLUSTER_BITS, MAX_CLUSTER_BITS, QCOW_MAX_L1_SIZE, QCOW_MAX_REFTABLE_SIZE,
   QCOW2_INCOMPAT_DIRTY, QCOW2_INCOMPAT_CORRUPT, QCOW2_INCOMPAT_COMPRESSION, QCOW2_INCOMPAT_DATA_FILE,
