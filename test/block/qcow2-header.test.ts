@@ -4,10 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { openSync, writeSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
+import { QemuError } from '../../src/util/error.js';
 import { join } from 'node:path';
 import { bdrvOpen } from '../../src/block/block.js';
-import { qemuImg, qemuIo, tsqemuImg, tempDir, normalize } from './helpers.js';
+import { run, qemuImg, qemuIo, tsqemuImg, tempDir, normalize } from './helpers.js';
 
 function poke64(file: string, off: number, hi: number, lo: number): void {
   const b = Buffer.alloc(8);
@@ -68,6 +69,29 @@ test('a dirty lazy-refcounts image is repaired when opened for writing', async (
     assert.equal(after.status, 0, after.stdout + after.stderr);
     assert.match(qemuImg(['info', '--output=json', img]).stdout, /"dirty-flag": false/);
     qemuIo(['-c', 'read -P 5 0 64k', img]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a guest write onto metadata is refused and marks the image corrupt, as QEMU does', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const img = join(dir, 'ov.qcow2');
+    qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'cluster_size=4096', img, '1M']);
+    qemuIo(['-c', 'write -P 1 0 4k', img]);
+    // Point guest cluster 0 at the refcount block (cluster 2), COPIED set.
+    const l2 = readFileSync(img).readUInt32BE(0x3000 + 4);
+    poke64(img, l2, 0x80000000, 0x2000);
+    const copy = join(dir, 'ov-qemu.qcow2');
+    writeFileSync(copy, readFileSync(img));
+    const q = run('qemu-io', ['-c', 'write -P 9 0 512', copy]);
+    assert.match(q.stdout + q.stderr, /Marking image as corrupt: Preventing invalid write on metadata \(overlaps with refcount block\)/);
+    const { bs } = await bdrvOpen(img, 'qcow2');
+    await assert.rejects(bs.write(0, new Uint8Array(512).fill(9)), (e: unknown) => e instanceof QemuError);
+    await bs.close();
+    for (const f of [img, copy]) assert.match(qemuImg(['info', f]).stdout, /corrupt: true/);
+    assert.ok(readFileSync(img).subarray(0x2000, 0x3000).equals(readFileSync(copy).subarray(0x2000, 0x3000)), 'refcount block intact');
   } finally {
     cleanup();
   }

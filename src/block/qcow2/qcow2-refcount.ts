@@ -16,6 +16,8 @@ export interface RefcountHost {
   readonly clusterBits: number;
   readonly clusterSize: number;
   readonly header: QCowHeader;
+  /** Called when refcount structures move, so that the overlap map is rebuilt. */
+  invalidateMetadataMap(): void;
 }
 
 export class Qcow2Refcounts {
@@ -120,6 +122,7 @@ export class Qcow2Refcounts {
       await this.s.file.write(blockIndex * cs, b);
       this.blocks.set(rbi, b);
       this.table[rbi] = blockIndex * cs;
+      this.s.invalidateMetadataMap();
       const e = new Uint8Array(8);
       writeU64(new DataView(e.buffer), 0, blockIndex * cs);
       await this.s.file.write(h.refcountTableOffset + rbi * 8, e);
@@ -152,6 +155,7 @@ export class Qcow2Refcounts {
     h.refcountTableClusters = tableClusters;
     this.table = newTable;
     this.blocks.set(rbi, b);
+    this.s.invalidateMetadataMap();
     await this.updateRefcount(oldOffset / cs, oldClusters, -1);
     return b;
   }

@@ -113,6 +113,7 @@ async function writeSnapshots(s: Qcow2BDS, list: QCowSnapshot[]): Promise<void> 
   s.header.snapshotsOffset = off;
   s.snapshots = list;
   s.snapshotsSize = raw.length;
+  s.invalidateMetadataMap();
   if (oldSize > 0) await s.refcounts.freeRange(oldOff, oldSize);
 }
 

@@ -63,6 +63,8 @@ export class Qcow2BDS implements BlockDriverState {
   private lastCompressedOffset = -1;
   private lastCompressed = new Uint8Array(0);
   private markedDirty = false;
+  /** Metadata clusters by kind, for the overlap check; rebuilt after metadata moves. */
+  private metaClusters: Map<number, string> | undefined;
 
   private constructor(
     readonly file: BlockDriverState,
@@ -261,6 +263,56 @@ export class Qcow2BDS implements BlockDriverState {
   dropCaches(): void {
     this.l2Cache.clear();
     this.lastCompressedOffset = -1;
+    this.metaClusters = undefined;
+  }
+
+  /** Metadata moved (tables grown, snapshots changed): rebuild the overlap map on demand. */
+  invalidateMetadataMap(): void {
+    this.metaClusters = undefined;
+  }
+
+  /**
+   * QEMU's "cached" overlap check: the header, active L1 and L2 tables, refcount table and
+   * blocks, snapshot table and inactive L1 tables, from the tables in memory.
+   */
+  private metadataMap(): Map<number, string> {
+    if (this.metaClusters) return this.metaClusters;
+    const cs = this.clusterSize;
+    const m = new Map<number, string>();
+    const range = (off: number, len: number, what: string): void => {
+      if (len <= 0) return;
+      for (let c = Math.floor(off / cs); c <= Math.floor((off + len - 1) / cs); c++) m.set(c, what);
+    };
+    range(0, cs, 'qcow2_header');
+    range(this.header.l1TableOffset, this.header.l1Size * 8, 'active L1 table');
+    range(this.header.refcountTableOffset, this.header.refcountTableClusters * cs, 'refcount table');
+    const rt = this.refcounts.table;
+    for (let i = 0; i < rt.length; i++) if (rt[i]) m.set(rt[i]! / cs, 'refcount block');
+    range(this.header.snapshotsOffset, this.snapshotsSize, 'snapshot table');
+    for (const sn of this.snapshots) range(sn.l1TableOffset, sn.l1Size * 8, 'inactive L1 table');
+    for (let i = 0; i < this.l1.length; i++) if (this.l1[i]) m.set(Math.floor(this.l1[i]! / cs), 'active L2 table');
+    this.metaClusters = m;
+    return m;
+  }
+
+  /**
+   * Refuses a guest data write onto metadata (qcow2_pre_write_overlap_check): the image is
+   * marked corrupt, as QEMU does, and the request fails with EIO.
+   */
+  private async overlapCheck(host: number, len: number): Promise<void> {
+    const m = this.metadataMap();
+    const cs = this.clusterSize;
+    for (let c = Math.floor(host / cs); c <= Math.floor((host + len - 1) / cs); c++) {
+      const what = m.get(c);
+      if (what === undefined) continue;
+      if (!this.corrupt) {
+        process.stderr.write(`qcow2: Marking image as corrupt: Preventing invalid write on metadata (overlaps with ${what}); further corruption events will be suppressed\n`);
+        this.header.incompatibleFeatures += QCOW2_INCOMPAT_CORRUPT;
+        await this.writeFeatureBits();
+        await this.file.flush();
+      }
+      throw new QemuError('Input/output error');
+    }
   }
 
   classify(hi: number, lo: number): ClusterType {
@@ -430,6 +482,7 @@ export class Qcow2BDS implements BlockDriverState {
     this.l1[l1i] = off;
     this.l1Copied[l1i] = 1;
     this.l2Cache.set(off, t);
+    this.metaClusters?.set(off / this.clusterSize, 'active L2 table');
     await this.writeL1Entry(l1i);
     if (old !== 0) {
       this.l2Cache.delete(old);
@@ -473,6 +526,7 @@ export class Qcow2BDS implements BlockDriverState {
     this.header.l1Size = newSize;
     this.l1 = l1;
     this.l1Copied = copied;
+    this.metaClusters = undefined;
     if (oldSize > 0) await this.refcounts.freeRange(oldOffset, oldSize * 8);
   }
 
@@ -513,6 +567,7 @@ export class Qcow2BDS implements BlockDriverState {
           if (Qcow2BDS.entryOffset(hi, lo) !== host + (l2i - l2i0) * cs) break;
           n = Math.min(remaining, n + cs);
         }
+        await this.overlapCheck(host + inCluster, n);
         await this.file.write(host + inCluster, buf.subarray(pos, pos + n));
         pos += n;
         continue;
@@ -540,6 +595,7 @@ export class Qcow2BDS implements BlockDriverState {
       // Trailing bytes past the virtual end need not be stored, but a whole cluster keeps
       // the file layout simple; they read as zeros because `data` starts zeroed.
       const host = await this.refcounts.allocClusters(k);
+      await this.overlapCheck(host, data.length);
       await this.file.write(host, data);
       const old: Array<[number, number]> = [];
       for (let j = 0; j < k; j++) {
@@ -589,6 +645,7 @@ export class Qcow2BDS implements BlockDriverState {
       const oh = dv.getUint32(l2i * 8);
       const ol = dv.getUint32(l2i * 8 + 4);
       const coff = await this.refcounts.allocBytes(c.length);
+      await this.overlapCheck(coff, c.length);
       await this.file.write(coff, c);
       const nbCsectors = Math.floor((coff + c.length - 1) / 512) - Math.floor(coff / 512);
       const shiftHi = this.csizeShift - 32;
