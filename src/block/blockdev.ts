@@ -66,7 +66,7 @@ export interface DriveInfo {
 }
 
 const drives: DriveInfo[] = [];
-/** Specs parsed but not yet opened, so that unit allocation sees them. */
+/** Specs parsed but not yet opened: unit allocation and id checks must see them. */
 const pendingSpecs: DriveSpec[] = [];
 
 function parseBool(opts: Record<string, string>, key: string, def: boolean): boolean {
@@ -148,12 +148,12 @@ export function driveParse(input: Record<string, string>, defaultIf: BlockInterf
     unit = maxDevs ? index % maxDevs : index;
   }
   if (unit === undefined) {
-    const used = usedUnits(type, bus);
+    // The first free unit, moving on to the next bus when one is full (drive_new).
     unit = 0;
-    while (used.has(unit)) {
+    while (usedUnits(type, bus).has(unit)) {
       unit++;
       if (maxDevs && unit >= maxDevs) {
-        unit -= maxDevs;
+        unit = 0;
         bus++;
       }
     }
@@ -176,10 +176,11 @@ export function driveParse(input: Record<string, string>, defaultIf: BlockInterf
     else if (maxDevs) id = `${type}${bus}${unit}`;
     else id = `${type}${unit}`;
   }
-  if (blkByName(id)) throw new QemuError(`Duplicate ID '${id}' for drive`);
+  if (blkByName(id) || pendingSpecs.some((p) => p.id === id)) throw new QemuError(`Duplicate ID '${id}' for drive`);
 
   const spec = blockdevParseCommon(opts, id, cache, readOnly, werror, rerror);
   const full: DriveSpec = { ...spec, type, bus, unit, media, snapshot };
+  pendingSpecs.push(full);
   return full;
 }
 
@@ -274,18 +275,31 @@ async function snapshotOverlay(base: BlockDriverState, spec: DriveSpec): Promise
   return top;
 }
 
-/** drive_new(): parse, open and register.  Returns the DriveInfo board code attaches. */
-export async function driveNew(opts: Record<string, string>, defaultIf: BlockInterfaceType = 'ide'): Promise<DriveInfo> {
-  const spec = driveParse(opts, defaultIf);
-  pendingSpecs.push(spec);
+/**
+ * Opens a drive driveParse() accepted and registers its BlockBackend.  Specs may be parsed
+ * for every -drive first (errors then surface in command-line order) and opened later.
+ */
+export async function driveOpen(spec: DriveSpec): Promise<DriveInfo> {
   try {
     const blk = await blockdevInit(spec);
     const info = { spec, blk };
     drives.push(info);
     return info;
   } finally {
-    pendingSpecs.splice(pendingSpecs.indexOf(spec), 1);
+    const i = pendingSpecs.indexOf(spec);
+    if (i >= 0) pendingSpecs.splice(i, 1);
   }
+}
+
+/** drive_new(): parse, open and register.  Returns the DriveInfo board code attaches. */
+export async function driveNew(opts: Record<string, string>, defaultIf: BlockInterfaceType = 'ide'): Promise<DriveInfo> {
+  return driveOpen(driveParse(opts, defaultIf));
+}
+
+/** Forgets a parsed spec that will not be opened (e.g. start-up failed before). */
+export function driveDiscard(spec: DriveSpec): void {
+  const i = pendingSpecs.indexOf(spec);
+  if (i >= 0) pendingSpecs.splice(i, 1);
 }
 
 /** drive_get(): the drive at if/bus/unit, for board code creating default devices. */

@@ -81,6 +81,8 @@ test('-drive ids: automatic ids and addressing as QEMU assigns them', () => {
   // index=1 on IDE is ide0-hd1, and a cdrom then takes the first free unit, ide0-cd0.
   const none0 = driveParse({ if: 'none' });
   assert.equal(none0.id, 'none0');
+  // Parsed but not yet opened drives already hold their unit.
+  assert.equal(driveParse({ if: 'none' }).id, 'none1');
   assert.equal(driveParse({ if: 'ide', index: '1' }).id, 'ide0-hd1');
   assert.equal(driveParse({ if: 'ide', media: 'cdrom' }).id, 'ide0-cd0');
   assert.equal(driveParse({ if: 'virtio' }).id, 'virtio0');
