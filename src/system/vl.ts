@@ -27,8 +27,11 @@ import { qdevDeviceAdd, qdevDeviceHelp } from '../hw/core/qdev-monitor.js';
 import { objectRegisterGlobalProp } from '../qom/object.js';
 import { parseCpuOption } from '../target/i386/cpu-featurestr.js';
 import { x86CpuListText } from '../target/i386/cpu-help.js';
-import { qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText, type ChardevOpts } from '../chardev/char.js';
+import { qemuChrFind, qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText, type ChardevOpts } from '../chardev/char.js';
 import { suspendMuxOpen, resumeMuxOpen } from '../chardev/char-mux.js';
+import { blkByNameOrNode, driveDiscard, driveOpen, driveParse } from '../block/blockdev.js';
+import { qdevRegisterBackendLookup } from '../hw/core/qdev-properties.js';
+import { blkCloseAll } from '../block/block-backend.js';
 import { monitorInitOpts, monitorParse, monitorInitGlobals, monitorFlushAll } from '../monitor/monitor-init.js';
 import { setQemuName } from '../monitor/monitor.js';
 import { registerMachineQmpCommands } from './qmp-machine-cmds.js';
@@ -148,12 +151,27 @@ async function qemuCreateEarlyBackends(st: ParsedCommandLine): Promise<Array<Rec
     const chr = withLoc(opts.loc ?? '-chardev', () => qemuChrNewFromOpts(qemuOptsToQdict(opts) as ChardevOpts));
     await withLocAsync(opts.loc, () => chr.ready);
   }
-  qemuOptsForeach(qemuFindOpts(st.lists, 'drive'), (opts) => {
-    st.unsupported.push({ loc: opts.loc ?? '-drive', what: 'drives (-drive)', phase: 'early-backends' });
-  });
   checkUnsupported(st, 'early-backends');
+  await configureBlockdev(st);
   step('vl_create_early_backends', `chardevs=${qemuFindOpts(st.lists, 'chardev').head.length + monOpts.length}`);
   return monOpts;
+}
+
+/**
+ * configure_blockdev(): every -drive becomes a block backend.  `if=none` drives
+ * are for -device drive=; an interface whose controller model is not written
+ * yet (IDE, floppy, virtio…) is refused before its image is opened.
+ */
+async function configureBlockdev(st: ParsedCommandLine): Promise<void> {
+  for (const opts of qemuFindOpts(st.lists, 'drive').head) {
+    const loc = opts.loc ?? '-drive';
+    const spec = withLoc(loc, () => driveParse(qemuOptsToQdict(opts), 'ide'));
+    if (spec.type !== 'none') {
+      driveDiscard(spec);
+      throw new QemuError(`drives with if=${spec.type} are not supported yet (use if=none with -device)`, undefined, loc);
+    }
+    await withLocAsync(loc, () => driveOpen(spec));
+  }
 }
 
 /** Legacy -machine keys that are not machine properties (qemu_apply_legacy_machine_options). */
@@ -256,8 +274,8 @@ function qemuMainLoop(st: ParsedCommandLine): void {
   onShutdownRequest(() => {
     if (st.noShutdown) return;
     clearInterval(keepAlive);
-    // quit's return must reach the client after SHUTDOWN, before the process ends.
-    void monitorFlushAll().then(qemuChrFlushAll).finally(() => process.exit(0));
+    // quit's return must reach the client after SHUTDOWN, and images are flushed and closed, before the process ends.
+    void monitorFlushAll().then(qemuChrFlushAll).then(blkCloseAll).finally(() => process.exit(0));
   });
   // termsig_handler(): a signal asks for a clean shutdown, as QEMU does (it also names the sender's pid).
   for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
@@ -272,6 +290,9 @@ export async function qemuInit(argv: string[]): Promise<void> {
   // qemu_init_subsystems(): module_call_init(MODULE_INIT_QOM) registers every type.
   moduleCallInit('qom');
   cpusInit();
+  // Devices name their backends by id (drive=, chardev=): qdev looks them up here.
+  qdevRegisterBackendLookup('drive', (id) => blkByNameOrNode(id) !== undefined);
+  qdevRegisterBackendLookup('chr', (id) => qemuChrFind(id) !== undefined);
   registerMachineQmpCommands();
 
   const st = parseCommandLine(argv);
