@@ -24,6 +24,7 @@ import { registerI440fxTypes } from '../hw/pci/i440fx.js';
 import { registerPiixTypes } from '../hw/pci/piix.js';
 import { registerPcBoardTypes } from '../hw/i386/pc-board.js';
 import { registerPendingDeviceTypes } from '../hw/i386/pending-devices.js';
+import { registerHostmemTypes } from '../backends/hostmem.js';
 
 export type ModuleInitType = 'qom';
 
@@ -50,6 +51,7 @@ const qomModules: Array<() => void> = [
   registerPiixTypes,
   registerPcBoardTypes,
   registerPendingDeviceTypes,
+  registerHostmemTypes,
 ];
 
 const done = new Set<ModuleInitType>();

@@ -155,7 +155,6 @@ const NOT_YET: Record<string, [string, StartupPhase]> = {
   'netdev': ['network backends (-netdev)', 'late-backends'],
   'net': ['network backends (-net)', 'late-backends'],
   'nic': ['network backends (-nic)', 'late-backends'],
-  'object': ['user-created objects (-object)', 'early-backends'],
   'initrd': ['direct kernel boot (-initrd)', 'board'],
   'kernel': ['direct kernel boot (-kernel)', 'board'],
   'bios': ['firmware (-bios)', 'board'],

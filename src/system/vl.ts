@@ -24,7 +24,9 @@ import { machineClass, qdevGetMachine } from '../hw/core/machine.js';
 import { kvmSetSmp } from '../accel/kvm/kvm-accel.js';
 import { kvmSetDebugThreads } from '../accel/kvm/kvm-accel-ops.js';
 import { qdevDeviceAdd, qdevDeviceHelp } from '../hw/core/qdev-monitor.js';
-import { objectRegisterGlobalProp } from '../qom/object.js';
+import { objectDynamicCast, objectRegisterGlobalProp, objectResolvePath } from '../qom/object.js';
+import { userCreatableAdd } from '../qom/object-interfaces.js';
+import { REQUIRED_MEMBERS, TYPE_MEMORY_BACKEND, type HostMemoryBackend } from '../backends/hostmem.js';
 import { parseCpuOption } from '../target/i386/cpu-featurestr.js';
 import { x86CpuListText } from '../target/i386/cpu-help.js';
 import { qemuChrFind, qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText, type ChardevOpts } from '../chardev/char.js';
@@ -207,6 +209,11 @@ function configureAcceleratorsStep(st: ParsedCommandLine): void {
 
 /** qemu_create_late_backends(): the monitors, then the options that have no backend yet. */
 function qemuCreateLateBackends(st: ParsedCommandLine, monOpts: Array<Record<string, string>>): void {
+  // object_create_late(): memory backends and the other user objects.
+  qemuOptsForeach(qemuFindOpts(st.lists, 'object'), (opts) => {
+    userCreatableAdd(qemuOptsToQdict(opts), REQUIRED_MEMBERS, false);
+  });
+  for (const o of st.jsonObjects) withLoc(o.loc, () => userCreatableAdd(o.value as Record<string, unknown>, REQUIRED_MEMBERS, true));
   for (const m of monOpts) monitorInitOpts(m);
   qemuOptsForeach(qemuFindOpts(st.lists, 'mon'), (opts) => {
     monitorInitOpts(qemuOptsToQdict(opts));
@@ -227,6 +234,19 @@ function checkUnsupported(st: ParsedCommandLine, phase: StartupPhase): void {
   // "drives (-drive) are", "direct kernel boot (-kernel) is"
   const plural = /s$/.test(first.what.split(' (')[0]!);
   throw new QemuError(`${first.what} ${plural ? 'are' : 'is'} not supported yet`, undefined, first.loc);
+}
+
+/** qemu_resolve_machine_memdev(): -machine memory-backend=id; without -m, RAM is the backend's size. */
+function qemuResolveMachineMemdev(st: ParsedCommandLine, ms: MachineState): void {
+  if (ms.ramMemdevId === undefined) return;
+  const backend = objectResolvePath(`/objects/${ms.ramMemdevId}`);
+  if (!backend || !objectDynamicCast(backend, TYPE_MEMORY_BACKEND)) {
+    throw new QemuError(`Memory backend '${ms.ramMemdevId}' not found`);
+  }
+  const size = (backend as HostMemoryBackend).size;
+  const customRamSize = qemuFindOpts(st.lists, 'memory').head.some((o) => qemuOptGet(o, 'size') !== undefined);
+  if (!customRamSize) ms.ramSize = size;
+  else if (ms.ramSize !== size) throw new QemuError('Machine memory size does not match the size of the memory backend');
 }
 
 /** current_machine->cpu_type: the class default, or -cpu (parse_cpu_option). */
@@ -311,6 +331,7 @@ export async function qemuInit(argv: string[]): Promise<void> {
   configureAcceleratorsStep(st);
   qemuCreateLateBackends(st, monOpts);
   resolveCpuType(st, ms);
+  qemuResolveMachineMemdev(st, ms);
   qmpXExitPreconfig(st, ms);
   qemuInitDisplays(st);
   step('vl_init_done', `autostart=${st.autostart}`);

@@ -53,11 +53,12 @@ export async function withLocAsync<T>(loc: string | undefined, fn: () => Promise
 export class QemuError extends Error {
   readonly hint: string | undefined;
   readonly loc: string | undefined;
-  constructor(message: string, hint?: string, loc: string | undefined = location) {
+  /** `loc` defaults to the current location; null reports none (an error raised after the option was handled). */
+  constructor(message: string, hint?: string, loc: string | null | undefined = location) {
     super(message);
     this.name = 'QemuError';
     this.hint = hint;
-    this.loc = loc;
+    this.loc = loc ?? undefined;
   }
 
   /** The text QEMU would print on stderr for this error. */

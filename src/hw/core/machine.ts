@@ -461,18 +461,12 @@ export function machineSetPropertiesFromDict(ms: MachineState, dict: Record<stri
 }
 
 /**
- * machine_run_board_init(): finds the memory-backend= object, checks the CPU
- * type against the class's list, then runs the board's init (pc_init1,
- * machine_none_init).  Using the backend as RAM comes with guest memory.
+ * machine_run_board_init(): checks the CPU type against the class's list, then
+ * runs the board's init (pc_init1, machine_none_init).  The memory-backend= object
+ * was resolved before (qemu_resolve_machine_memdev in vl.ts).
  */
 export function machineRunBoardInit(ms: MachineState): void {
   const mc = ms.mc;
-  if (ms.ramMemdevId !== undefined) {
-    const o = objectResolvePath(`/objects/${ms.ramMemdevId}`);
-    if (!o || !objectDynamicCast(o, 'memory-backend')) {
-      throw new QemuError(`Memory backend '${ms.ramMemdevId}' not found`);
-    }
-  }
   if (mc.validCpuTypes && ms.cpuType) {
     const coc = objectClassByName(ms.cpuType);
     const ok = coc !== undefined && mc.validCpuTypes.some((t) => objectClassDynamicCast(coc, t));
