@@ -19,6 +19,7 @@ import { runKernel32Tcg, countKernel32, type KernelResult, type InsnCount } from
 import { runKernel32Native } from './native.js';
 import { runKernel32Qemu, QEMU } from './qemu-kernel.js';
 import { TSQEMU, measureStartup, measureIdle } from './machine.js';
+import { runCpuMips } from './cpu-mips.js';
 
 function envNum(name: string, def: number): number {
   const v = process.env[name];
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
   log(`  ${count.perPass} instructions per pass; result eax/edx/ebp ${hex(oracle.eax)}/${hex(oracle.edx)}/${hex(oracle.ebp)}`);
   log('tsqemu: 32-bit kernel in the software CPU');
   const tcg = benchTcg(oracle);
+  log('tsqemu: the 64-bit kernel of bench/cpu-mips.ts');
+  const mips64 = median(Array.from({ length: RUNS }, () => runCpuMips(TCG_PASSES)).map((r) => r.mips));
   log('QEMU 7.2 TCG: 32-bit kernel as a multiboot ELF');
   const qemu = benchQemu(count, oracle);
   log('host CPU: timed runs');
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
     [`CPU-bound guest MIPS per CPU second (32-bit kernel; ${mega(tcg.instructions)} / ${mega(qemu.instructions)} / ${mega(native.instructions)} insns)`,
       f1(tcg.cpu), f1(qemu.cpu), f1(native.cpu), ratio(tcg.cpu, qemu.cpu), ratio(tcg.cpu, native.cpu)],
     ['CPU-bound guest MIPS per wall second', f1(tcg.wall), f1(qemu.wall), f1(native.wall), ratio(tcg.wall, qemu.wall), ratio(tcg.wall, native.wall)],
+    ['CPU-bound guest MIPS per CPU second, 64-bit kernel (bench/cpu-mips.ts; tsqemu only)', f1(mips64), '', '', '', ''],
     [`start-up to QMP greeting, median of ${STARTUP_RUNS} (ms)`,
       f0(median(suT.greetingMs)), f0(median(suQ.greetingMs)), '', ratio(median(suT.greetingMs), median(suQ.greetingMs)), ''],
     [`start-up to prelaunch (query-status answered), median of ${STARTUP_RUNS} (ms)`,
