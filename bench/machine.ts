@@ -54,12 +54,13 @@ export async function startPaused(bin: string, args: string[], dir: string, time
   let exited = false;
   const exit = new Promise<void>((res) => child.once('exit', () => { exited = true; res(); }));
   try {
-    const conn = await connectQmp(sock, () => exited, t0 + timeoutMs);
-    const greetingMs = (await conn.next()).at - t0;
+    const deadline = t0 + timeoutMs;
+    const conn = await connectQmp(sock, () => exited, deadline);
+    const greetingMs = (await conn.next(deadline)).at - t0;
     conn.send({ execute: 'qmp_capabilities' });
     conn.send({ execute: 'query-status' });
-    await conn.next();
-    const status = await conn.next();
+    await conn.next(deadline);
+    const status = await conn.next(deadline);
     const readyMs = status.at - t0;
     const st = (status.msg.return as { status?: string } | undefined)?.status;
     if (st !== 'prelaunch') throw new Error(`${bin}: query-status says ${JSON.stringify(status.msg)}`);
@@ -111,11 +112,16 @@ class QmpConn {
     sock.on('error', fail);
   }
 
-  next(): Promise<Received> {
+  /** The next reply or greeting; rejects when the connection closes or at `deadline` (performance.now()). */
+  next(deadline: number): Promise<Received> {
     const r = this.queue.shift();
     if (r) return Promise.resolve(r);
     if (this.failed) return Promise.reject(this.failed);
-    return new Promise((res, rej) => { this.waiter = res; this.onFail = rej; });
+    return new Promise((res, rej) => {
+      const timer = setTimeout(() => rej(new Error('timed out waiting for QMP')), Math.max(0, deadline - performance.now()));
+      this.waiter = (x) => { clearTimeout(timer); res(x); };
+      this.onFail = (e) => { clearTimeout(timer); rej(e); };
+    });
   }
 
   send(cmd: object): void {

@@ -38,7 +38,7 @@ function blob(b: Uint8Array): Buffer {
 /** Runs `passes` passes of the 32-bit kernel on the host CPU. */
 export function runKernel32Native(passes: number): NativeRun {
   const input = Buffer.concat([blob(KERNEL32), blob(kernelData(passes))]);
-  const r = spawnSync(buildHarness(), [], { input, encoding: 'utf8' });
+  const r = spawnSync(buildHarness(), [], { input, encoding: 'utf8', timeout: 120_000 });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`native harness exited with ${r.status ?? r.signal}: ${r.stderr}`);
   const [eax, edx, ebp, wallNs, cpuNs, sorted] = r.stdout.trim().split(' ');

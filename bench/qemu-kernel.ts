@@ -73,8 +73,9 @@ export function runKernel32Qemu(passes: number): QemuRun {
       '-accel', 'tcg', '-M', 'pc', '-m', '64', '-nodefaults', '-display', 'none', '-no-reboot',
       '-kernel', elf, '-device', 'isa-debug-exit,iobase=0xf4,iosize=1', '-debugcon', `file:${con}`,
     ];
-    // bash's `times` gives the child's CPU time, which node's spawn does not.
-    const script = '"$@"; rc=$?; times; exit $rc';
+    // bash's `times` gives the child's CPU time, which node's spawn does not; `timeout` bounds a
+    // kernel that never exits (its CPU time includes QEMU's, which it waits for).
+    const script = 'timeout 300 "$@"; rc=$?; times; exit $rc';
     const t0 = process.hrtime.bigint();
     const r = spawnSync('bash', ['-c', script, 'bash', QEMU, ...args], { encoding: 'utf8' });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
