@@ -3,7 +3,7 @@
  * builds bench/native-harness.c with gcc (once per process) and runs the 32-bit kernel in it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,9 @@ let harness: string | undefined;
 
 function buildHarness(): string {
   if (harness) return harness;
-  const out = join(mkdtempSync(join(tmpdir(), 'tsqemu-bench-')), 'native-harness');
+  const dir = mkdtempSync(join(tmpdir(), 'tsqemu-bench-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'native-harness');
   const r = spawnSync('gcc', ['-O1', '-no-pie', '-o', out, SOURCE], { encoding: 'utf8' });
   if (r.error) throw new Error(`gcc is needed for the native benchmark: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`gcc failed on ${SOURCE}:\n${r.stderr}`);
