@@ -1,0 +1,127 @@
+/*
+ * The architectural state of one x86-64 vCPU under our software CPU (QEMU's CPUX86State names).
+ *
+ * General registers are held as 32-bit halves in one Int32Array (regs[2*r] = low half,
+ * regs[2*r+1] = high half), the layout a later WebAssembly tier can share as i64s.
+ * docs/tcg.md explains the choice.  RIP and segment bases are doubles: canonical 64-bit
+ * addresses are exact in a double, and so are 32-bit ones.
+ */
+import { CC_OP_EFLAGS } from './flags.js';
+
+export const R_EAX = 0, R_ECX = 1, R_EDX = 2, R_EBX = 3, R_ESP = 4, R_EBP = 5, R_ESI = 6, R_EDI = 7;
+export const R_ES = 0, R_CS = 1, R_SS = 2, R_DS = 3, R_FS = 4, R_GS = 5;
+
+/* EFLAGS bits */
+export const CC_C = 0x0001, CC_P = 0x0004, CC_A = 0x0010, CC_Z = 0x0040, CC_S = 0x0080, CC_O = 0x0800;
+export const CC_MASK = CC_C | CC_P | CC_A | CC_Z | CC_S | CC_O;
+export const TF_MASK = 0x100, IF_MASK = 0x200, DF_MASK = 0x400, IOPL_MASK = 0x3000, NT_MASK = 0x4000;
+export const RF_MASK = 0x10000, VM_MASK = 0x20000, AC_MASK = 0x40000, VIF_MASK = 0x80000, VIP_MASK = 0x100000, ID_MASK = 0x200000;
+
+/* Segment descriptor flag bits (the high dword of a descriptor, as QEMU's DESC_*_MASK) */
+export const DESC_G_MASK = 1 << 23, DESC_B_MASK = 1 << 22, DESC_L_MASK = 1 << 21, DESC_P_MASK = 1 << 15;
+export const DESC_S_MASK = 1 << 12, DESC_CS_MASK = 1 << 11, DESC_W_MASK = 1 << 9, DESC_R_MASK = 1 << 9;
+export const DESC_DPL_SHIFT = 13;
+
+/* Exception vectors */
+export const EXCP00_DIVZ = 0, EXCP01_DB = 1, EXCP03_INT3 = 3, EXCP04_INTO = 4, EXCP05_BOUND = 5, EXCP06_ILLOP = 6;
+export const EXCP07_PREX = 7, EXCP0D_GPF = 13, EXCP0C_STACK = 12, EXCP0E_PAGE = 14, EXCP11_ALGN = 17;
+
+export const CR0_PE_MASK = 1, CR0_PG_MASK = 1 << 31;
+export const EFER_LMA = 1 << 10, EFER_LME = 1 << 8;
+
+export class CPUX86State {
+  /** General registers as 32-bit halves: [lo(RAX), hi(RAX), lo(RCX), hi(RCX), ...]. */
+  readonly regs = new Int32Array(32);
+  /** Instruction pointer (linear = CS.base + rip); exact for canonical addresses. */
+  rip = 0;
+  /** EFLAGS except the six arithmetic flags, which live in the lazy cc_* fields. */
+  eflags = 0x2;
+  /* Lazy flags (QEMU's cc_op/cc_dst/cc_src/cc_src2), with high halves for 64-bit operations. */
+  cc_op = CC_OP_EFLAGS;
+  cc_dst = 0;
+  cc_src = 0;
+  cc_src2 = 0;
+  cc_dstHi = 0;
+  cc_srcHi = 0;
+
+  /* Segment registers: selector, base (a double), limit, descriptor flags. */
+  readonly segSelector = new Int32Array(6);
+  readonly segBase = new Float64Array(6);
+  readonly segLimit = new Uint32Array(6);
+  readonly segFlags = new Int32Array(6);
+
+  /* Descriptor tables and control registers (the system instructions arrive with paging). */
+  gdtBase = 0;
+  gdtLimit = 0xffff;
+  cr0 = 0;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  efer = 0;
+  /** TSC_AUX, read by RDTSCP. */
+  tscAux = 0;
+
+  /* Derived execution mode (QEMU's hflags): refreshed by updateMode() after CS/EFER changes. */
+  /** Code size: 2, 4 or 8 (16-bit, 32-bit, 64-bit code). */
+  codeSize = 2;
+  /** Stack pointer size: 2, 4 or 8 (SS.B, or 8 in 64-bit mode). */
+  stackSize = 2;
+  /**
+   * Bumped whenever CS is loaded or cached code is invalidated: the execution loop then drops
+   * its reference to the current code page.
+   */
+  fetchGen = 0;
+
+  /* Exception reporting to the vCPU loop. */
+  exception_index = -1;
+  error_code = 0;
+  /** The exception is a software interrupt (INT n, INT3, INTO, INT1): it is delivered as a trap. */
+  exception_is_int = false;
+  /** RIP after the trapping instruction, for software interrupts (QEMU's exception_next_eip). */
+  exception_next_rip = 0;
+  halted = false;
+
+  constructor() {
+    // Power-on state of an x86 CPU (SDM Vol. 3 §9.1.1): real mode, CS base 0xffff0000, IP 0xfff0.
+    for (let s = 0; s < 6; s++) {
+      this.segLimit[s] = 0xffff;
+      this.segFlags[s] = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | (s === R_CS ? DESC_CS_MASK : 0);
+    }
+    this.segSelector[R_CS] = 0xf000;
+    this.segBase[R_CS] = 0xffff0000;
+    this.rip = 0xfff0;
+    this.updateMode();
+  }
+
+  /** Recomputes the code/stack sizes from CS, SS and EFER.LMA (QEMU's cpu_x86_load_seg_cache hflags). */
+  updateMode(): void {
+    const cs = this.segFlags[R_CS];
+    let code: number;
+    if ((this.efer & EFER_LMA) !== 0 && (cs & DESC_L_MASK) !== 0) code = 8;
+    else code = (this.cr0 & CR0_PE_MASK) !== 0 && (this.eflags & VM_MASK) === 0 && (cs & DESC_B_MASK) !== 0 ? 4 : 2;
+    const stack = code === 8 ? 8 : (this.segFlags[R_SS] & DESC_B_MASK) !== 0 && (this.cr0 & CR0_PE_MASK) !== 0 ? 4 : 2;
+    if (code !== this.codeSize) this.fetchGen++;
+    this.codeSize = code;
+    this.stackSize = stack;
+  }
+
+  /** cpu_x86_load_seg_cache */
+  loadSegCache(seg: number, selector: number, base: number, limit: number, flags: number): void {
+    this.segSelector[seg] = selector;
+    this.segBase[seg] = base;
+    this.segLimit[seg] = limit;
+    this.segFlags[seg] = flags;
+    if (seg === R_CS) this.fetchGen++;
+    if (seg === R_CS || seg === R_SS) this.updateMode();
+  }
+
+  /** The 64-bit value of register r (tests, debugging and device models: never the hot path). */
+  getReg64(r: number): bigint {
+    return (BigInt(this.regs[2 * r + 1] >>> 0) << 32n) | BigInt(this.regs[2 * r] >>> 0);
+  }
+
+  setReg64(r: number, v: bigint): void {
+    this.regs[2 * r] = Number(v & 0xffffffffn) | 0;
+    this.regs[2 * r + 1] = Number((v >> 32n) & 0xffffffffn) | 0;
+  }
+}

@@ -1,0 +1,65 @@
+/*
+ * The wire format between the differential test and test/diff/harness.c, and the
+ * deterministic data fill both sides use.  Must match struct tc_in / tc_out in harness.c.
+ */
+export const DATA_ADDR = 0x100000, DATA_SIZE = 0x2000;
+export const CODE_ADDR = 0x200000, CODE_SIZE = 0x1000;
+export const STACK_ADDR = 0x300000, STACK_SIZE = 0x1000;
+export const MAX_CODE = 96;
+export const MAX_DIFFS = 64;
+export const IN_SIZE = 4 + 4 + MAX_CODE + 4 + 4 + 16 * 8 + 8;
+export const OUT_SIZE = 4 + 4 + 8 + 16 * 8 + 8 + MAX_DIFFS * 4;
+
+export interface TestCase {
+  /** The instruction form, for coverage and messages. */
+  name: string;
+  mode: 32 | 64;
+  code: Uint8Array;
+  seed: number;
+  regs: bigint[];
+  flags: bigint;
+  /** EFLAGS bits to compare (SDM-undefined flags of this instance are removed). */
+  flagMask: number;
+  /** Registers whose value is undefined for this instance (not compared). */
+  regMask?: number;
+}
+
+export interface TestResult {
+  signo: number;
+  rip: bigint;
+  regs: bigint[];
+  flags: bigint;
+  diffs: number[];
+}
+
+export function encodeCase(tc: TestCase, buf: Buffer, off: number): void {
+  buf.writeUInt32LE(tc.mode, off);
+  buf.writeUInt32LE(tc.code.length, off + 4);
+  buf.fill(0, off + 8, off + 8 + MAX_CODE);
+  Buffer.from(tc.code).copy(buf, off + 8);
+  buf.writeUInt32LE(tc.seed >>> 0, off + 8 + MAX_CODE);
+  buf.writeUInt32LE(0, off + 12 + MAX_CODE);
+  for (let i = 0; i < 16; i++) buf.writeBigUInt64LE(BigInt.asUintN(64, tc.regs[i]), off + 16 + MAX_CODE + 8 * i);
+  buf.writeBigUInt64LE(tc.flags, off + 16 + MAX_CODE + 128);
+}
+
+export function decodeResult(buf: Buffer, off: number): TestResult {
+  const signo = buf.readUInt32LE(off);
+  const ndiff = buf.readUInt32LE(off + 4);
+  const rip = buf.readBigUInt64LE(off + 8);
+  const regs: bigint[] = [];
+  for (let i = 0; i < 16; i++) regs.push(buf.readBigUInt64LE(off + 16 + 8 * i));
+  const flags = buf.readBigUInt64LE(off + 16 + 128);
+  const diffs: number[] = [];
+  for (let i = 0; i < ndiff; i++) diffs.push(buf.readUInt32LE(off + 16 + 136 + 4 * i));
+  return { signo, rip, regs, flags, diffs };
+}
+
+/** The LCG fill (harness.c fill()): data region then stack region. */
+export function fillBytes(seed: number, out: Uint8Array): void {
+  let s = seed >>> 0;
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out[i] = s >>> 24;
+  }
+}
