@@ -302,3 +302,17 @@ export function pcSetA20Handler(ms: MachineState, h: (level: number) => void): v
   h(b.a20.level);
 }
 
+export function registerPcBoardTypes(): void {
+  typeRegisterStatic({
+    name: TYPE_FW_CFG_IO,
+    parent: TYPE_SYS_BUS_DEVICE,
+    classInit: (oc) => {
+      deviceClass(oc).desc = 'QEMU fw_cfg';
+      deviceClassSetProps(oc, [
+        { name: 'dma_enabled', kind: 'bool', def: true },
+        { name: 'x-file-slots', kind: 'uint16', def: 32 },
+        { name: 'acpi-mr-restore', kind: 'bool', def: true },
+      ]);
+    },
+  });
+}
