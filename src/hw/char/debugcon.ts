@@ -40,7 +40,7 @@ export function registerDebugconTypes(): void {
       dc.realize = (d) => {
         const s = d as DebugconState;
         const id = qdevPropGet(s, 'chardev') as string;
-        if (!id) throw new QemuError("Can't create debugcon: qemu character device not set");
+        if (!id) throw new QemuError("Can't create debugcon device, empty char device");
         s.chr = qemuChrFeInit(qemuChrFind(id)!, { canReceive: () => 0, receive: () => {} });
         s.readback = qdevPropGet(s, 'readback') as number;
         isaBusIo(d).register(qdevPropGet(s, 'iobase') as number, 1, debugconOps, s);

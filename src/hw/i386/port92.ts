@@ -43,6 +43,7 @@ export function registerPort92Types(): void {
     instance: Port92State,
     classInit: (oc) => {
       const dc = deviceClass(oc);
+      dc.userCreatable = false;
       dc.realize = (d) => {
         isaBusIo(d).register(0x92, 1, port92Ops, d);
         (d as Port92State).outport = 0;
