@@ -25,7 +25,7 @@ import { isaBusSetResources, isaBusIrqs } from '../isa/isa-io.js';
 import { i8259Init, picGetOutput, picReadIrq, type PICCommonState } from '../intc/i8259.js';
 import { i8254PitInit, type PITCommonState } from '../timer/i8254.js';
 import { pcspkInit } from '../audio/pcspk.js';
-import { mc146818RtcInit, rtcSetMemory, type RTCState } from '../rtc/mc146818rtc.js';
+import { mc146818RtcInit, rtcGetMemory, rtcSetMemory, type RTCState } from '../rtc/mc146818rtc.js';
 import { serialHdsIsaInit, serialIsaResetIndex, type ISASerialState } from '../char/serial-isa.js';
 import { i8042Init, type KBDState } from '../input/i8042.js';
 import { port92Init } from './port92.js';
@@ -270,6 +270,8 @@ function pcCmosInit(pcms: PCMachineState, rtc: RTCState): void {
   rtcSetMemory(rtc, 0x5c, (val >> 8) & 0xff);
   rtcSetMemory(rtc, 0x5d, (val >> 16) & 0xff);
   rtcSetMemory(rtc, 0x5f, x86ms.bootCpus - 1);
+  // The IBM PS/2 century byte repeats the RTC's century.
+  rtcSetMemory(rtc, 0x37, rtcGetMemory(rtc, 0x32));
   // Boot order (set_boot_dev), with the floppy boot signature check on.
   const order = pcms.boot.order ?? pcms.mc.defaultBootOrder ?? 'cad';
   const code = (i: number): number => BOOT_DEV_CODE[order[i] ?? ''] ?? 0;
