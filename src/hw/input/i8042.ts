@@ -144,13 +144,14 @@ function kbdWriteCommand(s: KBDState, val: number): void {
 }
 
 function kbdReadData(s: KBDState): number {
+  // An empty buffer reads the last byte again.
+  const val = s.obdata;
   if (s.status & KBD_STAT_OBF) {
     s.status &= ~(KBD_STAT_OBF | KBD_STAT_MOUSE_OBF);
     s.outport &= ~(KBD_OUT_OBF | KBD_OUT_MOUSE_OBF);
     kbdUpdateIrq(s);
   }
-  // An empty buffer reads the last byte again.
-  return s.obdata;
+  return val;
 }
 
 function kbdWriteData(s: KBDState, val: number): void {
