@@ -19,7 +19,15 @@ export interface PortProgram {
   /** QEMU options beyond -M pc -nodefaults (e.g. -m, -smp, -boot, -serial). */
   qemuArgs: string[];
   /** The same machine for runOurs(): -m size, smp, boot, and the -serial chardevs. */
-  machine: { memMiB?: number; cpus?: number; bootOrder?: string; serials?: number };
+  machine: {
+    memMiB?: number; cpus?: number; bootOrder?: string; serials?: number;
+    /** The -rtc option, parsed by our configureRtc as by QEMU's. */
+    rtc?: string;
+    /** TZ for both sides (-rtc base=localtime). */
+    tz?: string;
+    /** COM1 writes to a file chardev on both sides (-serial file:...); the files must be equal. */
+    serialFile?: boolean;
+  };
   ops: Op[];
 }
 
@@ -147,6 +155,15 @@ const kbc: Op[] = [
   inb(0x92), out(0x92, 0x00), inb(0x92), out(0x92, 0x02), inb(0x92), out(0x92, 0xf2), inb(0x92),
 ];
 
+/** The clock registers in BCD 24 h mode, read twice. */
+const rtcRead: Op[] = [...RTC_TIME_REGS, ...RTC_TIME_REGS].flatMap((r) => cmos(r, { kind: 'rtc', reg: r }));
+
+/** Text out of COM1 at 115200 8N1, polling LSR for THR empty. */
+const serialText: Op[] = [
+  out(0x3fb, 0x80), out(0x3f8, 0x01), out(0x3f9, 0x00), out(0x3fb, 0x03), out(0x3fa, 0x07),
+  ...[...'Hello, 16550A!\r\n'].flatMap((c) => [inb(0x3fd), out(0x3f8, c.charCodeAt(0))]), inb(0x3fd),
+];
+
 export const PROGRAMS: PortProgram[] = [
   { name: 'cmos -m 256', qemuArgs: ['-m', '256'], machine: { memMiB: 256 }, ops: cmosDump() },
   { name: 'cmos -m 4096 -smp 2 -boot order=dnc', qemuArgs: ['-m', '4096', '-smp', '2', '-boot', 'order=dnc'],
@@ -157,6 +174,11 @@ export const PROGRAMS: PortProgram[] = [
   { name: 'i8254 and port 0x61', qemuArgs: [], machine: {}, ops: pit },
   { name: '16550A COM1', qemuArgs: ['-serial', 'null'], machine: { serials: 1 }, ops: uart },
   { name: 'i8042 and port 0x92', qemuArgs: [], machine: {}, ops: kbc },
+  { name: '-rtc base=2006-06-17T16:01:21', qemuArgs: ['-rtc', 'base=2006-06-17T16:01:21'], machine: { rtc: 'base=2006-06-17T16:01:21' }, ops: rtcRead },
+  { name: '-rtc base=1999-12-31T23:59:58,clock=vm', qemuArgs: ['-rtc', 'base=1999-12-31T23:59:58,clock=vm'],
+    machine: { rtc: 'base=1999-12-31T23:59:58,clock=vm' }, ops: rtcRead },
+  { name: '-rtc base=localtime (TZ=Asia/Kolkata)', qemuArgs: ['-rtc', 'base=localtime'], machine: { rtc: 'base=localtime', tz: 'Asia/Kolkata' }, ops: rtcRead },
+  { name: '-serial file: text out of COM1', qemuArgs: [], machine: { serialFile: true }, ops: serialText },
 ];
 
 /** The firmware for QEMU (-bios): each op in order, each IN echoed to port 0xe9, then isa-debug-exit at 0xf4. */

@@ -17,7 +17,10 @@ import { PROGRAMS, programToNasm, type Op, type PortProgram } from './port-progr
 import { setupMachineTypes } from '../machine/setup.js';
 import { runOurs } from '../machine/run-machine.js';
 import { pcBoard, pcSetSerialHds } from '../../src/hw/i386/pc-board.js';
-import { qemuChrNewFromOpts, qemuChrCleanup, type Chardev } from '../../src/chardev/char.js';
+import { qemuChrNewFromOpts, qemuChrCleanup, qemuChrFind, type Chardev } from '../../src/chardev/char.js';
+import { configureRtc, rtcConfig } from '../../src/system/rtc.js';
+import { qemuOptsParse } from '../../src/util/qemu-option.js';
+import { createVlOptsLists, qemuFindOpts } from '../../src/system/opts-lists.js';
 
 setupMachineTypes();
 
@@ -30,19 +33,22 @@ function assemble(dir: string, p: PortProgram): string {
   return bin;
 }
 
-function runQemu(p: PortProgram): Promise<Buffer> {
+function runQemu(p: PortProgram): Promise<{ ins: Buffer; serial?: Buffer }> {
   const dir = mkdtempSync(join(tmpdir(), 'devports-'));
   const bin = assemble(dir, p);
   const out = join(dir, 'out');
+  const ser = join(dir, 'serial');
   const args = ['-M', 'pc', '-accel', 'tcg', '-nodefaults', '-display', 'none', '-no-reboot', '-bios', bin,
-    '-debugcon', `file:${out}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', ...p.qemuArgs];
+    '-debugcon', `file:${out}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', ...p.qemuArgs,
+    ...(p.machine.serialFile ? ['-serial', `file:${ser}`] : [])];
+  const env = p.machine.tz ? { ...process.env, TZ: p.machine.tz } : process.env;
   return new Promise((resolve, reject) => {
-    execFile('qemu-system-x86_64', args, { timeout: 60000 }, (err, _stdout, stderr) => {
+    execFile('qemu-system-x86_64', args, { timeout: 60000, env }, (err, _stdout, stderr) => {
       try {
         const code = (err as { code?: number } | null)?.code ?? 0;
         if (typeof code !== 'number') throw new Error(`qemu-system-x86_64 is required: ${String(err)}`);
         if (code !== 1) throw new Error(`${p.name}: QEMU did not exit through isa-debug-exit (${code}): ${stderr}`);
-        resolve(readFileSync(out));
+        resolve({ ins: readFileSync(out), serial: p.machine.serialFile ? readFileSync(ser) : undefined });
       } catch (e) {
         reject(e);
       } finally {
@@ -52,25 +58,49 @@ function runQemu(p: PortProgram): Promise<Buffer> {
   });
 }
 
-function runOursProgram(p: PortProgram): number[] {
+const RTC_DEFAULTS = { ...rtcConfig };
+
+async function runOursProgram(p: PortProgram): Promise<{ ins: number[]; serial?: Buffer }> {
   const m = p.machine;
+  const oldTz = process.env.TZ;
+  if (m.tz) process.env.TZ = m.tz;
+  Object.assign(rtcConfig, RTC_DEFAULTS);
+  if (m.rtc) configureRtc(qemuOptsParse(qemuFindOpts(createVlOptsLists(), 'rtc'), m.rtc, false));
+  const dir = mkdtempSync(join(tmpdir(), 'devports-ours-'));
+  const ser = join(dir, 'serial');
   const props: Record<string, unknown> = { memory: { size: (m.memMiB ?? 128) * 1024 * 1024 } };
   if (m.cpus) props.smp = { cpus: String(m.cpus) };
   if (m.bootOrder) props.boot = { order: m.bootOrder };
   const r = runOurs('pc', props, true, () => {
     qemuChrCleanup();
     const chrs: Chardev[] = [];
+    if (m.serialFile) chrs.push(qemuChrNewFromOpts({ id: 'serial0', backend: 'file', path: ser }));
     for (let i = 0; i < (m.serials ?? 0); i++) chrs.push(qemuChrNewFromOpts({ id: `serial${i}`, backend: 'null' }));
     pcSetSerialHds(chrs);
   });
-  assert.equal(r.code, 0, r.stderr);
-  const io = pcBoard(r.machine!)!.io;
-  const ins: number[] = [];
-  for (const op of p.ops) {
-    if ('out' in op) io.write(op.out, op.val, 1);
-    else ins.push(io.read(op.in, 1));
+  try {
+    assert.equal(r.code, 0, r.stderr);
+    const io = pcBoard(r.machine!)!.io;
+    const ins: number[] = [];
+    for (const op of p.ops) {
+      if ('out' in op) io.write(op.out, op.val, 1);
+      else ins.push(io.read(op.in, 1));
+    }
+    let serial: Buffer | undefined;
+    if (m.serialFile) {
+      await qemuChrFind('serial0')!.drain();
+      serial = readFileSync(ser);
+    }
+    return { ins, serial };
+  } finally {
+    qemuChrCleanup();
+    Object.assign(rtcConfig, RTC_DEFAULTS);
+    if (m.tz) {
+      if (oldTz === undefined) delete process.env.TZ;
+      else process.env.TZ = oldTz;
+    }
+    rmSync(dir, { recursive: true, force: true });
   }
-  return ins;
 }
 
 const bcd = (v: number): number => (v >> 4) * 10 + (v & 15);
@@ -139,8 +169,13 @@ function compare(p: PortProgram, theirs: Buffer, ours: number[]): string[] {
 test('port I/O against QEMU 7.2: PIC pair, PIT and port 0x61, RTC/CMOS, 16550A, i8042 and port 0x92', async () => {
   const theirs = await Promise.all(PROGRAMS.map((p) => runQemu(p)));
   const fails: string[] = [];
-  PROGRAMS.forEach((p, k) => {
-    fails.push(...compare(p, theirs[k]!, runOursProgram(p)));
-  });
+  for (const [k, p] of PROGRAMS.entries()) {
+    const ours = await runOursProgram(p);
+    fails.push(...compare(p, theirs[k]!.ins, ours.ins));
+    if (p.machine.serialFile) {
+      assert.ok(ours.serial!.length > 0, `${p.name}: our COM1 wrote nothing`);
+      if (!ours.serial!.equals(theirs[k]!.serial!)) fails.push(`${p.name}: COM1 output ours ${JSON.stringify(ours.serial!.toString())} QEMU ${JSON.stringify(theirs[k]!.serial!.toString())}`);
+    }
+  }
   assert.deepEqual(fails, []);
 });
