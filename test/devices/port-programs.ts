@@ -164,6 +164,22 @@ const serialText: Op[] = [
   ...[...'Hello, 16550A!\r\n'].flatMap((c) => [inb(0x3fd), out(0x3f8, c.charCodeAt(0))]), inb(0x3fd),
 ];
 
+const aux = (v: number): Op[] => [out(0x64, 0xd4), out(0x60, v)];
+const rd = (n: number): Op[] => Array.from({ length: n }, () => [inb(0x64), inb(0x60)]).flat();
+
+/** The PS/2 mouse behind the i8042's aux port: what Linux's psmouse probe sends. */
+const mouse: Op[] = [
+  out(0x64, 0xa8), ...aux(0xff), ...rd(3), ...aux(0xf2), ...rd(2), ...aux(0xe9), ...rd(4),
+  ...aux(0xf3), ...rd(1), ...aux(0x28), ...rd(1), ...aux(0xe8), ...rd(1), ...aux(0x03), ...rd(1), ...aux(0xe7), ...rd(1),
+  ...aux(0xf0), ...rd(1), ...aux(0xf4), ...rd(1), ...aux(0xe9), ...rd(4), ...aux(0xeb), ...rd(4),
+  // IntelliMouse: 200, 100, 80 then get id; then Explorer: 200, 200, 80.
+  ...[200, 100, 80].flatMap((r) => [...aux(0xf3), ...rd(1), ...aux(r), ...rd(1)]), ...aux(0xf2), ...rd(2), ...aux(0xeb), ...rd(5),
+  ...[200, 200, 80].flatMap((r) => [...aux(0xf3), ...rd(1), ...aux(r), ...rd(1)]), ...aux(0xf2), ...rd(2),
+  // Wrap mode echoes; reset wrap acknowledges.
+  ...aux(0xee), ...rd(1), ...aux(0x12), ...rd(1), ...aux(0xec), ...rd(1), ...aux(0xf6), ...rd(1), ...aux(0xe9), ...rd(4),
+  ...aux(0xf5), ...rd(1), ...aux(0x77), inb(0x64), ...aux(0xff), ...rd(3), out(0x64, 0xa7), inb(0x64),
+];
+
 export const PROGRAMS: PortProgram[] = [
   { name: 'cmos -m 256', qemuArgs: ['-m', '256'], machine: { memMiB: 256 }, ops: cmosDump() },
   { name: 'cmos -m 4096 -smp 2 -boot order=dnc', qemuArgs: ['-m', '4096', '-smp', '2', '-boot', 'order=dnc'],
@@ -174,6 +190,7 @@ export const PROGRAMS: PortProgram[] = [
   { name: 'i8254 and port 0x61', qemuArgs: [], machine: {}, ops: pit },
   { name: '16550A COM1', qemuArgs: ['-serial', 'null'], machine: { serials: 1 }, ops: uart },
   { name: 'i8042 and port 0x92', qemuArgs: [], machine: {}, ops: kbc },
+  { name: 'PS/2 mouse on the aux port', qemuArgs: [], machine: {}, ops: mouse },
   { name: '-rtc base=2006-06-17T16:01:21', qemuArgs: ['-rtc', 'base=2006-06-17T16:01:21'], machine: { rtc: 'base=2006-06-17T16:01:21' }, ops: rtcRead },
   { name: '-rtc base=1999-12-31T23:59:58,clock=vm', qemuArgs: ['-rtc', 'base=1999-12-31T23:59:58,clock=vm'],
     machine: { rtc: 'base=1999-12-31T23:59:58,clock=vm' }, ops: rtcRead },

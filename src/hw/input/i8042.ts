@@ -2,8 +2,9 @@
  * The i8042 keyboard controller (hw/input/pckbd.c) with the PS/2 keyboard's
  * command replies (hw/input/ps2.c): data port 0x60, status/command 0x64, the
  * controller's output port (bit 0 resets the CPU, bit 1 is A20), IRQ 1 for the
- * keyboard and IRQ 12 for the aux port.  Key input and the PS/2 mouse's
- * commands beyond acknowledging them are not modelled yet.
+ * keyboard and IRQ 12 for the aux port, and the PS/2 mouse's command set
+ * (status, rate, resolution, wrap mode, IntelliMouse detection).  Key and
+ * mouse input from a host UI are not modelled yet.
  */
 import { objectNew, typeRegisterStatic } from '../../qom/object.js';
 import { DeviceState, deviceClass } from '../core/qdev.js';
@@ -39,6 +40,13 @@ export class KBDState extends DeviceState {
   scancodeSet = 2;
   translate = false;
   scanEnabled = true;
+  mouseWriteCmd = -1;
+  mouseStatus = 0;
+  mouseResolution = 2;
+  mouseSampleRate = 100;
+  mouseWrap = false;
+  mouseType = 0;
+  mouseDetectState = 0;
   irqKbd: QemuIrq = null;
   irqMouse: QemuIrq = null;
   a20Out: QemuIrq = null;
@@ -115,6 +123,76 @@ function ps2WriteKeyboard(s: KBDState, val: number): void {
   s.kbdWriteCmd = -1;
 }
 
+const AUX_ACK = 0xfa;
+const MOUSE_STATUS_REMOTE = 0x40, MOUSE_STATUS_ENABLED = 0x20, MOUSE_STATUS_SCALE21 = 0x10;
+
+function auxQueue(s: KBDState, ...bytes: number[]): void {
+  s.queues[SRC_AUX]!.push(...bytes);
+}
+
+function ps2MouseDefaults(s: KBDState): void {
+  s.mouseSampleRate = 100;
+  s.mouseResolution = 2;
+  s.mouseStatus = 0;
+}
+
+/** ps2_write_mouse(): the PS/2 mouse's command set; replies go to the aux queue. */
+function ps2WriteMouse(s: KBDState, val: number): void {
+  if (s.mouseWriteCmd === -1) {
+    if (s.mouseWrap) {
+      // Wrap mode echoes everything but "reset wrap" and "reset".
+      if (val === 0xec) {
+        s.mouseWrap = false;
+        auxQueue(s, AUX_ACK);
+        return;
+      }
+      if (val !== 0xff) {
+        auxQueue(s, val);
+        return;
+      }
+    }
+    switch (val) {
+      case 0xe6: s.mouseStatus &= ~MOUSE_STATUS_SCALE21; auxQueue(s, AUX_ACK); break;
+      case 0xe7: s.mouseStatus |= MOUSE_STATUS_SCALE21; auxQueue(s, AUX_ACK); break;
+      case 0xea: s.mouseStatus &= ~MOUSE_STATUS_REMOTE; auxQueue(s, AUX_ACK); break;
+      case 0xee: s.mouseWrap = true; auxQueue(s, AUX_ACK); break;
+      case 0xf0: s.mouseStatus |= MOUSE_STATUS_REMOTE; auxQueue(s, AUX_ACK); break;
+      case 0xf2: auxQueue(s, AUX_ACK, s.mouseType); break;
+      case 0xe8: case 0xf3: s.mouseWriteCmd = val; auxQueue(s, AUX_ACK); break;
+      case 0xe9: auxQueue(s, AUX_ACK, s.mouseStatus, s.mouseResolution, s.mouseSampleRate); break;
+      case 0xeb: // read data: an empty movement packet
+        auxQueue(s, AUX_ACK, 0x08, 0, 0);
+        if (s.mouseType === 3 || s.mouseType === 4) auxQueue(s, 0);
+        break;
+      case 0xf4: s.mouseStatus |= MOUSE_STATUS_ENABLED; auxQueue(s, AUX_ACK); break;
+      case 0xf5: s.mouseStatus &= ~MOUSE_STATUS_ENABLED; auxQueue(s, AUX_ACK); break;
+      case 0xf6: ps2MouseDefaults(s); auxQueue(s, AUX_ACK); break;
+      case 0xff:
+        ps2MouseDefaults(s);
+        s.mouseType = 0;
+        s.mouseWrap = false;
+        auxQueue(s, AUX_ACK, 0xaa, s.mouseType);
+        break;
+      default: break;
+    }
+    return;
+  }
+  if (s.mouseWriteCmd === 0xf3) {
+    s.mouseSampleRate = val;
+    // IntelliMouse detection: rates 200, 100, 80 give type 3; 200, 200, 80 give type 4.
+    switch (s.mouseDetectState) {
+      case 1: s.mouseDetectState = val === 100 ? 2 : val === 200 ? 3 : 0; break;
+      case 2: if (val === 80) s.mouseType = 3; s.mouseDetectState = 0; break;
+      case 3: if (val === 80) s.mouseType = 4; s.mouseDetectState = 0; break;
+      default: if (val === 200) s.mouseDetectState = 1;
+    }
+  } else {
+    s.mouseResolution = val;
+  }
+  auxQueue(s, AUX_ACK);
+  s.mouseWriteCmd = -1;
+}
+
 function outportWrite(s: KBDState, val: number): void {
   s.outport = val;
   qemuSetIrq(s.a20Out, (val >> 1) & 1);
@@ -171,8 +249,7 @@ function kbdWriteData(s: KBDState, val: number): void {
     case 0xd3: kbdQueue(s, val, true); break;
     case 0xd1: outportWrite(s, val); break;
     case 0xd4:
-      // The aux device acknowledges; its command set is not modelled yet.
-      s.queues[SRC_AUX]!.push(0xfa);
+      ps2WriteMouse(s, val);
       s.mode &= ~KBD_MODE_DISABLE_MOUSE;
       kbdUpdateIrq(s);
       break;
@@ -203,6 +280,11 @@ export function kbdReset(s: KBDState): void {
   s.scancodeSet = 2;
   s.translate = false;
   s.scanEnabled = true;
+  s.mouseWriteCmd = -1;
+  ps2MouseDefaults(s);
+  s.mouseWrap = false;
+  s.mouseType = 0;
+  s.mouseDetectState = 0;
   kbdUpdateIrqLines(s);
 }
 
