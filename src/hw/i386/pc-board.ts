@@ -237,8 +237,12 @@ function pcBasicDeviceInit(pcms: PCMachineState, isaBus: BusState, gsi: IRQState
     a20.level = level;
     a20.handler?.(level);
   }, null, 0);
-  const i8042 = pcms.i8042Enabled ? i8042Init(isaBus, a20Line) : undefined;
-  port92Init(isaBus, a20Line);
+  // Without the i8042 (i8042=off) there is no port 0x92 either.
+  let i8042: KBDState | undefined;
+  if (pcms.i8042Enabled) {
+    i8042 = i8042Init(isaBus, a20Line);
+    port92Init(isaBus, a20Line);
+  }
   return { rtc, pit, serials, i8042 };
 }
 
