@@ -13,7 +13,7 @@ import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
 import { isaBusIo, isaGetIrq } from '../isa/isa-io.js';
 import type { Chardev } from '../../chardev/char.js';
-import { TYPE_SERIAL, SerialState, serialIoportRead, serialIoportWrite } from './serial.js';
+import { TYPE_SERIAL, SerialState, serialIoportRead, serialIoportWrite, serialReset } from './serial.js';
 import type { IOPortOps } from '../../exec/ioport.js';
 
 export const TYPE_ISA_SERIAL = 'isa-serial';
@@ -89,6 +89,7 @@ export function registerSerialIsaTypes(): void {
       const dc = deviceClass(oc);
       dc.category = 'input';
       dc.realize = serialIsaRealize;
+      dc.reset = (d) => serialReset((d as ISASerialState).state);
       deviceClassSetProps(oc, [
         { name: 'index', kind: 'uint32', def: 0xffffffff },
         { name: 'iobase', kind: 'uint32', def: 0xffffffff },

@@ -301,6 +301,16 @@ export function pcPicReadIrq(ms: MachineState): number {
   return picReadIrq(b.pic.master, b.pic.slave);
 }
 
+/**
+ * The system reset of the legacy devices (qemu_devices_reset over isa.0): each
+ * device's reset in bus order, oldest first, as a power-on leaves them.
+ */
+export function pcIsaDevicesReset(ms: MachineState): void {
+  const b = boards.get(ms)!;
+  const isaBus = piixChildBus(b.piix3)!;
+  for (const dev of [...isaBus.children].reverse()) deviceClass(dev.klass).reset?.(dev);
+}
+
 /** Who follows the A20 gate (the memory map / CPU's address mask); called with the current level at once. */
 export function pcSetA20Handler(ms: MachineState, h: (level: number) => void): void {
   const b = boards.get(ms)!;
