@@ -12,7 +12,8 @@
  */
 export type Cmp = { kind: 'exact' } | { kind: 'mask'; mask: number } | { kind: 'pitLo' } | { kind: 'pitHi' } | { kind: 'rtc'; reg: number };
 
-export type Op = { out: number; val: number } | { in: number; cmp: Cmp };
+/** `size` 2 is a 16-bit access (in ax, dx / out dx, ax); an IN of 2 bytes echoes both, low first. */
+export type Op = { out: number; val: number; size?: 1 | 2 } | { in: number; cmp: Cmp; size?: 1 | 2 };
 
 export interface PortProgram {
   name: string;
@@ -34,6 +35,8 @@ export interface PortProgram {
 const out = (port: number, val: number): Op => ({ out: port, val });
 const inb = (port: number, cmp: Cmp = { kind: 'exact' }): Op => ({ in: port, cmp });
 const cmos = (index: number, cmp?: Cmp): Op[] => [out(0x70, index), inb(0x71, cmp)];
+const outw = (port: number, val: number): Op => ({ out: port, val, size: 2 });
+const inw = (port: number): Op => ({ in: port, cmp: { kind: 'exact' }, size: 2 });
 
 /** Quiet the PIT first so that IRQ 0 does not toggle during a program: channel 0 in mode 0 with
  * count 0 (OUT low for 55 ms), channel 2 likewise (its OUT is port 0x61 bit 5). */
@@ -180,6 +183,19 @@ const mouse: Op[] = [
   ...aux(0xf5), ...rd(1), ...aux(0x77), inb(0x64), ...aux(0xff), ...rd(3), out(0x64, 0xa7), inb(0x64),
 ];
 
+/**
+ * 16-bit accesses inside a byte-wide device's ports: split into byte accesses at consecutive
+ * ports, low byte first.  (Accesses running past a device's ports are left out: QEMU hands them
+ * to the device again at the next offset, or asserts, as its serial port does.)
+ */
+const wide: Op[] = [
+  ...quietPit,
+  outw(0x20, 0x3011), out(0x21, 0x04), out(0x21, 0x01), out(0x21, 0xe3), inw(0x20), out(0x20, 0x0b), inw(0x20),
+  out(0x3fb, 0x80), outw(0x3f8, 0x0201), inw(0x3f8), out(0x3fb, 0x03), inw(0x3fb), inw(0x3fd), inw(0x3fe),
+  outw(0x70, 0x660a), out(0x70, 0x0a), inb(0x71), out(0x70, 0x0a), outw(0x70, 0x260a), inw(0x70),
+  out(0x43, 0xb0), outw(0x42, 0x1234), out(0x43, 0xe8), inb(0x42),
+];
+
 export const PROGRAMS: PortProgram[] = [
   { name: 'cmos -m 256', qemuArgs: ['-m', '256'], machine: { memMiB: 256 }, ops: cmosDump() },
   { name: 'cmos -m 4096 -smp 2 -boot order=dnc', qemuArgs: ['-m', '4096', '-smp', '2', '-boot', 'order=dnc'],
@@ -191,6 +207,7 @@ export const PROGRAMS: PortProgram[] = [
   { name: '16550A COM1', qemuArgs: ['-serial', 'null'], machine: { serials: 1 }, ops: uart },
   { name: 'i8042 and port 0x92', qemuArgs: [], machine: {}, ops: kbc },
   { name: 'PS/2 mouse on the aux port', qemuArgs: [], machine: {}, ops: mouse },
+  { name: '16-bit accesses', qemuArgs: ['-serial', 'null'], machine: { serials: 1 }, ops: wide },
   { name: '-rtc base=2006-06-17T16:01:21', qemuArgs: ['-rtc', 'base=2006-06-17T16:01:21'], machine: { rtc: 'base=2006-06-17T16:01:21' }, ops: rtcRead },
   { name: '-rtc base=1999-12-31T23:59:58,clock=vm', qemuArgs: ['-rtc', 'base=1999-12-31T23:59:58,clock=vm'],
     machine: { rtc: 'base=1999-12-31T23:59:58,clock=vm' }, ops: rtcRead },
@@ -202,8 +219,14 @@ export const PROGRAMS: PortProgram[] = [
 export function programToNasm(p: PortProgram): string {
   const lines = ['bits 16', 'org 0', 'start:', '  cli'];
   for (const op of p.ops) {
-    if ('out' in op) lines.push(`  mov dx, 0x${op.out.toString(16)}`, `  mov al, 0x${op.val.toString(16)}`, '  out dx, al');
-    else lines.push(`  mov dx, 0x${op.in.toString(16)}`, '  in al, dx', '  out 0xe9, al');
+    if ('out' in op) {
+      if (op.size === 2) lines.push(`  mov dx, 0x${op.out.toString(16)}`, `  mov ax, 0x${op.val.toString(16)}`, '  out dx, ax');
+      else lines.push(`  mov dx, 0x${op.out.toString(16)}`, `  mov al, 0x${op.val.toString(16)}`, '  out dx, al');
+    } else if (op.size === 2) {
+      lines.push(`  mov dx, 0x${op.in.toString(16)}`, '  in ax, dx', '  out 0xe9, al', '  mov al, ah', '  out 0xe9, al');
+    } else {
+      lines.push(`  mov dx, 0x${op.in.toString(16)}`, '  in al, dx', '  out 0xe9, al');
+    }
   }
   lines.push('  mov al, 0', '  out 0xf4, al', '  hlt', 'times 0xfff0-($-$$) db 0xf4', '  jmp 0xf000:start',
     'times 0x10000-($-$$) db 0');

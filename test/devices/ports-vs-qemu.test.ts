@@ -84,8 +84,14 @@ async function runOursProgram(p: PortProgram, replayAfterReset = false): Promise
     let ins: number[] = [];
     const replay = (): void => {
       for (const op of p.ops) {
-        if ('out' in op) io.write(op.out, op.val, 1);
-        else ins.push(io.read(op.in, 1));
+        if ('out' in op) {
+          io.write(op.out, op.val, op.size ?? 1);
+        } else if (op.size === 2) {
+          const v = io.read(op.in, 2);
+          ins.push(v & 0xff, v >> 8);
+        } else {
+          ins.push(io.read(op.in, 1));
+        }
       }
     };
     replay();
@@ -137,7 +143,7 @@ function compare(p: PortProgram, theirs: Buffer, ours: number[]): string[] {
       fails.push((e as Error).message.split('\n').filter((l) => l.trim()).join(' '));
     }
   };
-  const ins = p.ops.filter((op): op is Extract<Op, { in: number }> => 'in' in op);
+  const ins = p.ops.filter((op): op is Extract<Op, { in: number }> => 'in' in op).flatMap((op) => (op.size === 2 ? [op, op] : [op]));
   assert.equal(theirs.length, ins.length, `${p.name}: QEMU echoed every IN`);
   const rtcQ = new Map<number, number>(), rtcO = new Map<number, number>();
   for (let i = 0; i < ins.length; i++) {

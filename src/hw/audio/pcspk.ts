@@ -8,7 +8,7 @@ import { DeviceState, deviceClass } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo } from '../isa/isa-io.js';
+import { isaBusIo, isaRegisterBytePorts } from '../isa/isa-io.js';
 import { QEMU_CLOCK_VIRTUAL, qemuClockGetNs } from '../../qemu/timer.js';
 import { pitGetGate, pitGetOut, pitSetGate, type PITCommonState } from '../timer/i8254.js';
 import type { IOPortOps } from '../../exec/ioport.js';
@@ -54,7 +54,7 @@ export function registerPcspkTypes(): void {
       dc.userCreatable = false;
       dc.realize = (d) => {
         const s = d as PCSpkState;
-        isaBusIo(d).register(qdevPropGet(s, 'iobase') as number, 1, pcspkOps, s);
+        isaRegisterBytePorts(d, qdevPropGet(s, 'iobase') as number, 1, pcspkOps, s);
       };
       deviceClassSetProps(oc, [
         { name: 'audiodev', kind: 'audiodev' },

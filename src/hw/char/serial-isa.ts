@@ -11,7 +11,7 @@ import { DeviceState, deviceClass, qdevRealize } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaGetIrq } from '../isa/isa-io.js';
+import { isaBusIo, isaGetIrq, isaRegisterBytePorts } from '../isa/isa-io.js';
 import type { Chardev } from '../../chardev/char.js';
 import { TYPE_SERIAL, SerialState, serialIoportRead, serialIoportWrite, serialReset } from './serial.js';
 import type { IOPortOps } from '../../exec/ioport.js';
@@ -53,7 +53,7 @@ function serialIsaRealize(dev: DeviceState): void {
   qdevPropSetRaw(isa, 'irq', irq);
   isa.state.irq = isaGetIrq(dev, irq);
   qdevRealize(isa.state);
-  isaBusIo(dev).register(iobase, 8, serialOps, isa.state);
+  isaRegisterBytePorts(dev, iobase, 8, serialOps, isa.state);
 }
 
 /** serial_isa_init(): COM<index+1> on `chr`. */

@@ -6,7 +6,7 @@ import { objectNew, typeRegisterStatic } from '../../qom/object.js';
 import { DeviceState, deviceClass } from '../core/qdev.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo } from '../isa/isa-io.js';
+import { isaBusIo, isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuSetIrq, type QemuIrq } from '../core/irq.js';
 import { qemuSystemResetRequest } from '../core/reset-request.js';
 import type { IOPortOps } from '../../exec/ioport.js';
@@ -45,7 +45,7 @@ export function registerPort92Types(): void {
       const dc = deviceClass(oc);
       dc.userCreatable = false;
       dc.realize = (d) => {
-        isaBusIo(d).register(0x92, 1, port92Ops, d);
+        isaRegisterBytePorts(d, 0x92, 1, port92Ops, d);
         (d as Port92State).outport = 0;
       };
       dc.reset = (d) => ((d as Port92State).outport &= ~1);

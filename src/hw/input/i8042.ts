@@ -11,7 +11,7 @@ import { DeviceState, deviceClass } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaGetIrq } from '../isa/isa-io.js';
+import { isaBusIo, isaGetIrq, isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuSetIrq, type QemuIrq } from '../core/irq.js';
 import { qemuSystemResetRequest } from '../core/reset-request.js';
 import type { IOPortOps } from '../../exec/ioport.js';
@@ -292,9 +292,8 @@ function i8042Realize(dev: DeviceState): void {
   const s = dev as KBDState;
   s.irqKbd = isaGetIrq(dev, qdevPropGet(s, 'kbd-irq') as number);
   s.irqMouse = isaGetIrq(dev, qdevPropGet(s, 'mouse-irq') as number);
-  const io = isaBusIo(dev);
-  io.register(0x60, 1, dataOps, s);
-  io.register(0x64, 1, cmdOps, s);
+  isaRegisterBytePorts(dev, 0x60, 1, dataOps, s);
+  isaRegisterBytePorts(dev, 0x64, 1, cmdOps, s);
   kbdReset(s);
 }
 

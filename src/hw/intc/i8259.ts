@@ -11,7 +11,7 @@ import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../core/qdev-p
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { objectNew } from '../../qom/object.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo } from '../isa/isa-io.js';
+import { isaBusIo, isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuAllocateIrqs, qemuSetIrq, type IRQState, type QemuIrq } from '../core/irq.js';
 import type { IOPortOps } from '../../exec/ioport.js';
 
@@ -265,9 +265,8 @@ function picRealize(dev: DeviceState): void {
   if (iobase === 0xffffffff || elcrAddr === 0xffffffff) throw new QemuError('isa-i8259 needs iobase and elcr_addr');
   s.elcrMask = qdevPropGet(s, 'elcr_mask') as number;
   s.master = qdevPropGet(s, 'master') as boolean;
-  const io = isaBusIo(dev);
-  io.register(iobase, 2, picOps, s);
-  io.register(elcrAddr, 1, elcrOps, s);
+  isaRegisterBytePorts(dev, iobase, 2, picOps, s);
+  isaRegisterBytePorts(dev, elcrAddr, 1, elcrOps, s);
   picReset(s);
 }
 

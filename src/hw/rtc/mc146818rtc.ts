@@ -11,7 +11,7 @@ import { DeviceState, deviceClass } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaGetIrq } from '../isa/isa-io.js';
+import { isaBusIo, isaGetIrq, isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuIrqLower, qemuIrqRaise, type QemuIrq } from '../core/irq.js';
 import {
   QEMU_CLOCK_HOST, QEMU_CLOCK_REALTIME, QEMU_CLOCK_VIRTUAL, QEMUClockType, qemuClockGetNs, timerDel, timerMod,
@@ -317,7 +317,7 @@ function rtcRealize(dev: DeviceState): void {
   s.updateTimer = timerNew(s.clock, rtcUpdateTimer, s);
   s.coalescedTimer = timerNew(s.clock, rtcCoalescedTimer, s);
   if (s.irq === null) s.irq = isaGetIrq(dev, qdevPropGet(s, 'irq') as number);
-  isaBusIo(dev).register(qdevPropGet(s, 'iobase') as number, 2, cmosOps, s);
+  isaRegisterBytePorts(dev, qdevPropGet(s, 'iobase') as number, 2, cmosOps, s);
   scheduleUpdate(s);
 }
 

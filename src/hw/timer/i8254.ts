@@ -9,7 +9,7 @@ import { DeviceState, deviceClass } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo } from '../isa/isa-io.js';
+import { isaBusIo, isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuSetIrq, type QemuIrq } from '../core/irq.js';
 import {
   QEMU_CLOCK_VIRTUAL, qemuClockGetNs, timerDel, timerMod, timerNew, type QEMUTimer,
@@ -264,7 +264,7 @@ function pitRealize(dev: DeviceState): void {
   const pit = dev as PITCommonState;
   const ch0 = pit.channels[0]!;
   ch0.irqTimer = timerNew(QEMU_CLOCK_VIRTUAL, pitIrqTimer, ch0);
-  isaBusIo(dev).register(qdevPropGet(pit, 'iobase') as number, 4, pitOps, pit);
+  isaRegisterBytePorts(dev, qdevPropGet(pit, 'iobase') as number, 4, pitOps, pit);
   pitReset(pit);
 }
 
