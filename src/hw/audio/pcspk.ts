@@ -8,7 +8,7 @@ import { DeviceState, deviceClass } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaRegisterBytePorts } from '../isa/isa-io.js';
+import { isaRegisterBytePorts } from '../isa/isa-io.js';
 import { QEMU_CLOCK_VIRTUAL, qemuClockGetNs } from '../../qemu/timer.js';
 import { pitGetGate, pitGetOut, pitSetGate, type PITCommonState } from '../timer/i8254.js';
 import type { IOPortOps } from '../../exec/ioport.js';

@@ -11,7 +11,7 @@ import { DeviceState, deviceClass, qdevRealize } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaGetIrq, isaRegisterBytePorts } from '../isa/isa-io.js';
+import { isaGetIrq, isaRegisterBytePorts } from '../isa/isa-io.js';
 import type { Chardev } from '../../chardev/char.js';
 import { TYPE_SERIAL, SerialState, serialIoportRead, serialIoportWrite, serialReset } from './serial.js';
 import type { IOPortOps } from '../../exec/ioport.js';

@@ -21,7 +21,7 @@ import { PCMachineState, pcMachineClass } from './pc.js';
 import { x86CpusInit, x86MachineClass, x86SmmEnabled, type X86MachineState } from './x86.js';
 import { IOPortSpace } from '../../exec/ioport.js';
 import { qemuAllocateIrq, qemuAllocateIrqs, qemuSetIrq, type IRQState, type QemuIrq } from '../core/irq.js';
-import { isaBusSetResources, isaBusIrqs } from '../isa/isa-io.js';
+import { isaBusSetResources } from '../isa/isa-io.js';
 import { i8259Init, picGetOutput, picReadIrq, type PICCommonState } from '../intc/i8259.js';
 import { i8254PitInit, type PITCommonState } from '../timer/i8254.js';
 import { pcspkInit } from '../audio/pcspk.js';

@@ -6,7 +6,7 @@ import { objectNew, typeRegisterStatic } from '../../qom/object.js';
 import { DeviceState, deviceClass } from '../core/qdev.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaRegisterBytePorts } from '../isa/isa-io.js';
+import { isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuSetIrq, type QemuIrq } from '../core/irq.js';
 import { qemuSystemResetRequest } from '../core/reset-request.js';
 import type { IOPortOps } from '../../exec/ioport.js';

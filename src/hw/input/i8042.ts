@@ -11,7 +11,7 @@ import { DeviceState, deviceClass } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaGetIrq, isaRegisterBytePorts } from '../isa/isa-io.js';
+import { isaGetIrq, isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuSetIrq, type QemuIrq } from '../core/irq.js';
 import { qemuSystemResetRequest } from '../core/reset-request.js';
 import type { IOPortOps } from '../../exec/ioport.js';

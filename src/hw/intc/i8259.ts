@@ -11,7 +11,7 @@ import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../core/qdev-p
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { objectNew } from '../../qom/object.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaRegisterBytePorts } from '../isa/isa-io.js';
+import { isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuAllocateIrqs, qemuSetIrq, type IRQState, type QemuIrq } from '../core/irq.js';
 import type { IOPortOps } from '../../exec/ioport.js';
 

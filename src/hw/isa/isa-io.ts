@@ -20,11 +20,6 @@ export function isaBusSetResources(bus: BusState, io: IOPortSpace, irqs: QemuIrq
   resources.set(bus, { io, irqs });
 }
 
-export function isaBusIrqs(bus: BusState, irqs: QemuIrq[]): void {
-  const r = resources.get(bus);
-  if (r) r.irqs = irqs;
-}
-
 function busResources(dev: DeviceState): IsaBusResources {
   const bus = qdevGetParentBus(dev);
   const r = bus && resources.get(bus);

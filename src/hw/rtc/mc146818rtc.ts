@@ -11,7 +11,7 @@ import { DeviceState, deviceClass } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaGetIrq, isaRegisterBytePorts } from '../isa/isa-io.js';
+import { isaGetIrq, isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuIrqLower, qemuIrqRaise, type QemuIrq } from '../core/irq.js';
 import {
   QEMU_CLOCK_HOST, QEMU_CLOCK_REALTIME, QEMU_CLOCK_VIRTUAL, QEMUClockType, qemuClockGetNs, timerDel, timerMod,

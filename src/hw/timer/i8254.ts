@@ -9,7 +9,7 @@ import { DeviceState, deviceClass } from '../core/qdev.js';
 import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../core/qdev-properties.js';
 import { qdevRealizeOnBus, type BusState } from '../core/bus.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
-import { isaBusIo, isaRegisterBytePorts } from '../isa/isa-io.js';
+import { isaRegisterBytePorts } from '../isa/isa-io.js';
 import { qemuSetIrq, type QemuIrq } from '../core/irq.js';
 import {
   QEMU_CLOCK_VIRTUAL, qemuClockGetNs, timerDel, timerMod, timerNew, type QEMUTimer,
@@ -20,7 +20,8 @@ export const TYPE_I8254 = 'isa-pit';
 export const PIT_FREQ = 1193182;
 const NS = 1e9;
 
-const RW_STATE_LSB = 1, RW_STATE_MSB = 2, RW_STATE_WORD0 = 3, RW_STATE_WORD1 = 4;
+// RW_STATE_LSB (1) is the default case of each switch.
+const RW_STATE_MSB = 2, RW_STATE_WORD0 = 3, RW_STATE_WORD1 = 4;
 
 /** ns elapsed → PIT ticks, floor(dt * PIT_FREQ / 1e9) exactly in doubles (muldiv64). */
 function nsToTicks(dt: number): number {
