@@ -3,8 +3,10 @@
  * the RAM split, the boot CPUs, fw_cfg, the i440FX host bridge with pci.0 and
  * its 00.0 function, PIIX3 (ISA bridge) at 01.0, its IDE function at 01.1, USB
  * at 01.2 with usb=on, and ACPI (PIIX4_PM with the SMBus EEPROMs) at 01.3.
- * Devices still to come (PIC, PIT, RTC, HPET, ...) are added by their issues
- * in pc_init1's order.
+ * pc_basic_device_init() adds the legacy ISA devices (PIC pair, RTC, PIT with
+ * the speaker port, COM ports from -serial, i8042, port 0x92) on isa.0, with
+ * the I/O port space and the gsi lines they use; pc_cmos_init() fills CMOS.
+ * Devices still to come (HPET, IOAPIC, floppy, ...) are added by their issues.
  */
 import { objectNew, objectPropertyAddChild, objectPropertyAddLink, typeRegisterStatic } from '../../qom/object.js';
 import { QemuError, warnReport } from '../../util/error.js';
@@ -16,7 +18,19 @@ import { pciCreateSimple, pciNew, pciRealize, type PCIBus, type PCIDevice } from
 import { I440fxPciHost, TYPE_I440FX_PCI_DEVICE, TYPE_I440FX_PCI_HOST_BRIDGE, pciHostRootBus } from '../pci/i440fx.js';
 import { TYPE_PIIX3_DEVICE, TYPE_PIIX3_IDE, TYPE_PIIX4_PM, piixChildBus, smbusEepromInit } from '../pci/piix.js';
 import { PCMachineState, pcMachineClass } from './pc.js';
-import { x86CpusInit, x86MachineClass, x86SmmEnabled } from './x86.js';
+import { x86CpusInit, x86MachineClass, x86SmmEnabled, type X86MachineState } from './x86.js';
+import { IOPortSpace } from '../../exec/ioport.js';
+import { qemuAllocateIrq, qemuAllocateIrqs, qemuSetIrq, type IRQState, type QemuIrq } from '../core/irq.js';
+import { isaBusSetResources } from '../isa/isa-io.js';
+import { i8259Init, picGetOutput, picReadIrq, type PICCommonState } from '../intc/i8259.js';
+import { i8254PitInit, type PITCommonState } from '../timer/i8254.js';
+import { pcspkInit } from '../audio/pcspk.js';
+import { mc146818RtcInit, rtcGetMemory, rtcSetMemory, type RTCState } from '../rtc/mc146818rtc.js';
+import { serialHdsIsaInit, serialIsaResetIndex, type ISASerialState } from '../char/serial-isa.js';
+import { i8042Init, type KBDState } from '../input/i8042.js';
+import { port92Init } from './port92.js';
+import type { Chardev } from '../../chardev/char.js';
+import type { BusState } from '../core/bus.js';
 
 export const TYPE_FW_CFG_IO = 'fw_cfg_io';
 export const TYPE_PIIX3_USB_UHCI = 'piix3-usb-uhci';
@@ -29,6 +43,26 @@ export interface PcBoard {
   ide: DeviceState;
   pm: DeviceState | undefined;
   fwCfg: DeviceState;
+  /** The I/O port space (address_space_io) every ISA device registers in. */
+  io: IOPortSpace;
+  /** The 24 gsi lines (x86ms->gsi); 0-15 reach the PIC. */
+  gsi: IRQState[];
+  pic: { master: PICCommonState; slave: PICCommonState };
+  pit: PITCommonState;
+  rtc: RTCState;
+  serials: ISASerialState[];
+  i8042: KBDState | undefined;
+  /** The CPU's INTR input, driven by the master PIC's INT output; set with pcSetCpuIntr. */
+  cpuIntr: { line: QemuIrq };
+  /** The A20 gate as the i8042 and port 0x92 drive it (1 = enabled); set with pcSetA20Handler. */
+  a20: { level: number; handler: ((level: number) => void) | undefined };
+}
+
+/** The -serial chardevs in order (serial_hd(i)); the start-up code sets them before board init. */
+let serialHds: Array<Chardev | undefined> = [];
+
+export function pcSetSerialHds(chrs: Array<Chardev | undefined>): void {
+  serialHds = chrs;
 }
 
 const boards = new WeakMap<MachineState, PcBoard>();
@@ -148,11 +182,24 @@ export function pcInit1(ms: MachineState): void {
   const i440fx = pciCreateSimple(pciBus, 0, TYPE_I440FX_PCI_DEVICE);
 
   const piix3 = pciCreateSimple(pciBus, -1, TYPE_PIIX3_DEVICE, true);
-  const ide = pciCreateSimple(pciBus, piix3.devfn + 1, TYPE_PIIX3_IDE);
+  const isaBus = piixChildBus(piix3)!;
+  const io = new IOPortSpace();
+  // x86ms->gsi: until the IOAPIC exists, gsi 0-15 go to the PIC only.
+  const gsiTargets: QemuIrq[] = [];
+  const gsi = qemuAllocateIrqs(gsiHandler, gsiTargets, 24);
+  isaBusSetResources(isaBus, io, gsi);
+  const cpuIntr: { line: QemuIrq } = { line: null };
+  const pic = i8259Init(isaBus, qemuAllocateIrq((_o, _n, level) => qemuSetIrq(cpuIntr.line, level), null, 0));
+  gsiTargets.push(...pic.irqs);
   pcVgaInit(pcms, pciBus);
 
   // Without Xen, vmport=auto means on (the vmport device itself comes with the ISA devices).
   if (pcms.vmport === 'auto') pcms.vmport = 'on';
+
+  const a20: PcBoard['a20'] = { level: 1, handler: undefined };
+  const basic = pcBasicDeviceInit(pcms, isaBus, gsi, a20);
+  const ide = pciCreateSimple(pciBus, piix3.devfn + 1, TYPE_PIIX3_IDE);
+  pcCmosInit(pcms, basic.rtc);
 
   if (machineUsb(pcms)) pciCreateSimple(pciBus, piix3.devfn + 2, TYPE_PIIX3_USB_UHCI);
 
@@ -166,7 +213,109 @@ export function pcInit1(ms: MachineState): void {
     objectPropertyAddLink(pcms, 'acpi-device', 'hotplug-handler', () => acpiDev);
     pm = acpiDev;
   }
-  boards.set(ms, { pciBus, i440fx, piix3, ide, pm, fwCfg });
+  boards.set(ms, { pciBus, i440fx, piix3, ide, pm, fwCfg, io, gsi, pic, cpuIntr, a20, ...basic });
+}
+
+/** gsi_handler(): a gsi line drives its PIC input (and later the IOAPIC's). */
+function gsiHandler(opaque: unknown, n: number, level: number): void {
+  const targets = opaque as QemuIrq[];
+  if (n < 16) qemuSetIrq(targets[n] ?? null, level);
+}
+
+/**
+ * pc_basic_device_init(): in 7.2's order, the RTC (IRQ 8), the PIT (IRQ 0)
+ * with port 0x61, the COM ports, then pc_superio_init's i8042 and port 0x92,
+ * whose A20 outputs meet in one line.
+ */
+function pcBasicDeviceInit(pcms: PCMachineState, isaBus: BusState, gsi: IRQState[], a20: PcBoard['a20']) {
+  const rtc = mc146818RtcInit(isaBus, 0, undefined);
+  const pit = i8254PitInit(isaBus, 0x40, gsi[0]!);
+  pcspkInit(isaBus, pit);
+  serialIsaResetIndex();
+  const serials = serialHdsIsaInit(isaBus, serialHds);
+  const a20Line = qemuAllocateIrq((_o, _n, level) => {
+    a20.level = level;
+    a20.handler?.(level);
+  }, null, 0);
+  // Without the i8042 (i8042=off) there is no port 0x92 either.
+  let i8042: KBDState | undefined;
+  if (pcms.i8042Enabled) {
+    i8042 = i8042Init(isaBus, a20Line);
+    port92Init(isaBus, a20Line);
+  }
+  return { rtc, pit, serials, i8042 };
+}
+
+/** set_boot_dev()'s device codes: floppy, hard disk, CD-ROM, network. */
+const BOOT_DEV_CODE: Record<string, number> = { a: 1, c: 2, d: 3, n: 4 };
+
+/**
+ * pc_cmos_init(): the memory sizes, the CPU count, the boot order and the
+ * equipment byte, as QEMU 7.2 writes them (SeaBIOS reads them).
+ */
+function pcCmosInit(pcms: PCMachineState, rtc: RTCState): void {
+  const x86ms = pcms as unknown as X86MachineState;
+  // Base memory: 640 KiB.
+  rtcSetMemory(rtc, 0x15, 640 & 0xff);
+  rtcSetMemory(rtc, 0x16, 640 >> 8);
+  // Extended memory above 1 MiB, in KiB (at most 65535).
+  let val = Math.min(pcms.belowFourGMemSize / 1024 - 1024, 65535);
+  rtcSetMemory(rtc, 0x17, val & 0xff);
+  rtcSetMemory(rtc, 0x18, val >> 8);
+  rtcSetMemory(rtc, 0x30, val & 0xff);
+  rtcSetMemory(rtc, 0x31, val >> 8);
+  // Memory between 16 MiB and 4 GiB, in 64 KiB units.
+  val = pcms.belowFourGMemSize > 16 * 1024 * 1024 ? Math.min((pcms.belowFourGMemSize - 16 * 1024 * 1024) / 65536, 65535) : 0;
+  rtcSetMemory(rtc, 0x34, val & 0xff);
+  rtcSetMemory(rtc, 0x35, val >> 8);
+  // Memory above 4 GiB, in 64 KiB units.
+  val = Math.floor(pcms.aboveFourGMemSize / 65536);
+  rtcSetMemory(rtc, 0x5b, val & 0xff);
+  rtcSetMemory(rtc, 0x5c, (val >> 8) & 0xff);
+  rtcSetMemory(rtc, 0x5d, (val >> 16) & 0xff);
+  rtcSetMemory(rtc, 0x5f, x86ms.bootCpus - 1);
+  // The IBM PS/2 century byte repeats the RTC's century.
+  rtcSetMemory(rtc, 0x37, rtcGetMemory(rtc, 0x32));
+  // Boot order (set_boot_dev), with the floppy boot signature check on.
+  const order = pcms.boot.order ?? pcms.mc.defaultBootOrder ?? 'cad';
+  const code = (i: number): number => BOOT_DEV_CODE[order[i] ?? ''] ?? 0;
+  rtcSetMemory(rtc, 0x3d, (code(1) << 4) | code(0));
+  rtcSetMemory(rtc, 0x38, (code(2) << 4) | 0);
+  // Equipment byte: an FPU and a PS/2 mouse; no floppy drives yet.
+  rtcSetMemory(rtc, 0x14, 0x02 | 0x04);
+  // pc_cmos_init_late(): no IDE disks yet.
+  rtcSetMemory(rtc, 0x12, 0);
+  rtcSetMemory(rtc, 0x39, 0);
+}
+
+/** Connects the CPU's INTR input to the master PIC's INT output (x86_allocate_cpu_irq / pic_irq_request). */
+export function pcSetCpuIntr(ms: MachineState, line: QemuIrq): void {
+  const b = boards.get(ms)!;
+  b.cpuIntr.line = line;
+  qemuSetIrq(line, picGetOutput(b.pic.master) ? 1 : 0);
+}
+
+/** The CPU's interrupt acknowledge (cpu_get_pic_interrupt → pic_read_irq): the vector to take. */
+export function pcPicReadIrq(ms: MachineState): number {
+  const b = boards.get(ms)!;
+  return picReadIrq(b.pic.master, b.pic.slave);
+}
+
+/**
+ * The system reset of the legacy devices (qemu_devices_reset over isa.0): each
+ * device's reset in bus order, oldest first, as a power-on leaves them.
+ */
+export function pcIsaDevicesReset(ms: MachineState): void {
+  const b = boards.get(ms)!;
+  const isaBus = piixChildBus(b.piix3)!;
+  for (const dev of [...isaBus.children].reverse()) deviceClass(dev.klass).reset?.(dev);
+}
+
+/** Who follows the A20 gate (the memory map / CPU's address mask); called with the current level at once. */
+export function pcSetA20Handler(ms: MachineState, h: (level: number) => void): void {
+  const b = boards.get(ms)!;
+  b.a20.handler = h;
+  h(b.a20.level);
 }
 
 export function registerPcBoardTypes(): void {

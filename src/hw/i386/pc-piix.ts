@@ -59,7 +59,9 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
   ['6.1', (oc) => {
     machineClass(oc).smpProps = { ...machineClass(oc).smpProps, preferSockets: true };
   }],
-  ['6.0', () => {}],
+  ['6.0', (oc) => {
+    compat(machineClass(oc), 'i8042', 'extended-state', 'false');
+  }],
   ['5.2', (oc) => {
     compat(machineClass(oc), 'PIIX4_PM', 'smm-compat', 'on');
   }],
@@ -92,7 +94,9 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
     compat(machineClass(oc), 'pci-device', 'x-pcie-extcap-init', 'off');
     compat(machineClass(oc), 'fw_cfg_io', 'x-file-slots', '0x10');
   }],
-  ['2.7', () => {}],
+  ['2.7', (oc) => {
+    compat(machineClass(oc), 'isa-pcspk', 'migrate', 'false');
+  }],
   ['2.6', (oc) => {
     pcMachineClass(oc).legacyCpuHotplug = true;
   }],

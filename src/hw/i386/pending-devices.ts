@@ -19,6 +19,7 @@ import { TYPE_DEVICE, deviceClass, type DeviceCategory, type DeviceState } from 
 import { deviceClassSetProps, type QdevProp, type QdevPropKind } from '../core/qdev-properties.js';
 import { TYPE_ISA_DEVICE } from '../isa/isa-bus.js';
 import { TYPE_PCI_DEVICE, pciDeviceClass } from '../pci/pci.js';
+import { registerPcDeviceTypes } from './pc-devices.js';
 
 const VIRTIO_BLK_PCI_PROPS = `
 account-failed:OnOffAuto=auto account-invalid:OnOffAuto=auto aer:bit=false any_layout:bit=true
@@ -67,19 +68,9 @@ big-endian-framebuffer:qombool edid:bit=true global-vmstate:bool=false mmio:bit=
 qemu-extended-regs:bit=true refresh_rate:uint32=0 vgamem_mb:uint32=16 xmax:uint32=0 xres:uint32=0
 ymax:uint32=0 yres:uint32=0`;
 
-const ISA_SERIAL_PROPS = `
-baudbase:uint32=115200 chardev:chr index:uint32=4294967295 iobase:uint32=4294967295
-irq:uint32=4294967295 serial:child<serial> wakeup:bool=false`;
-
 const E1000_PROPS = `
 autonegotiation:bit=true bootindex:bootindex extra_mac_registers:bit=true init-vet:bit=true
 mac:macaddr migrate_tso_props:bit=true mitigation:bit=true netdev:netdev`;
-
-const ISA_DEBUG_EXIT_PROPS = `
-iobase:uint32=1281 iosize:uint32=2`;
-
-const ISA_DEBUGCON_PROPS = `
-chardev:chr iobase:uint32=233 readback:uint32=233`;
 
 const VIRTIO_BLK_DEVICE_PROPS = `
 account-failed:OnOffAuto=auto account-invalid:OnOffAuto=auto any_layout:bit=true
@@ -163,18 +154,12 @@ const pendingDevices: PendingDevice[] = [
   { name: 'cirrus-vga', parent: TYPE_PCI_DEVICE, category: 'display', desc: 'Cirrus CLGD 54xx VGA', props: CIRRUS_VGA_PROPS },
   { name: 'VGA', parent: TYPE_PCI_DEVICE, category: 'display', props: VGA_PROPS },
   { name: 'piix3-usb-uhci', parent: TYPE_PCI_DEVICE, category: 'usb', props: PIIX3_USB_UHCI_PROPS },
-  { name: 'isa-serial', parent: TYPE_ISA_DEVICE, category: 'input', props: ISA_SERIAL_PROPS },
-  { name: 'isa-debug-exit', parent: TYPE_ISA_DEVICE, category: 'misc', props: ISA_DEBUG_EXIT_PROPS },
-  { name: 'isa-debugcon', parent: TYPE_ISA_DEVICE, category: 'misc', props: ISA_DEBUGCON_PROPS },
   { name: 'pc-testdev', parent: TYPE_ISA_DEVICE, category: 'misc', props: '' },
   { name: 'ide-hd', parent: TYPE_DEVICE, category: 'storage', busType: 'IDE', desc: 'virtual IDE disk', props: IDE_HD_PROPS },
   { name: 'ide-cd', parent: TYPE_DEVICE, category: 'storage', busType: 'IDE', desc: 'virtual IDE CD-ROM', props: IDE_CD_PROPS },
   { name: 'virtio-serial-device', parent: TYPE_DEVICE, category: 'input', busType: 'virtio-bus', props: VIRTIO_SERIAL_DEVICE_PROPS },
   { name: 'virtio-serial-pci', parent: TYPE_PCI_DEVICE, category: 'input', props: VIRTIO_SERIAL_PCI_PROPS },
 ];
-
-/** The 16550 core inside isa-serial (TYPE_SERIAL): not user-creatable. */
-const TYPE_SERIAL = 'serial';
 
 type Special = { name: string; type: string };
 
@@ -262,14 +247,7 @@ function pendingRealize(dev: DeviceState): void {
 const backendAliases = new Map<string, string[]>();
 
 export function registerPendingDeviceTypes(): void {
-  typeRegisterStatic({
-    name: TYPE_SERIAL,
-    parent: TYPE_DEVICE,
-    classInit: (oc) => {
-      deviceClass(oc).userCreatable = false;
-      deviceClass(oc).realize = pendingRealize;
-    },
-  });
+  registerPcDeviceTypes();
   const specs = new Map(pendingDevices.map((p) => [p.name, parseSpec(p.props)]));
   for (const p of pendingDevices) {
     let { qdev, special } = specs.get(p.name)!;
