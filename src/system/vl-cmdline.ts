@@ -50,6 +50,9 @@ export interface ParsedCommandLine {
   /** Options that take effect later, with their locations. */
   monitors: MonitorRequest[];
   serials: Array<{ loc: string; arg: string }>;
+  debugcons: Array<{ loc: string; arg: string }>;
+  /** Devices the start-up code adds itself (-debugcon's isa-debugcon), created with the -device ones. */
+  extraDevices: Array<{ loc: string; opts: Record<string, string> }>;
   displays: Array<{ loc: string; arg: string }>;
   autostart: boolean;
   noShutdown: boolean;
@@ -147,7 +150,6 @@ const NOT_YET: Record<string, [string, StartupPhase]> = {
   'fsdev': ['file system devices (-fsdev)', 'early-backends'],
   'virtfs': ['file system devices (-virtfs)', 'early-backends'],
   'watchdog-action': ['watchdogs', 'board'],
-  'debugcon': ['the debug console (-debugcon)', 'late-backends'],
   'semihosting': ['semihosting', 'early-options'],
   'preconfig': ['-preconfig', 'early-options'],
   'plugin': ['TCG plugins (-plugin)', 'early-options'],
@@ -273,6 +275,7 @@ function handleOption(st: ParsedCommandLine, name: string, arg: string | undefin
     case 'qmp': st.monitors.push({ loc, arg: a, mode: 'control', pretty: false }); return;
     case 'qmp-pretty': st.monitors.push({ loc, arg: a, mode: 'control', pretty: true }); return;
     case 'serial': st.serials.push({ loc, arg: a }); return;
+    case 'debugcon': st.debugcons.push({ loc, arg: a }); return;
     case 'S': st.autostart = false; return;
     case 'no-shutdown': st.noShutdown = true; return;
     case 'no-reboot': st.noReboot = true; return;
@@ -296,6 +299,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     jsonObjects: [],
     monitors: [],
     serials: [],
+    debugcons: [],
+    extraDevices: [],
     displays: [],
     autostart: true,
     noShutdown: false,

@@ -20,21 +20,23 @@ import { configureAccelerators, type AccelOption } from '../accel/accel.js';
 import {
   machineRunBoardInit, machineSetPropertiesFromDict, qemuCreateMachine, selectMachine, type MachineState,
 } from '../hw/core/machine.js';
-import { machineClass, qdevGetMachine } from '../hw/core/machine.js';
+import { machineClass, machineResolveMemdev, qdevGetMachine } from '../hw/core/machine.js';
 import { kvmSetSmp } from '../accel/kvm/kvm-accel.js';
 import { kvmSetDebugThreads } from '../accel/kvm/kvm-accel-ops.js';
 import { qdevDeviceAdd, qdevDeviceHelp } from '../hw/core/qdev-monitor.js';
-import { objectDynamicCast, objectRegisterGlobalProp, objectResolvePath } from '../qom/object.js';
+import { objectRegisterGlobalProp } from '../qom/object.js';
 import { userCreatableAdd } from '../qom/object-interfaces.js';
-import { REQUIRED_MEMBERS, TYPE_MEMORY_BACKEND, type HostMemoryBackend } from '../backends/hostmem.js';
+import { REQUIRED_MEMBERS } from '../backends/hostmem.js';
 import { parseCpuOption } from '../target/i386/cpu-featurestr.js';
 import { x86CpuListText } from '../target/i386/cpu-help.js';
-import { qemuChrFind, qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText, type ChardevOpts } from '../chardev/char.js';
+import { qemuChrFind, qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText, type Chardev, type ChardevOpts } from '../chardev/char.js';
+import { pcSetSerialHds } from '../hw/i386/pc-board.js';
+import { qemuClockInit } from '../qemu/timer.js';
 import { suspendMuxOpen, resumeMuxOpen } from '../chardev/char-mux.js';
 import { blkByNameOrNode, driveDiscard, driveOpen, driveParse } from '../block/blockdev.js';
 import { qdevRegisterBackendLookup } from '../hw/core/qdev-properties.js';
 import { blkCloseAll } from '../block/block-backend.js';
-import { monitorInitOpts, monitorParse, monitorInitGlobals, monitorFlushAll } from '../monitor/monitor-init.js';
+import { monitorInitOpts, monitorParse, monitorInitGlobals, monitorFlushAll, qemuChrNewMuxMon } from '../monitor/monitor-init.js';
 import { setQemuName } from '../monitor/monitor.js';
 import { registerMachineQmpCommands } from './qmp-machine-cmds.js';
 
@@ -218,10 +220,39 @@ function qemuCreateLateBackends(st: ParsedCommandLine, monOpts: Array<Record<str
   qemuOptsForeach(qemuFindOpts(st.lists, 'mon'), (opts) => {
     monitorInitOpts(qemuOptsToQdict(opts));
   });
-  for (const s of st.serials) {
-    if (s.arg !== 'none') st.unsupported.push({ loc: s.loc, what: 'serial ports (-serial)', phase: 'late-backends' });
-  }
+  serialHds = serialParse(st);
+  debugconParse(st);
   checkUnsupported(st, 'late-backends');
+}
+
+let serialHds: Array<Chardev | undefined> = [];
+
+/**
+ * The -serial ports (vl.c serial_parse): each becomes chardev "serialN"
+ * (`mon:` puts the HMP monitor on a mux with it), `none` leaves no port.  With
+ * -nographic and no -serial, COM1 is `mon:stdio`.  QEMU's graphical default,
+ * a virtual console, has no equivalent here: without -nographic there is no
+ * default serial port.
+ */
+function serialParse(st: ParsedCommandLine): Array<Chardev | undefined> {
+  const args = st.serials.length > 0 ? st.serials : st.nographic && !st.nodefaults ? [{ loc: '-nographic', arg: 'mon:stdio' }] : [];
+  const chrs: Array<Chardev | undefined> = [];
+  for (const [i, s] of args.entries()) {
+    if (s.arg === 'none') continue;
+    const chr = withLoc(s.loc, () => qemuChrNewMuxMon(`serial${i}`, s.arg));
+    if (!chr) throw new QemuError(`could not connect serial device to character backend '${s.arg}'`, undefined, s.loc);
+    chrs.push(chr);
+  }
+  return chrs;
+}
+
+/** vl.c debugcon_parse(): chardev "debugcon" and an isa-debugcon device on it. */
+function debugconParse(st: ParsedCommandLine): void {
+  for (const d of st.debugcons) {
+    const chr = withLoc(d.loc, () => qemuChrNewMuxMon('debugcon', d.arg));
+    if (!chr) throw new QemuError(`invalid character backend '${d.arg}'`, undefined, d.loc);
+    st.extraDevices.push({ loc: d.loc, opts: { driver: 'isa-debugcon', chardev: 'debugcon' } });
+  }
 }
 
 /**
@@ -234,19 +265,6 @@ function checkUnsupported(st: ParsedCommandLine, phase: StartupPhase): void {
   // "drives (-drive) are", "direct kernel boot (-kernel) is"
   const plural = /s$/.test(first.what.split(' (')[0]!);
   throw new QemuError(`${first.what} ${plural ? 'are' : 'is'} not supported yet`, undefined, first.loc);
-}
-
-/** qemu_resolve_machine_memdev(): -machine memory-backend=id; without -m, RAM is the backend's size. */
-function qemuResolveMachineMemdev(st: ParsedCommandLine, ms: MachineState): void {
-  if (ms.ramMemdevId === undefined) return;
-  const backend = objectResolvePath(`/objects/${ms.ramMemdevId}`);
-  if (!backend || !objectDynamicCast(backend, TYPE_MEMORY_BACKEND)) {
-    throw new QemuError(`Memory backend '${ms.ramMemdevId}' not found`);
-  }
-  const size = (backend as HostMemoryBackend).size;
-  const customRamSize = qemuFindOpts(st.lists, 'memory').head.some((o) => qemuOptGet(o, 'size') !== undefined);
-  if (!customRamSize) ms.ramSize = size;
-  else if (ms.ramSize !== size) throw new QemuError('Machine memory size does not match the size of the memory backend');
 }
 
 /** current_machine->cpu_type: the class default, or -cpu (parse_cpu_option). */
@@ -265,11 +283,13 @@ function qemuCreateCliDevices(st: ParsedCommandLine): void {
     qdevDeviceAdd(qemuOptsToQdict(opts));
   });
   for (const d of st.jsonDevices) withLoc(d.loc, () => qdevDeviceAdd(d.value as Record<string, unknown>));
+  for (const d of st.extraDevices) withLoc(d.loc, () => qdevDeviceAdd(d.opts));
 }
 
 /** qmp_x_exit_preconfig(): board init, devices, creation done, then start unless -S. */
 function qmpXExitPreconfig(st: ParsedCommandLine, ms: MachineState): void {
   checkUnsupported(st, 'board');
+  pcSetSerialHds(serialHds);
   machineRunBoardInit(ms);
   step('vl_board_init_done', `cpus=${ms.smp.cpus}`);
   qemuCreateCliDevices(st);
@@ -310,6 +330,7 @@ export async function qemuInit(argv: string[]): Promise<void> {
   // qemu_init_subsystems(): module_call_init(MODULE_INIT_QOM) registers every type.
   moduleCallInit('qom');
   cpusInit();
+  qemuClockInit();
   // Devices name their backends by id (drive=, chardev=): qdev looks them up here.
   qdevRegisterBackendLookup('drive', (id) => blkByNameOrNode(id) !== undefined);
   qdevRegisterBackendLookup('chr', (id) => qemuChrFind(id) !== undefined);
@@ -331,7 +352,7 @@ export async function qemuInit(argv: string[]): Promise<void> {
   configureAcceleratorsStep(st);
   qemuCreateLateBackends(st, monOpts);
   resolveCpuType(st, ms);
-  qemuResolveMachineMemdev(st, ms);
+  machineResolveMemdev(ms, qemuFindOpts(st.lists, 'memory').head.some((o) => qemuOptGet(o, 'size') !== undefined));
   qmpXExitPreconfig(st, ms);
   qemuInitDisplays(st);
   step('vl_init_done', `autostart=${st.autostart}`);

@@ -5,7 +5,7 @@
  */
 import { QemuError, setStderrWriter } from '../../src/util/error.js';
 import {
-  machineRunBoardInit, machineSetPropertiesFromDict, qemuCreateMachine, selectMachine, type MachineState,
+  machineResolveMemdev, machineRunBoardInit, machineSetPropertiesFromDict, qemuCreateMachine, selectMachine, type MachineState,
 } from '../../src/hw/core/machine.js';
 import { resetMachine, TEST_CPU } from './setup.js';
 
@@ -28,6 +28,7 @@ export function runOurs(
     machineSetPropertiesFromDict(ms, props);
     if (withCpu && ms.mc.defaultCpuType) ms.cpuType = TEST_CPU;
     beforeInit?.(ms);
+    machineResolveMemdev(ms, props.memory !== undefined);
     machineRunBoardInit(ms);
     return { code: 0, stderr, machine };
   } catch (e) {

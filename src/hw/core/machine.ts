@@ -6,7 +6,7 @@
  */
 import {
   ObjectClass, QObject, TYPE_OBJECT, containerGet, objectClassByName, objectClassDynamicCast,
-  objectClassGetList, objectClassPropertyAdd, objectGetRoot, objectNew, objectPropertyAddChild,
+  objectClassGetList, objectClassPropertyAdd, objectGetRoot, objectNew, objectPropertyAddChild, objectPropertyGet,
   objectDynamicCast, objectGetCanonicalPath, objectRegisterGlobalProp, objectResolveChild, objectResolvePath, typeRegisterStatic,
   type GlobalProperty, type PropValue,
 } from '../../qom/object.js';
@@ -458,6 +458,22 @@ function machinePropertySet(ms: MachineState, name: string, v: unknown): void {
  */
 export function machineSetPropertiesFromDict(ms: MachineState, dict: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(dict)) machinePropertySet(ms, k, v);
+}
+
+/**
+ * qemu_resolve_machine_memdev() (vl.c): -machine memory-backend=<id> must name a
+ * memory backend under /objects; without -m (`customRamSize` false) RAM takes
+ * the backend's size, with -m the two must agree.
+ */
+export function machineResolveMemdev(ms: MachineState, customRamSize: boolean): void {
+  if (ms.ramMemdevId === undefined) return;
+  const backend = objectResolvePath(`/objects/${ms.ramMemdevId}`);
+  if (!backend || !objectDynamicCast(backend, 'memory-backend')) {
+    throw new QemuError(`Memory backend '${ms.ramMemdevId}' not found`);
+  }
+  const size = objectPropertyGet(backend, 'size') as number;
+  if (!customRamSize) ms.ramSize = size;
+  else if (ms.ramSize !== size) throw new QemuError('Machine memory size does not match the size of the memory backend');
 }
 
 /**

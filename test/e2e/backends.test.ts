@@ -1,5 +1,5 @@
 /*
- * -object (memory backends) and -machine memory-backend=, run through our
+ * -object (memory backends), -machine memory-backend=, -serial and -debugcon, run through our
  * binary and QEMU 7.2 side by side: the same stderr (program name replaced)
  * and exit status.  Lines that both accept keep running (-S) until killed.
  */
@@ -38,6 +38,10 @@ const CASES: string[][] = [
   ['-M', 'none', '-object', '{"qom-type":"memory-backend-ram","id":"m","size":1048576,"bogus":1}'],
   ['-M', 'pc,memory-backend=m1', '-m', '128'],
   ['-M', 'pc,memory-backend=m0', '-object', 'memory-backend-ram,id=m0,size=64M', '-m', '128'],
+  // -serial and -debugcon chardevs, created with the late backends.
+  ['-M', 'pc', '-serial', 'foo'],
+  ['-M', 'pc', '-serial', 'file:/nonexistent-dir/x'],
+  ['-M', 'pc', '-debugcon', 'foo'],
 ];
 
 test(`-object memory backends: ${CASES.length} command lines match QEMU 7.2`, async () => {
