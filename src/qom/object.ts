@@ -371,7 +371,11 @@ export function objectApplyGlobalProps(obj: QObject): void {
 }
 
 export function registerQomBaseTypes(): void {
-  typeRegisterStatic({ name: TYPE_OBJECT });
+  typeRegisterStatic({
+    name: TYPE_OBJECT,
+    // object_class_init(): every object's read-only "type" (the first property qom-list shows).
+    classInit: (oc) => objectClassPropertyAdd(oc, { name: 'type', type: 'string', get: (o) => o.typeName }),
+  });
   typeRegisterStatic({ name: TYPE_INTERFACE, abstract: true });
   typeRegisterStatic({ name: TYPE_CONTAINER, parent: TYPE_OBJECT });
 }
