@@ -239,7 +239,7 @@ function qbusFind(path: string): BusState {
 
 /** DeviceClass.hotpluggable: true unless the class says otherwise. */
 export function deviceClassHotpluggable(oc: ObjectClass): boolean {
-  return (oc as { hotpluggable?: boolean }).hotpluggable !== false;
+  return deviceClass(oc).hotpluggable !== false;
 }
 
 /** qdev_get_device_class(): the class for a driver name or alias, with QEMU's refusals. */
@@ -316,6 +316,7 @@ export function qdevDeviceAdd(opts: Record<string, unknown>, hotplug = false): D
   if (hotplug && bus && !bus.hotplugHandler) throw new QemuError(`Bus '${bus.name}' does not support hotplugging`);
 
   const dev = objectNew(driver) as DeviceState;
+  dev.hotplugged = hotplug;
   const machine = qdevGetMachine();
   const handler = machine.mc.getHotplugHandler?.(machine, dev);
   if (hotplug && !bus && !handler) {
