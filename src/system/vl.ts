@@ -22,7 +22,7 @@ import {
 } from '../hw/core/machine.js';
 import { machineClass } from '../hw/core/machine.js';
 import { qdevDeviceAdd, qdevDeviceHelp } from '../hw/core/qdev-monitor.js';
-import { objectRegisterGlobalProp } from '../qom/object.js';
+import { GlobalPropPriority, objectRegisterGlobalProp } from '../qom/object.js';
 import { parseCpuOption } from '../target/i386/cpu-featurestr.js';
 import { x86CpuListText } from '../target/i386/cpu-help.js';
 import { qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText, type ChardevOpts } from '../chardev/char.js';
@@ -176,7 +176,7 @@ function configureAcceleratorsStep(st: ParsedCommandLine): void {
   // kernel-irqchip / kvm-shadow-mem on -machine are sugar for kvm-accel properties.
   for (const k of ['kernel-irqchip', 'kvm-shadow-mem']) {
     const v = d[k];
-    if (typeof v === 'string') objectRegisterGlobalProp({ driver: 'kvm-accel', property: k, value: v, optional: true });
+    if (typeof v === 'string') objectRegisterGlobalProp({ driver: 'kvm-accel', property: k, value: v, priority: GlobalPropPriority.Sugar });
   }
   const ac = configureAccelerators(typeof d.accel === 'string' ? d.accel : undefined, accelOpts);
   step('vl_configure_accelerators', `accel=${ac.name}`);
