@@ -10,6 +10,7 @@
  * instances (children, links, dynamic ones); both are found by name.
  */
 import { QemuError } from '../util/error.js';
+import { withStringInputVisitor } from './visitor.js';
 
 export type PropValue = boolean | number | string | null | PropValue[] | { [k: string]: PropValue };
 
@@ -370,7 +371,8 @@ export function objectApplyGlobalProps(obj: QObject): void {
       if ((g.priority ?? GlobalPropPriority.User) !== prio || !objectClassDynamicCast(obj.klass, g.driver)) continue;
       g.used = true;
       try {
-        objectPropertySet(obj, g.property, g.value);
+        // object_property_parse(): globals go through the string input visitor.
+        withStringInputVisitor(() => objectPropertySet(obj, g.property, g.value));
       } catch (e) {
         if (e instanceof QemuError) {
           throw new QemuError(`can't apply global ${g.driver}.${g.property}=${g.value}: ${e.message}`, e.hint);

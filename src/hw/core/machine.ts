@@ -281,7 +281,7 @@ function machineClassInit(oc: ObjectClass): void {
   objectClassPropertyAdd(oc, {
     name: 'phandle-start', type: 'int', description: 'The first phandle ID we may generate dynamically',
     get: (o) => (o as MachineState).phandleStart,
-    set: (o, v) => ((o as MachineState).phandleStart = visitInt('phandle-start', v, 32)),
+    set: (o, v) => ((o as MachineState).phandleStart = visitInt('phandle-start', v, 64)),
   });
   strProp(oc, 'dt-compatible', 'Overrides the "compatible" property of the dt root node',
     (m) => m.dtCompatible, (m, v) => (m.dtCompatible = v));
