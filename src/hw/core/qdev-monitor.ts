@@ -9,6 +9,7 @@ import {
   type PropValue,
 } from '../../qom/object.js';
 import { QemuError, errorReport } from '../../util/error.js';
+import { isHelpOption } from '../../util/cutils.js';
 import { DeviceState, TYPE_DEVICE, deviceClass, type DeviceCategory } from './qdev.js';
 import {
   BusState, busClass, qbusIsFull, qdevChildBuses, qdevGetParentBus, qdevRealizeOnBus, qdevRemoveFromBus,
@@ -35,8 +36,6 @@ function qdevClassGetAlias(typename: string): string | undefined {
 function findTypenameByAlias(alias: string): string | undefined {
   return qdevAliasTable.find(([, a]) => a === alias)?.[0];
 }
-
-const isHelpOption = (s: unknown): boolean => s === 'help' || s === '?';
 
 // ---- -device help ---------------------------------------------------------
 
