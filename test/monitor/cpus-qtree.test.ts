@@ -111,35 +111,29 @@ for (const [smp, dies, cores] of [['4,sockets=2,cores=2', 1, 2], ['4,sockets=1,d
   });
 }
 
-test('info qtree of the machine none tree matches QEMU 7.2 (our binary)', async () => {
-  const args = ['-display', 'none', '-nodefaults', '-machine', 'none', '-S', '-qmp', 'unix:@DIR@/q.sock,server=on,wait=off'];
-  const cmd = ['{"execute":"human-monitor-command","arguments":{"command-line":"info qtree"}}'];
-  const replies: Msg[][] = [];
-  for (const binary of ['qemu-system-x86_64', 'bin/tsqemu-system-x86_64']) {
-    const vm = spawnQemu(args, binary);
-    try {
-      await waitForFile(join(vm.dir, 'q.sock'));
-      replies.push(await session(join(vm.dir, 'q.sock'), cmd));
-    } finally {
-      await vm.kill();
-    }
+const hmc = (c: string): string => `{"execute":"human-monitor-command","arguments":{"command-line":"${c}"}}`;
+
+/** The replies of `binary -M none -nodefaults -S` (QEMU 7.2 by default) to HMP commands over QMP. */
+async function hmpOnMachineNone(cmds: string[], binary = 'qemu-system-x86_64'): Promise<Msg[]> {
+  const vm = spawnQemu(['-display', 'none', '-nodefaults', '-machine', 'none', '-S',
+    '-qmp', 'unix:@DIR@/q.sock,server=on,wait=off'], binary);
+  try {
+    await waitForFile(join(vm.dir, 'q.sock'));
+    return await session(join(vm.dir, 'q.sock'), cmds.map(hmc));
+  } finally {
+    await vm.kill();
   }
-  assert.deepEqual(replies[1], replies[0]);
+}
+
+test('info qtree of the machine none tree matches QEMU 7.2 (our binary)', async () => {
+  const theirs = await hmpOnMachineNone(['info qtree']);
+  assert.deepEqual(await hmpOnMachineNone(['info qtree'], 'bin/tsqemu-system-x86_64'), theirs);
 });
 
 test('info qom-tree matches QEMU 7.2 (children sorted by name)', async () => {
   const cmds = ['info qom-tree', 'info qom-tree /chardevs', 'info qom-tree /machine/peripheral', 'info qom-tree /nonexist',
     'info qom-tree a b', 'help info qom-tree', 'info qom-tree unattached'];
-  const hmc = (c: string): string => `{"execute":"human-monitor-command","arguments":{"command-line":"${c}"}}`;
-  const qemu = spawnQemu(['-display', 'none', '-nodefaults', '-machine', 'none', '-S',
-    '-qmp', 'unix:@DIR@/q.sock,server=on,wait=off']);
-  let theirs: Msg[];
-  try {
-    await waitForFile(join(qemu.dir, 'q.sock'));
-    theirs = await session(join(qemu.dir, 'q.sock'), cmds.map(hmc));
-  } finally {
-    await qemu.kill();
-  }
+  const theirs = await hmpOnMachineNone(cmds);
   const fx = buildFixture();
   registerFixtureTypes();
   try {
@@ -158,16 +152,7 @@ test('info qom-tree matches QEMU 7.2 (children sorted by name)', async () => {
 
 test('HMP help: each of our lines is QEMU 7.2\'s, in its order', async () => {
   const cmds = ['help', 'info', 'help info'];
-  const hmc = (c: string): string => `{"execute":"human-monitor-command","arguments":{"command-line":"${c}"}}`;
-  const qemu = spawnQemu(['-display', 'none', '-nodefaults', '-machine', 'none', '-S',
-    '-qmp', 'unix:@DIR@/q.sock,server=on,wait=off']);
-  let theirs: Msg[];
-  try {
-    await waitForFile(join(qemu.dir, 'q.sock'));
-    theirs = await session(join(qemu.dir, 'q.sock'), cmds.map(hmc));
-  } finally {
-    await qemu.kill();
-  }
+  const theirs = await hmpOnMachineNone(cmds);
   const fx = buildFixture();
   try {
     const sock = join(fx.dir, 'q.sock');
