@@ -4,6 +4,7 @@
  * tried in order, with QEMU's messages.
  */
 import { ObjectClass, QObject, TYPE_OBJECT, objectClassByName, objectClassGetList, objectNew, objectPropertySet, typeRegisterStatic } from '../qom/object.js';
+import { withStringInputVisitor } from '../qom/visitor.js';
 import type { CPUState } from '../hw/core/cpu.js';
 import { QemuError, QemuExit, errorReport, withLoc } from '../util/error.js';
 import { strerrorErrno } from '../util/strerror.js';
@@ -92,7 +93,8 @@ function tryAccelerators(opts: AccelOption[], initFailedBefore: boolean): AccelC
       const oc = objectClassByName(`${name}-accel`);
       if (!oc) throw new QemuError(`invalid accelerator ${name}`);
       const obj = objectNew(oc.typeName);
-      for (const [k, v] of Object.entries(o.props)) if (k !== 'accel') objectPropertySet(obj, k, v);
+      // -accel's options are parsed by the string input visitor (object_property_parse).
+      for (const [k, v] of Object.entries(o.props)) if (k !== 'accel') withStringInputVisitor(() => objectPropertySet(obj, k, v));
       const ac = accelClass(oc);
       const ret = ac.initMachine(obj);
       if (ret < 0) {

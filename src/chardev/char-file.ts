@@ -6,7 +6,8 @@
 import { openSync, createWriteStream, constants as fsc, type WriteStream } from 'node:fs';
 import { typeRegisterStatic } from '../qom/object.js';
 import { QemuError } from '../util/error.js';
-import { Chardev, OutputBatcher, errnoText, TYPE_CHARDEV, type ChardevOpts } from './char.js';
+import { strerror } from '../util/strerror.js';
+import { Chardev, OutputBatcher, TYPE_CHARDEV, type ChardevOpts } from './char.js';
 import { optBool } from './chardev-opts.js';
 
 export const TYPE_CHARDEV_FD = 'chardev-fd';
@@ -40,7 +41,7 @@ export class FileChardev extends FdChardev {
     try {
       fd = openSync(path, fsc.O_WRONLY | fsc.O_CREAT | (append ? fsc.O_APPEND : fsc.O_TRUNC), 0o666);
     } catch (e) {
-      throw new QemuError(`Could not open '${path}': ${errnoText(e)}`);
+      throw new QemuError(`Could not open '${path}': ${strerror(e as NodeJS.ErrnoException)}`);
     }
     this.out = createWriteStream('', { fd, autoClose: true });
     return true;

@@ -9,7 +9,8 @@ import { createServer, createConnection, type Server, type Socket } from 'node:n
 import { unlinkSync } from 'node:fs';
 import { objectClassPropertyAdd, typeRegisterStatic, type PropValue } from '../qom/object.js';
 import { QemuError, errorReport, infoReport } from '../util/error.js';
-import { Chardev, OutputBatcher, errnoText, TYPE_CHARDEV, type ChardevOpts } from './char.js';
+import { strerror } from '../util/strerror.js';
+import { Chardev, OutputBatcher, TYPE_CHARDEV, type ChardevOpts } from './char.js';
 import { optBool, optNumber } from './chardev-opts.js';
 
 type SocketAddress = { type: 'unix'; path: string } | { type: 'inet'; host: string; port: string };
@@ -99,8 +100,8 @@ export class SocketChardev extends Chardev {
     server.once('error', (e) => {
       const a = this.addr;
       rejectReady(new QemuError(a.type === 'unix'
-        ? `Failed to bind socket to ${a.path}: ${errnoText(e)}`
-        : `Failed to find an available port: ${errnoText(e)}`));
+        ? `Failed to bind socket to ${a.path}: ${strerror(e as NodeJS.ErrnoException)}`
+        : `Failed to find an available port: ${strerror(e as NodeJS.ErrnoException)}`));
     });
     if (this.addr.type === 'unix') {
       // QEMU removes a stale socket file before binding.
@@ -129,8 +130,8 @@ export class SocketChardev extends Chardev {
       });
       s.once('error', (e) => {
         const msg = (e as NodeJS.ErrnoException).code === 'ENOTFOUND'
-          ? `address resolution failed for ${where}: ${errnoText(e)}`
-          : `Failed to connect to '${where}': ${errnoText(e)}`;
+          ? `address resolution failed for ${where}: ${strerror(e as NodeJS.ErrnoException)}`
+          : `Failed to connect to '${where}': ${strerror(e as NodeJS.ErrnoException)}`;
         if (this.reconnectTime) {
           errorReport(`Unable to connect character device ${this.label}: ${msg}`);
           this.scheduleReconnect();

@@ -16,6 +16,8 @@ import {
   objectClassByName, objectClassDynamicCast, objectClassGetList, objectChildren, objectUnparent, typeRegisterStatic,
 } from '../qom/object.js';
 import { QemuError, QemuExit, errorReport } from '../util/error.js';
+import { isHelpOption } from '../util/cutils.js';
+import { strerror } from '../util/strerror.js';
 import { chardevIdCheck, chardevOptsValidate, optBool, parseOptsTail, type ChardevOpts } from './chardev-opts.js';
 import type { CharBackend } from './char-fe.js';
 
@@ -132,7 +134,7 @@ export class Chardev extends QObject {
     try {
       this.logFd = openSync(logfile, fsc.O_WRONLY | fsc.O_CREAT | (append ? fsc.O_APPEND : fsc.O_TRUNC), 0o666);
     } catch (e) {
-      throw new QemuError(`Could not create '${logfile}': ${errnoText(e)}`);
+      throw new QemuError(`Could not create '${logfile}': ${strerror(e as NodeJS.ErrnoException)}`);
     }
   }
 }
@@ -174,26 +176,6 @@ export class OutputBatcher {
     this.buf = Buffer.allocUnsafe(OutputBatcher.CAP);
     this.len = 0;
     this.sink(out);
-  }
-}
-
-/** strerror() text for a Node system error. */
-export function errnoText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT': return 'No such file or directory';
-    case 'EACCES': return 'Permission denied';
-    case 'EISDIR': return 'Is a directory';
-    case 'ENOTDIR': return 'Not a directory';
-    case 'EEXIST': return 'File exists';
-    case 'EADDRINUSE': return 'Address already in use';
-    case 'ECONNREFUSED': return 'Connection refused';
-    case 'EADDRNOTAVAIL': return 'Cannot assign requested address';
-    case 'ENAMETOOLONG': return 'File name too long';
-    case 'EROFS': return 'Read-only file system';
-    case 'ETIMEDOUT': return 'Connection timed out';
-    case 'ENOTFOUND': return 'Name or service not known';
-    default: return e instanceof Error ? e.message : String(e);
   }
 }
 
@@ -295,11 +277,6 @@ export function qemuChrNewFromOpts(opts: ChardevOpts): Chardev {
     qemuChrDelete(chr);
     throw e;
   }
-}
-
-/** True when `backend` asks for help (is_help_option). */
-export function isHelpOption(s: string | undefined): boolean {
-  return s === 'help' || s === '?';
 }
 
 /** object_unparent() on a chardev: closes it and removes /chardevs/<id>. */

@@ -12,7 +12,7 @@ import { Monitor, qemuName } from './monitor.js';
 import { ReadLineState } from './readline.js';
 import { qmpCont, qmpQueryChardev, qmpQueryStatus, qmpQuit, qmpStop, QEMU_PKGVERSION } from './qmp-cmds.js';
 import { qmpRegisterCommand } from './qmp-dispatch.js';
-import { hmpInfoQtree } from './qdev-monitor.js';
+import { hmpInfoQtree } from '../hw/core/qdev-monitor.js';
 import { objectChildren, objectResolvePath, type QObject } from '../qom/object.js';
 
 interface HmpCommand {

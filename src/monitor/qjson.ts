@@ -11,6 +11,10 @@
  *
  * Writing follows qobject_to_json(): `{"key": value, ...}`, `[a, b]`, and
  * non-ASCII characters escaped as \uXXXX.
+ *
+ * The command line's JSON (-device {...}) is src/util/qjson.ts: one whole
+ * string, plain values, different error texts; see its header for why the two
+ * are separate.
  */
 
 /** A number QEMU keeps as a double (QNUM_DOUBLE: a JSON float, or an integer beyond uint64); printed with %.17g. */

@@ -60,16 +60,8 @@ function resolve(path: string): QObject {
   return obj;
 }
 
-/** Every object has QOM's "type" property; ours is synthesised when the QOM tree lacks it. */
 function qomList(obj: QObject): Array<{ name: string; type: string }> {
-  const props = objectPropertyList(obj).map((p) => ({ name: p.name, type: p.type }));
-  if (!objectPropertyFind(obj, 'type')) props.unshift({ name: 'type', type: 'string' });
-  return props;
-}
-
-function qomGet(obj: QObject, property: string): QJson {
-  if (property === 'type' && !objectPropertyFind(obj, 'type')) return obj.typeName;
-  return objectPropertyGet(obj, property) as QJson;
+  return objectPropertyList(obj).map((p) => ({ name: p.name, type: p.type }));
 }
 
 function objectTypeInfo(oc: ObjectClass): { [k: string]: QJson } {
@@ -174,14 +166,10 @@ export function registerQmpCommands(): void {
   qmpRegisterCommand('quit', () => qmpQuit());
 
   qmpRegisterCommand('qom-list', (args) => qomList(resolve(args.path as string)), { path: 'str' });
-  qmpRegisterCommand('qom-get', (args) => qomGet(resolve(args.path as string), args.property as string),
+  qmpRegisterCommand('qom-get', (args) => objectPropertyGet(resolve(args.path as string), args.property as string) as QJson,
     { path: 'str', property: 'str' });
   qmpRegisterCommand('qom-set', (args) => {
-    const obj = resolve(args.path as string);
-    if (args.property === 'type' && !objectPropertyFind(obj, 'type')) {
-      throw new QemuError(`Property '${obj.typeName}.type' is not writable`);
-    }
-    objectPropertySet(obj, args.property as string, args.value);
+    objectPropertySet(resolve(args.path as string), args.property as string, args.value);
   }, { path: 'str', property: 'str', value: 'any' });
   qmpRegisterCommand('qom-list-types', (args) => {
     const implementsType = args.implements as string | undefined;

@@ -10,6 +10,7 @@
  * instances (children, links, dynamic ones); both are found by name.
  */
 import { QemuError } from '../util/error.js';
+import { withStringInputVisitor } from './visitor.js';
 
 export type PropValue = boolean | number | string | null | PropValue[] | { [k: string]: PropValue };
 
@@ -335,13 +336,26 @@ function objectResolvePartialPath(path: string): QObject | undefined {
 
 // ---- global properties (-global, -cpu features, machine compat props) ----
 
+/**
+ * Where a global comes from, lowest first: QEMU applies the machine's compat
+ * props, then the sugar props of legacy options (object_compat_props[1], [2]),
+ * then the user's -global and -cpu features (qdev_prop_set_globals), so a later
+ * source wins whatever the registration order.  (QEMU's accelerator compat props,
+ * slot 0, would come first; no accelerator here has any.)
+ */
+export const enum GlobalPropPriority {
+  MachineCompat = 0,
+  Sugar = 1,
+  User = 2,
+}
+
 export interface GlobalProperty {
   driver: string;
   property: string;
   value: string;
   used?: boolean;
-  /** Compat/sugar globals do not warn when their driver never appears. */
-  optional?: boolean;
+  /** User when absent. */
+  priority?: GlobalPropPriority;
 }
 
 const globalProps: GlobalProperty[] = [];
@@ -350,28 +364,31 @@ export function objectRegisterGlobalProp(g: GlobalProperty): void {
   globalProps.push(g);
 }
 
-export function objectGlobalProps(): readonly GlobalProperty[] {
-  return globalProps;
-}
-
-/** object_apply_global_props(): each global whose driver is this type or an ancestor. */
+/** object_apply_global_props(): each global whose driver is this type or an ancestor, by priority, then in registration order. */
 export function objectApplyGlobalProps(obj: QObject): void {
-  for (const g of globalProps) {
-    if (!objectClassDynamicCast(obj.klass, g.driver)) continue;
-    g.used = true;
-    try {
-      objectPropertySet(obj, g.property, g.value);
-    } catch (e) {
-      if (e instanceof QemuError) {
-        throw new QemuError(`can't apply global ${g.driver}.${g.property}=${g.value}: ${e.message}`, e.hint);
+  for (let prio = GlobalPropPriority.MachineCompat; prio <= GlobalPropPriority.User; prio++) {
+    for (const g of globalProps) {
+      if ((g.priority ?? GlobalPropPriority.User) !== prio || !objectClassDynamicCast(obj.klass, g.driver)) continue;
+      g.used = true;
+      try {
+        // object_property_parse(): globals go through the string input visitor.
+        withStringInputVisitor(() => objectPropertySet(obj, g.property, g.value));
+      } catch (e) {
+        if (e instanceof QemuError) {
+          throw new QemuError(`can't apply global ${g.driver}.${g.property}=${g.value}: ${e.message}`, e.hint);
+        }
+        throw e;
       }
-      throw e;
     }
   }
 }
 
 export function registerQomBaseTypes(): void {
-  typeRegisterStatic({ name: TYPE_OBJECT });
+  typeRegisterStatic({
+    name: TYPE_OBJECT,
+    // object_class_init(): every object's read-only "type" (the first property qom-list shows).
+    classInit: (oc) => objectClassPropertyAdd(oc, { name: 'type', type: 'string', get: (o) => o.typeName }),
+  });
   typeRegisterStatic({ name: TYPE_INTERFACE, abstract: true });
   typeRegisterStatic({ name: TYPE_CONTAINER, parent: TYPE_OBJECT });
 }

@@ -36,33 +36,64 @@ function parseCInteger(s: string): number | undefined {
 }
 
 /**
- * Unsigned integer of `bits` width.  Values above 2^53 are refused: no guest-visible
- * property of ours needs them, and a number cannot hold them exactly.
+ * Command-line text reaches a property through one of two QEMU visitors: the
+ * keyval visitor (-device, -machine), whose bad-syntax message is "expects
+ * integer", or the string input visitor (-global, -cpu features, -accel), whose
+ * message names the 64-bit type ("expects uint64", "expects int64").  The
+ * caller that picks the visitor in QEMU runs its property sets under this.
+ */
+let stringInputVisitor = false;
+
+export function withStringInputVisitor<T>(fn: () => T): T {
+  const old = stringInputVisitor;
+  stringInputVisitor = true;
+  try {
+    return fn();
+  } finally {
+    stringInputVisitor = old;
+  }
+}
+
+/**
+ * visit_type_uintN: the value is read as 64 bits, then checked against the C
+ * type's range ("expects uint32_t").  Negative text wraps as in qemu_strtou64,
+ * so it is out of range too.  A JSON value that is not a number gets the
+ * qobject input visitor's "expects uint64".  Text beyond 64 bits is a syntax
+ * error (ERANGE).  A 64-bit value above 2^53, or a negative one wrapped as QEMU
+ * wraps it, is held inexactly in a number.
  */
 export function visitUint(name: string, v: unknown, bits: 8 | 16 | 32 | 64): number {
-  const typeName = bits === 64 ? 'uint64' : `uint${bits}`;
   let n: number | undefined;
   if (typeof v === 'number') n = v;
-  else if (typeof v === 'string') n = parseCInteger(v);
-  else throw new QemuError(`Invalid parameter type for '${name}', expected: integer`);
-  if (n === undefined || !Number.isInteger(n)) {
-    throw new QemuError(`Parameter '${name}' expects ${bits === 64 ? 'uint64' : 'integer'}`);
+  else if (typeof v === 'string') {
+    n = parseCInteger(v);
+    if (n === undefined || Math.abs(n) >= 2 ** 64) {
+      throw new QemuError(`Parameter '${name}' expects ${stringInputVisitor ? 'uint64' : 'integer'}`);
+    }
   }
-  const max = bits === 64 ? Number.MAX_SAFE_INTEGER : 2 ** bits - 1;
-  if (n < 0 || n > max) {
-    throw new QemuError(`Parameter '${name}' expects ${typeName}`);
+  if (n === undefined || !Number.isInteger(n) || n >= 2 ** 64 || n < -(2 ** 63)) {
+    throw new QemuError(`Parameter '${name}' expects uint64`);
+  }
+  if (bits === 64) {
+    if (n < 0) n += 2 ** 64;
+  } else if (n < 0 || n > 2 ** bits - 1) {
+    throw new QemuError(`Parameter '${name}' expects uint${bits}_t`);
   }
   return n;
 }
 
+/** visit_type_intN, with the same 64-bit read and C-type range check ("expects int32_t"). */
 export function visitInt(name: string, v: unknown, bits: 8 | 16 | 32 | 64): number {
   let n: number | undefined;
   if (typeof v === 'number') n = v;
   else if (typeof v === 'string') n = parseCInteger(v);
   else throw new QemuError(`Invalid parameter type for '${name}', expected: integer`);
-  if (n === undefined || !Number.isInteger(n)) throw new QemuError(`Parameter '${name}' expects integer`);
-  const lim = bits === 64 ? Number.MAX_SAFE_INTEGER : 2 ** (bits - 1);
-  if (n < -lim || n > lim - (bits === 64 ? 0 : 1)) throw new QemuError(`Parameter '${name}' expects int${bits}`);
+  if (n === undefined || !Number.isInteger(n) || n >= 2 ** 63 || n < -(2 ** 63)) {
+    throw new QemuError(`Parameter '${name}' expects ${stringInputVisitor ? 'int64' : 'integer'}`);
+  }
+  if (bits < 64 && (n < -(2 ** (bits - 1)) || n > 2 ** (bits - 1) - 1)) {
+    throw new QemuError(`Parameter '${name}' expects int${bits}_t`);
+  }
   return n;
 }
 

@@ -4,10 +4,10 @@
  * (QemuOpts, keyval, JSON) into the option groups or the -machine dict, and
  * handle the options that print help and exit.  Nothing is created here.
  */
-import { QemuError, QemuExit, errorReport, withLoc } from '../util/error.js';
+import { QemuError, QemuExit, errorPrintf, errorReport, withLoc } from '../util/error.js';
 import {
   qemuOptsParseNoisily, qemuOptsPrintHelp, qemuOptGet, qemuOptSet, qemuOptsCreate, qemuOptsFind,
-  qemuOptsDoParse, qemuPrintf, errorPrintf, type QemuOptsList, type QemuOpts,
+  qemuOptsDoParse, qemuPrintf, type QemuOptsList, type QemuOpts,
 } from '../util/qemu-option.js';
 import { keyvalDictNew, keyvalMerge, keyvalParse, keyvalParseInto, keyvalDashify, type KeyvalDict } from '../util/keyval.js';
 import { qobjectFromJson, type QObject as QJson } from '../util/qjson.js';

@@ -24,7 +24,7 @@ import { machineClass, machineResolveMemdev, qdevGetMachine } from '../hw/core/m
 import { kvmSetSmp } from '../accel/kvm/kvm-accel.js';
 import { kvmSetDebugThreads } from '../accel/kvm/kvm-accel-ops.js';
 import { qdevDeviceAdd, qdevDeviceHelp } from '../hw/core/qdev-monitor.js';
-import { objectRegisterGlobalProp } from '../qom/object.js';
+import { GlobalPropPriority, objectRegisterGlobalProp } from '../qom/object.js';
 import { userCreatableAdd } from '../qom/object-interfaces.js';
 import { REQUIRED_MEMBERS } from '../backends/hostmem.js';
 import { parseCpuOption } from '../target/i386/cpu-featurestr.js';
@@ -201,7 +201,7 @@ function configureAcceleratorsStep(st: ParsedCommandLine): void {
   // kernel-irqchip / kvm-shadow-mem on -machine are sugar for kvm-accel properties.
   for (const k of ['kernel-irqchip', 'kvm-shadow-mem']) {
     const v = d[k];
-    if (typeof v === 'string') objectRegisterGlobalProp({ driver: 'kvm-accel', property: k, value: v, optional: true });
+    if (typeof v === 'string') objectRegisterGlobalProp({ driver: 'kvm-accel', property: k, value: v, priority: GlobalPropPriority.Sugar });
   }
   const ms = qdevGetMachine();
   kvmSetSmp(ms.smp.cpus, ms.smp.maxCpus);

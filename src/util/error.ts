@@ -87,6 +87,11 @@ export function setStderrWriter(w: Writer): Writer {
   return old;
 }
 
+/** error_printf(): raw text on stderr, with no program or location prefix. */
+export function errorPrintf(text: string): void {
+  stderrWriter(text);
+}
+
 export function errorReport(message: string): void {
   stderrWriter(`${progName}: ${location !== undefined ? location + ': ' : ''}${message}\n`);
 }

@@ -11,7 +11,7 @@
  * ("-rtc base=utc: ") comes from error.ts's current location, which the
  * caller sets (withLoc) while it handles one command-line option.
  */
-import { QemuError, locGet, withLoc, setStderrWriter, warnReport, type Writer } from './error.js';
+import { QemuError, errorPrintf, locGet, withLoc, warnReport, type Writer } from './error.js';
 import { idWellformed, isHelpOption, parseQapiBool, qemuStrtosz, qemuStrtou64, EINVAL, ERANGE } from './cutils.js';
 
 export enum QemuOptType {
@@ -69,14 +69,6 @@ export function setStdoutWriter(w: Writer): Writer {
 /** QEMU's printf() to stdout. */
 export function qemuPrintf(text: string): void {
   stdoutWriter(text);
-}
-
-/** QEMU's error_printf(): raw text on stderr, with no program or location prefix. */
-export function errorPrintf(text: string): void {
-  // error.ts keeps its writer private; fetch it by swapping it out and back.
-  const w = setStderrWriter(() => undefined);
-  setStderrWriter(w);
-  w(text);
 }
 
 /** QemuOptsList with an empty head, from its static description. */

@@ -12,6 +12,13 @@
  * Values: dicts are null-prototype objects, lists arrays, numbers JS
  * numbers (an integer beyond 2^53 loses precision, as QEMU's double view
  * of a QNum does), null is null.
+ *
+ * src/monitor/qjson.ts is QMP's reader/writer over the same grammar.  They are
+ * kept apart on purpose: that one is incremental (a byte stream with error
+ * recovery and several values per line), keeps floats and integers beyond 2^53
+ * exact (QDouble, QBigInt) for echoing and for the QMP visitors, and reports
+ * "JSON parse error, ..." texts; this one parses one option string whole into
+ * plain values for the property visitors and reports the command-line texts.
  */
 import { QemuError } from './error.js';
 import { qemuStrtoi64, qemuStrtou64 } from './cutils.js';

@@ -27,6 +27,10 @@ const messages: Record<string, string> = {
   ECONNREFUSED: 'Connection refused',
   ELOOP: 'Too many levels of symbolic links',
   ENAMETOOLONG: 'File name too long',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  ETIMEDOUT: 'Connection timed out',
+  // getaddrinfo()'s EAI_NONAME, as gai_strerror() words it.
+  ENOTFOUND: 'Name or service not known',
 };
 
 /** The glibc message for a Node system error (err.code) or an errno name. */

@@ -48,6 +48,16 @@ test('+osxsave: refused as 7.2 refuses it, except on QEMU 2.0-era machines (docu
   assert.deepEqual(ours.filter((l) => l !== warn), q20.lines);
 });
 
+test('-global and -cpu features win over the machine\'s compat globals, whatever the registration order', () => {
+  requireTool('qemu-system-x86_64');
+  // pc-i440fx-2.0's compat props set x86_64-cpu.check=off; the user's check=on must win, and +ds is then reported.
+  for (const [globals, cpu] of [[['x86_64-cpu.check=on'], 'SandyBridge,+ds'], [[], 'SandyBridge,+ds,check=on'],
+    [['x86_64-cpu.check=on'], 'SandyBridge,+ds,check=off']] as Array<[string[], string]>) {
+    const q = qemuStartupLines(['-M', 'pc-i440fx-2.0', '-accel', 'tcg', ...globals.flatMap((g) => ['-global', g]), '-cpu', cpu]);
+    assert.deepEqual(ourStartupLines({ machine: '2.0', cpu, globals }, qemu72TcgOps()), q.lines, `${globals} -cpu ${cpu}`);
+  }
+});
+
 test('AMD models without topoext warn once about SMT, as 7.2 does', () => {
   for (const cpu of ['qemu64', 'EPYC', 'Opteron_G3,+topoext']) {
     const q = qemuStartupLines(['-M', 'pc', '-accel', 'tcg', '-smp', '4,sockets=1,cores=2,threads=2', '-cpu', cpu]);

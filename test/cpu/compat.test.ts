@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { freshCpuWorld, captureStderr, newRealizedCpu, requireTool } from './helpers.js';
-import { objectPropertyGet, objectPropertyList, objectRegisterGlobalProp } from '../../src/qom/object.js';
+import { GlobalPropPriority, objectPropertyGet, objectPropertyList, objectRegisterGlobalProp } from '../../src/qom/object.js';
 import {
   x86CpuSetDefaultVersion, x86CpuClass, x86CpuClassGetModelName, CPU_VERSION_AUTO, CPU_VERSION_LEGACY, type X86CPU,
 } from '../../src/target/i386/cpu.js';
@@ -55,7 +55,7 @@ test('pc-i440fx-2.0 CPU compat globals give every model QEMU 7.2\'s property val
   models.forEach((model, i) => {
     freshCpuWorld();
     x86CpuSetDefaultVersion(CPU_VERSION_LEGACY);
-    for (const g of PC_I440FX_2_0_CPU_COMPAT) objectRegisterGlobalProp({ ...g, optional: true });
+    for (const g of PC_I440FX_2_0_CPU_COMPAT) objectRegisterGlobalProp({ ...g, priority: GlobalPropPriority.MachineCompat });
     const cpu: X86CPU = captureStderr(() => newRealizedCpu(parseCpuOption(model))).value!;
     const diffs = names.filter((n) => JSON.stringify(objectPropertyGet(cpu, n)) !== JSON.stringify(qemu[i]![n]))
       .map((n) => `${model}.${n}: ours ${JSON.stringify(objectPropertyGet(cpu, n))}, QEMU ${JSON.stringify(qemu[i]![n])}`);

@@ -14,7 +14,7 @@ import {
 } from '../../src/target/i386/cpu.js';
 import { x86CpuSetOsxsaveCompat, parseCpuOption } from '../../src/target/i386/cpu-featurestr.js';
 import { FeatureWord } from '../../src/target/i386/cpu-features.js';
-import { objectNew, objectPropertySet, objectRegisterGlobalProp, objectResetRoot } from '../../src/qom/object.js';
+import { GlobalPropPriority, objectNew, objectPropertySet, objectRegisterGlobalProp, objectResetRoot } from '../../src/qom/object.js';
 import { qdevRealize } from '../../src/hw/core/qdev.js';
 import { x86ApicidFromCpuIdx } from '../../src/hw/i386/topology.js';
 import { cpuListReset } from '../../src/hw/core/cpu.js';
@@ -141,7 +141,11 @@ export function qemuStartupLines(args: string[]): { lines: string[]; status: num
   return { lines: splitLines(r.stderr), status: r.status };
 }
 
-export interface OurStartup { machine: '2.0' | '7.2'; cpu: string; smp?: number; threads?: number }
+export interface OurStartup {
+  machine: '2.0' | '7.2'; cpu: string; smp?: number; threads?: number;
+  /** -global DRIVER.PROP=VALUE options, registered before the machine's compat globals, as vl.c does. */
+  globals?: string[];
+}
 
 /**
  * What our start-up does for -M <machine> -cpu <cpu> -smp <n>, as far as the CPU
@@ -150,10 +154,14 @@ export interface OurStartup { machine: '2.0' | '7.2'; cpu: string; smp?: number;
  */
 export function ourStartupLines(o: OurStartup, ops: X86AccelCpuOps): string[] {
   freshCpuWorld(ops);
+  for (const g of o.globals ?? []) {
+    const m = /^([^.]+)\.([^=]+)=(.*)$/.exec(g)!;
+    objectRegisterGlobalProp({ driver: m[1]!, property: m[2]!, value: m[3]! });
+  }
   if (o.machine === '2.0') {
     x86CpuSetDefaultVersion(CPU_VERSION_LEGACY);
     x86CpuSetOsxsaveCompat(true);
-    for (const g of PC_I440FX_2_0_CPU_COMPAT) objectRegisterGlobalProp({ ...g, optional: true });
+    for (const g of PC_I440FX_2_0_CPU_COMPAT) objectRegisterGlobalProp({ ...g, priority: GlobalPropPriority.MachineCompat });
   }
   const r = captureStderr(() => {
     const type = parseCpuOption(o.cpu);

@@ -9,10 +9,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  objectChildren, objectGetRoot, objectPropertyGet, objectPropertyList, objectRegisterGlobalProp, objectResolvePath,
-  type QObject,
+  objectChildren, objectGetRoot, objectPropertyGet, objectPropertyList, objectPropertySet, objectRegisterGlobalProp,
+  objectResolvePath, type QObject,
 } from '../../src/qom/object.js';
-import { hmpInfoQtree } from '../../src/hw/core/qdev-monitor.js';
+import { hmpInfoQtree, qdevDeviceAdd } from '../../src/hw/core/qdev-monitor.js';
+import { QemuError } from '../../src/util/error.js';
 import { setupMachineTypes, TEST_CPU } from './setup.js';
 import { asTsqemu, pool, requireQemu, runQemu, simpleKeyval } from './oracle.js';
 import { qemuStrtosz } from '../../src/hw/core/qdev-properties.js';
@@ -22,7 +23,7 @@ import { runOurs } from './run-machine.js';
 setupMachineTypes();
 
 /** Properties of /machine in QEMU 7.2 that need objects this tree does not have yet. */
-const MISSING = ['type', 'rtc_state', 'smram', 'cxl-fmw', 'rtc-time'];
+const MISSING = ['rtc_state', 'smram', 'cxl-fmw', 'rtc-time'];
 
 type Entry = { name: string; type: string };
 
@@ -188,4 +189,37 @@ test('the RAM split and the PCI holes (i440FX-pcihost pci-hole*) as QEMU 7.2 com
     assert.equal(ours.stderr, asTsqemu(q.stderr), what);
     props.forEach((p, k) => assert.equal(objectPropertyGet(objectResolvePath('/machine/i440fx')!, p), q.replies[k], `${what}: ${p}`));
   });
+});
+
+test('every device has QEMU 7.2\'s type, parent_bus, hotpluggable and hotplugged properties', async () => {
+  requireQemu();
+  const paths = ['/machine/unattached/device[0]', '/machine/i440fx', '/machine/peripheral/n', '/machine/peripheral/c1'];
+  const props = ['hotpluggable', 'hotplugged', 'parent_bus'];
+  const cpu = { 'socket-id': 1, 'core-id': 0, 'thread-id': 0, id: 'c1' };
+  const q = await runQemu(['-M', 'pc', '-smp', '1,sockets=2,maxcpus=2', '-cpu', 'kvm64', '-nodefaults', '-accel', 'tcg', '-device', 'piix3-ide,id=n'], [
+    ['device_add', { driver: 'kvm64-x86_64-cpu', ...cpu }],
+    ...paths.map((path): [string, Record<string, unknown>] => ['qom-list', { path }]),
+    ...paths.flatMap((path) => props.map((property): [string, Record<string, unknown>] => ['qom-get', { path, property }])),
+    ['qom-set', { path: '/machine/peripheral/n', property: 'parent_bus', value: '' }],
+    ['qom-set', { path: '/machine/peripheral/n', property: 'type', value: 'x' }],
+  ]);
+  assert.deepEqual(q.replies[0], {});
+  runOurs('pc', { smp: { cpus: '1', sockets: '2', maxcpus: '2' } });
+  qdevDeviceAdd({ driver: 'piix3-ide', id: 'n' });
+  qdevDeviceAdd({ driver: TEST_CPU, ...cpu }, true);
+  let i = 1;
+  for (const path of paths) {
+    const obj = objectResolvePath(path)!;
+    const theirs = (q.replies[i++] as Entry[]).filter((e) => ['type', ...props, 'realized'].includes(e.name));
+    const mine = objectPropertyList(obj).filter((p) => ['type', ...props, 'realized'].includes(p.name));
+    assert.deepEqual(mine.map((p) => `${p.name}: ${p.type}`).sort(), theirs.map((e) => `${e.name}: ${e.type}`).sort(), path);
+  }
+  for (const path of paths) {
+    for (const property of props) assert.deepEqual(objectPropertyGet(objectResolvePath(path)!, property), q.replies[i++], `${path} ${property}`);
+  }
+  for (const property of ['parent_bus', 'type']) {
+    const err = (q.replies[i++] as { error: { desc: string } }).error.desc;
+    assert.throws(() => objectPropertySet(objectResolvePath('/machine/peripheral/n')!, property, 'x'),
+      (e: unknown) => e instanceof QemuError && e.message === err, property);
+  }
 });

@@ -105,9 +105,9 @@ export interface Qemu {
 }
 
 /** Spawns qemu-system-x86_64 (the oracle); fails loudly if it is missing. */
-export function spawnQemu(args: string[]): Qemu {
+export function spawnQemu(args: string[], binary = 'qemu-system-x86_64'): Qemu {
   const dir = mkdtempSync(join(tmpdir(), 'tsqemu-mon-'));
-  const proc = spawn('qemu-system-x86_64', args.map((a) => a.replace(/@DIR@/g, dir)), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(binary, args.map((a) => a.replace(/@DIR@/g, dir)), { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (d: string) => (err += d));

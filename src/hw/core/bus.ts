@@ -3,8 +3,8 @@
  *
  * A bus is a QOM object that is a child of the device providing it
  * (/machine/i440fx/pci.0) and that lists the devices plugged into it.  A device
- * knows its parent bus and the buses it provides.  Both relations are kept here
- * in WeakMaps, so that DeviceState (qdev.ts) stays the small base it is.
+ * knows its parent bus (DeviceState.parentBus, QEMU's parent_bus link) and the
+ * buses it provides (kept here in a WeakMap).
  */
 import {
   QObject, TYPE_OBJECT, ObjectClass, objectClassPropertyAdd, objectGetCanonicalPath, objectNew,
@@ -46,11 +46,10 @@ export function qbusSetHotplugHandler(bus: BusState, obj: QObject, handler: Hotp
   bus.hotplugHandlerObj = obj;
 }
 
-const parentBus = new WeakMap<DeviceState, BusState>();
 const childBuses = new WeakMap<DeviceState, BusState[]>();
 
 export function qdevGetParentBus(dev: DeviceState): BusState | undefined {
-  return parentBus.get(dev);
+  return dev.parentBus as BusState | undefined;
 }
 
 /** The buses a device provides, in QEMU's list order (the newest first). */
@@ -111,18 +110,18 @@ function busAddChild(bus: BusState, dev: DeviceState): void {
 
 /** Takes a device off its bus again (a failed -device, an unplug). */
 export function qdevRemoveFromBus(dev: DeviceState): void {
-  const bus = parentBus.get(dev);
+  const bus = qdevGetParentBus(dev);
   if (!bus) return;
   bus.children = bus.children.filter((d) => d !== dev);
   const link = busLinkName.get(dev);
   if (link) bus.properties.delete(link);
   busLinkName.delete(dev);
-  parentBus.delete(dev);
+  dev.parentBus = undefined;
 }
 
 /** qdev_set_parent_bus(): plugs `dev` into `bus` (before realize). */
 export function qdevSetParentBus(dev: DeviceState, bus: BusState): void {
-  parentBus.set(dev, bus);
+  dev.parentBus = bus;
   busAddChild(bus, dev);
   if (!dev.hotplugHandler && bus.hotplugHandler) dev.hotplugHandler = bus.hotplugHandler;
 }

@@ -7,7 +7,7 @@
 import {
   ObjectClass, QObject, TYPE_OBJECT, containerGet, objectClassByName, objectClassDynamicCast,
   objectClassGetList, objectClassPropertyAdd, objectGetRoot, objectNew, objectPropertyAddChild, objectPropertyGet,
-  objectDynamicCast, objectGetCanonicalPath, objectRegisterGlobalProp, objectResolveChild, objectResolvePath, typeRegisterStatic,
+  objectDynamicCast, objectGetCanonicalPath, objectRegisterGlobalProp, GlobalPropPriority, objectResolveChild, objectResolvePath, typeRegisterStatic,
   type GlobalProperty, type PropValue,
 } from '../../qom/object.js';
 import { visitBool, visitInt, visitStr, visitUint } from '../../qom/visitor.js';
@@ -281,7 +281,7 @@ function machineClassInit(oc: ObjectClass): void {
   objectClassPropertyAdd(oc, {
     name: 'phandle-start', type: 'int', description: 'The first phandle ID we may generate dynamically',
     get: (o) => (o as MachineState).phandleStart,
-    set: (o, v) => ((o as MachineState).phandleStart = visitInt('phandle-start', v, 32)),
+    set: (o, v) => ((o as MachineState).phandleStart = visitInt('phandle-start', v, 64)),
   });
   strProp(oc, 'dt-compatible', 'Overrides the "compatible" property of the dt root node',
     (m) => m.dtCompatible, (m, v) => (m.dtCompatible = v));
@@ -423,7 +423,7 @@ export function qemuCreateMachine(oc: ObjectClass): MachineState {
     warnReport(`Machine type '${mc.name}' is deprecated: ${mc.deprecationReason}`);
   }
   hwVersion = mc.hwVersion ?? QEMU_HW_VERSION;
-  for (const g of mc.compatProps) objectRegisterGlobalProp({ ...g, optional: true });
+  for (const g of mc.compatProps) objectRegisterGlobalProp({ ...g, priority: GlobalPropPriority.MachineCompat });
   const ms = objectNew(oc.typeName) as MachineState;
   const root = objectGetRoot();
   const old = objectResolveChild(root, 'machine');

@@ -9,6 +9,7 @@ import {
   type PropValue,
 } from '../../qom/object.js';
 import { QemuError, errorReport } from '../../util/error.js';
+import { isHelpOption } from '../../util/cutils.js';
 import { DeviceState, TYPE_DEVICE, deviceClass, type DeviceCategory } from './qdev.js';
 import {
   BusState, busClass, qbusIsFull, qdevChildBuses, qdevGetParentBus, qdevRealizeOnBus, qdevRemoveFromBus,
@@ -35,8 +36,6 @@ function qdevClassGetAlias(typename: string): string | undefined {
 function findTypenameByAlias(alias: string): string | undefined {
   return qdevAliasTable.find(([, a]) => a === alias)?.[0];
 }
-
-const isHelpOption = (s: unknown): boolean => s === 'help' || s === '?';
 
 // ---- -device help ---------------------------------------------------------
 
@@ -239,7 +238,7 @@ function qbusFind(path: string): BusState {
 
 /** DeviceClass.hotpluggable: true unless the class says otherwise. */
 export function deviceClassHotpluggable(oc: ObjectClass): boolean {
-  return (oc as { hotpluggable?: boolean }).hotpluggable !== false;
+  return deviceClass(oc).hotpluggable !== false;
 }
 
 /** qdev_get_device_class(): the class for a driver name or alias, with QEMU's refusals. */
@@ -316,6 +315,7 @@ export function qdevDeviceAdd(opts: Record<string, unknown>, hotplug = false): D
   if (hotplug && bus && !bus.hotplugHandler) throw new QemuError(`Bus '${bus.name}' does not support hotplugging`);
 
   const dev = objectNew(driver) as DeviceState;
+  dev.hotplugged = hotplug;
   const machine = qdevGetMachine();
   const handler = machine.mc.getHotplugHandler?.(machine, dev);
   if (hotplug && !bus && !handler) {

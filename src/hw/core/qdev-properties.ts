@@ -138,26 +138,14 @@ function parseBackend(obj: QObject, kind: BackendKind, name: string, v: unknown)
   return id;
 }
 
-/**
- * visit_type_uintN/intN for N < 64: the number is read as 64 bits, then checked
- * against the C type's range ("expects uint32_t").  Negative text wraps as in
- * qemu_strtou64, so it is out of range too.
- */
-function visitSized(name: string, v: unknown, bits: 8 | 16 | 32, signed: boolean): number {
-  const n = visitInt(name, v, 64);
-  const [lo, hi] = signed ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
-  if (n < lo || n > hi) throw new QemuError(`Parameter '${name}' expects ${signed ? '' : 'u'}int${bits}_t`);
-  return n;
-}
-
 function parseValue(obj: QObject, p: QdevProp, v: unknown): PropValue {
   switch (p.kind) {
     case 'bool': case 'bit': return visitBool(p.name, v);
-    case 'uint8': return visitSized(p.name, v, 8, false);
-    case 'uint16': return visitSized(p.name, v, 16, false);
-    case 'uint32': return visitSized(p.name, v, 32, false);
+    case 'uint8': return visitUint(p.name, v, 8);
+    case 'uint16': return visitUint(p.name, v, 16);
+    case 'uint32': return visitUint(p.name, v, 32);
     case 'uint64': return visitUint(p.name, v, 64);
-    case 'int32': return visitSized(p.name, v, 32, true);
+    case 'int32': return visitInt(p.name, v, 32);
     case 'int64': return visitInt(p.name, v, 64);
     case 'size': return visitSize(p.name, v);
     case 'str': return visitStr(p.name, v);

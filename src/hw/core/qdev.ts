@@ -5,7 +5,7 @@
  */
 import {
   ObjectClass, QObject, TYPE_OBJECT, objectClassPropertyAdd, objectPropertyAddChild, typeRegisterStatic,
-  containerGet, objectGetRoot,
+  containerGet, objectGetRoot, objectGetCanonicalPath,
 } from '../../qom/object.js';
 import { visitBool } from '../../qom/visitor.js';
 import { QemuError } from '../../util/error.js';
@@ -19,6 +19,8 @@ export interface DeviceClassFields {
   category?: DeviceCategory;
   userCreatable?: boolean;
   busType?: string;
+  /** DeviceClass.hotpluggable: true unless the class says otherwise. */
+  hotpluggable?: boolean;
   realize?: (dev: DeviceState) => void;
   unrealize?: (dev: DeviceState) => void;
   reset?: (dev: DeviceState) => void;
@@ -33,6 +35,10 @@ export function deviceClass(oc: ObjectClass): DeviceClassFields {
 export class DeviceState extends QObject {
   id: string | undefined;
   realized = false;
+  /** Created by device_add once the machine was ready (DeviceState.hotplugged). */
+  hotplugged = false;
+  /** The bus the device is plugged into (a BusState; set by qdev_set_parent_bus in bus.ts). */
+  parentBus: (QObject & { hotplugHandler?: unknown }) | undefined;
   /** A hotplug handler's pre_plug/plug run around realize (x86_cpu_pre_plug, pc_machine_device_plug_cb). */
   hotplugHandler: HotplugHandler | undefined;
 }
@@ -77,6 +83,24 @@ export function registerQdevTypes(): void {
         type: 'bool',
         get: (o) => (o as DeviceState).realized,
         set: (o, v) => deviceSetRealized(o as DeviceState, visitBool('realized', v)),
+      });
+      // device_get_hotpluggable(): the class allows it and so does the bus, if any (qbus_is_hotpluggable).
+      objectClassPropertyAdd(oc, {
+        name: 'hotpluggable',
+        type: 'bool',
+        get: (o) => {
+          const dev = o as DeviceState;
+          return deviceClass(dev.klass).hotpluggable !== false && (!dev.parentBus || !!dev.parentBus.hotplugHandler);
+        },
+      });
+      objectClassPropertyAdd(oc, { name: 'hotplugged', type: 'bool', get: (o) => (o as DeviceState).hotplugged });
+      objectClassPropertyAdd(oc, {
+        name: 'parent_bus',
+        type: 'link<bus>',
+        get: (o) => {
+          const bus = (o as DeviceState).parentBus;
+          return bus ? objectGetCanonicalPath(bus) : '';
+        },
       });
     },
   });

@@ -62,7 +62,7 @@ export function registerPiixTypes(): void {
     parent: TYPE_PCI_DEVICE,
     classInit: (oc) => {
       deviceClass(oc).category = 'storage';
-      (oc as { hotpluggable?: boolean }).hotpluggable = false;
+      deviceClass(oc).hotpluggable = false;
       Object.assign(pciDeviceClass(oc), {
         vendorId: 0x8086, deviceId: 0x7010, classId: 0x0101,
         bars: [{ index: 4, io: true, size: 16 }],

@@ -4,7 +4,7 @@
  * the messages QEMU 7.2's visitors give for bad values.
  */
 import { ObjectClass, objectClassPropertyAdd, type ObjectProperty, type PropValue } from '../../qom/object.js';
-import { visitBool, visitStr } from '../../qom/visitor.js';
+import { visitBool, visitInt, visitStr, visitUint } from '../../qom/visitor.js';
 import { checkNotRealized, deviceClass, type DeviceState } from '../../hw/core/qdev.js';
 import { QemuError } from '../../util/error.js';
 import {
@@ -14,37 +14,6 @@ import {
 import {
   HYPERV_DEFAULTS, UNASSIGNED_APIC_ID, vendorString, vendorWords, x86CpuRealizefn, type CPUX86State, type X86CPU,
 } from './cpu.js';
-
-/** Unsigned values from the string/JSON visitors, with QEMU's two messages (bad syntax, out of range). */
-function parseUint(name: string, v: unknown, bits: 8 | 16 | 32 | 64): number {
-  let n: number | undefined;
-  if (typeof v === 'number') n = v;
-  else if (typeof v === 'string') {
-    const m = /^\s*(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)\s*$/.exec(v);
-    if (m) {
-      const b = m[2]!;
-      n = /^0[xX]/.test(b) ? parseInt(b.slice(2), 16) : b.length > 1 && b[0] === '0' ? parseInt(b.slice(1), 8) : parseInt(b, 10);
-      // strtoull accepts "-1" as 2^64-1: out of any narrower range.
-      if (m[1]) n = n === 0 ? 0 : Number.MAX_SAFE_INTEGER + 1;
-    }
-  } else throw new QemuError(`Invalid parameter type for '${name}', expected: integer`);
-  if (n === undefined || !Number.isInteger(n)) throw new QemuError(`Parameter '${name}' expects uint64`);
-  if (bits < 64 && (n < 0 || n > 2 ** bits - 1)) throw new QemuError(`Parameter '${name}' expects uint${bits}_t`);
-  return n;
-}
-
-function parseInt64(name: string, v: unknown): number {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string') {
-    const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)\s*$/.exec(v);
-    if (m) {
-      const b = m[2]!;
-      const n = /^0[xX]/.test(b) ? parseInt(b.slice(2), 16) : b.length > 1 && b[0] === '0' ? parseInt(b.slice(1), 8) : parseInt(b, 10);
-      return m[1] === '-' ? -n : n;
-    }
-  }
-  throw new QemuError(`Parameter '${name}' expects int64`);
-}
 
 function valueOutOfRange(name: string, value: number, min: number, max: number): QemuError {
   // QEMU passes "" as the object name here, hence "Property .family".
@@ -70,7 +39,7 @@ function uintField(oc: ObjectClass, name: string, bits: 8 | 16 | 32 | 64, get: (
   addProp(oc, {
     name, type: bits === 64 ? 'uint64' : `uint${bits}`, defaultValue: def,
     get: (o) => get(o as X86CPU),
-    set: (o, v) => set(o as X86CPU, parseUint(name, v, bits)),
+    set: (o, v) => set(o as X86CPU, visitUint(name, v, bits)),
   });
 }
 
@@ -79,9 +48,7 @@ function intField(oc: ObjectClass, name: string, bits: 32 | 64, field: keyof X86
     name, type: `int${bits}`, defaultValue: def,
     get: (o) => (o as unknown as X86Fields)[field] as number,
     set: (o, v) => {
-      const n = parseInt64(name, v);
-      if (bits === 32 && (n < -(2 ** 31) || n > 2 ** 31 - 1)) throw new QemuError(`Parameter '${name}' expects int32_t`);
-      (o as unknown as X86Fields)[field] = n;
+      (o as unknown as X86Fields)[field] = visitInt(name, v, bits);
     },
   });
 }
@@ -132,7 +99,7 @@ export function x86CpuClassInit(oc: ObjectClass): void {
     get: (o) => cpuidVersionFamily((o as X86CPU).env),
     set: (o, v) => {
       const env = (o as X86CPU).env;
-      const n = parseInt64('family', v);
+      const n = visitInt('family', v, 64);
       if (n < 0 || n > 0xff + 0xf) throw valueOutOfRange('family', n, 0, 0xff + 0xf);
       env.cpuidVersion &= ~0xff00f00;
       env.cpuidVersion |= n > 0x0f ? 0xf00 | ((n - 0x0f) << 20) : n << 8;
@@ -144,7 +111,7 @@ export function x86CpuClassInit(oc: ObjectClass): void {
     get: (o) => { const e = (o as X86CPU).env; return ((e.cpuidVersion >>> 4) & 0xf) | (((e.cpuidVersion >>> 16) & 0xf) << 4); },
     set: (o, v) => {
       const env = (o as X86CPU).env;
-      const n = parseInt64('model', v);
+      const n = visitInt('model', v, 64);
       if (n < 0 || n > 0xff) throw valueOutOfRange('model', n, 0, 0xff);
       env.cpuidVersion = ((env.cpuidVersion & ~0xf00f0) | ((n & 0xf) << 4) | ((n >> 4) << 16)) >>> 0;
     },
@@ -154,7 +121,7 @@ export function x86CpuClassInit(oc: ObjectClass): void {
     get: (o) => (o as X86CPU).env.cpuidVersion & 0xf,
     set: (o, v) => {
       const env = (o as X86CPU).env;
-      const n = parseInt64('stepping', v);
+      const n = visitInt('stepping', v, 64);
       if (n < 0 || n > 0xf) throw valueOutOfRange('stepping', n, 0, 0xf);
       env.cpuidVersion = ((env.cpuidVersion & ~0xf) | n) >>> 0;
     },
@@ -183,7 +150,7 @@ export function x86CpuClassInit(oc: ObjectClass): void {
     name: 'tsc-frequency', type: 'int',
     get: (o) => (o as X86CPU).tscFrequency,
     set: (o, v) => {
-      const n = parseInt64('tsc-frequency', v);
+      const n = visitInt('tsc-frequency', v, 64);
       if (n < 0) throw valueOutOfRange('tsc-frequency', n, 0, Number.MAX_SAFE_INTEGER);
       (o as X86CPU).tscFrequency = n;
     },
@@ -256,9 +223,7 @@ function hypervProp(name: string, def: boolean | number | string): ObjectPropert
     return {
       name, type: signed ? 'int32' : 'uint32', defaultValue: def, get: (o) => (o as X86CPU).hyperv[name]!,
       set: (o, v) => {
-        const n = signed ? parseInt64(name, v) : parseUint(name, v, 32);
-        if (signed && (n < -(2 ** 31) || n > 2 ** 31 - 1)) throw new QemuError(`Parameter '${name}' expects int32_t`);
-        set(o as X86CPU, n);
+        set(o as X86CPU, signed ? visitInt(name, v, 32) : visitUint(name, v, 32));
       },
     };
   }

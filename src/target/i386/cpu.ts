@@ -11,7 +11,7 @@ import {
   ObjectClass, QObject, objectClassByName, objectClassDynamicCast, objectPropertySet, typeRegisterStatic,
 } from '../../qom/object.js';
 import { CPUState, TYPE_CPU, cpuListAdd } from '../../hw/core/cpu.js';
-import { QemuError, setStderrWriter, warnReport } from '../../util/error.js';
+import { QemuError, errorPrintf, warnReport } from '../../util/error.js';
 import {
   FEATURE_WORDS, FeatureWord, featureBitsByName, featureDependencies, featureAssign, featureTest,
   featureWordDescription, featureWordInfo, newFeatureSet, type FeatureSet,
@@ -614,13 +614,6 @@ export function x86CpuRealizefn(cpu: X86CPU): void {
 }
 
 let htWarned = false;
-
-/** error_printf(): raw text on stderr (util/error.ts has no export for it yet; reach the current writer). */
-function errorPrintf(text: string): void {
-  const w = setStderrWriter(() => undefined);
-  setStderrWriter(w);
-  w(text);
-}
 
 let smpCpus = 1;
 
