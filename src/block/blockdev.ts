@@ -235,7 +235,7 @@ function blockdevParseCommon(
 /** The file driver's `locking` option (OnOffAuto). */
 function parseLocking(v: string | undefined): 'on' | 'off' | 'auto' {
   if (v === undefined) return 'auto';
-  if (v !== 'on' && v !== 'off' && v !== 'auto') throw new QemuError(`Parameter 'locking' does not accept value '${v}'`);
+  if (v !== 'on' && v !== 'off' && v !== 'auto') throw new QemuError(`invalid parameter value: ${v}`);
   return v;
 }
 
