@@ -9,6 +9,8 @@
  *   BENCH_STARTUP_RUNS=5    start-ups per emulator
  *   BENCH_IDLE_SECONDS=3    idle CPU sampling window
  *   BENCH_QEMU=qemu-system-x86_64
+ *   BENCH_BLOCK_MIB=256     image size of the block benchmark (bench/block.ts)
+ *   BENCH_BLOCK_COUNT=65536 4 KiB requests per block benchmark run
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { runKernel32Native } from './native.js';
 import { runKernel32Qemu, QEMU } from './qemu-kernel.js';
 import { TSQEMU, measureStartup, measureIdle } from './machine.js';
 import { runCpuMips } from './cpu-mips.js';
+import { runBlockBench, BLOCK_DEPTH } from './block.js';
 
 function envNum(name: string, def: number): number {
   const v = process.env[name];
@@ -35,6 +38,8 @@ const QEMU_SECONDS = envNum('BENCH_QEMU_SECONDS', 2);
 const NATIVE_SECONDS = envNum('BENCH_NATIVE_SECONDS', 0.5);
 const STARTUP_RUNS = Math.round(envNum('BENCH_STARTUP_RUNS', 5));
 const IDLE_SECONDS = envNum('BENCH_IDLE_SECONDS', 3);
+const BLOCK_MIB = Math.round(envNum('BENCH_BLOCK_MIB', 256));
+const BLOCK_COUNT = Math.round(envNum('BENCH_BLOCK_COUNT', 65536));
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.md');
 
@@ -143,6 +148,9 @@ async function main(): Promise<void> {
   const idT = await measureIdle(TSQEMU, IDLE_SECONDS);
   const idQ = await measureIdle(QEMU, IDLE_SECONDS);
 
+  log(`block I/O: 4 KiB requests, queue depth ${BLOCK_DEPTH}, ${BLOCK_MIB} MiB images, tsqemu BlockBackend and qemu-img bench`);
+  const block = await runBlockBench(BLOCK_MIB, BLOCK_COUNT, log);
+
   const rows: string[][] = [
     ['benchmark', 'tsqemu', 'QEMU 7.2', 'native', 'tsqemu / QEMU', 'tsqemu / native'],
     ['---', '---:', '---:', '---:', '---:', '---:'],
@@ -157,13 +165,16 @@ async function main(): Promise<void> {
     [`idle host CPU, paused machine, over ${IDLE_SECONDS} s (% of one core)`,
       f1(idT.cpuPercent), f1(idQ.cpuPercent), '', ratio(idT.cpuPercent, idQ.cpuPercent), ''],
     ['RSS of the paused machine, -m 2048 (MiB)', f0(idT.rssMiB), f0(idQ.rssMiB), '', ratio(idT.rssMiB, idQ.rssMiB), ''],
+    ...block.map((b) => [
+      `${b.format} ${b.pattern} 4 KiB ${b.write ? 'write' : 'read'}, depth ${BLOCK_DEPTH}, ${b.count} requests (IOPS; QEMU: qemu-img bench)`,
+      f0(b.tsqemuIops), f0(b.qemuIops), '', ratio(b.tsqemuIops, b.qemuIops), '']),
   ];
   const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
   const text = [
     `Measured ${started.toISOString().replace(/\.\d+Z$/, 'Z')} by \`npm run bench\` (docs/benchmarks.md) on ` +
       `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, ${qemuVersion()}.`,
     `Load average ${load0} at the start, ${load()} at the end. MIPS are medians of ${RUNS} runs; ` +
-      'higher is better for MIPS, lower for the rest.',
+      'higher is better for MIPS and IOPS, lower for the rest.',
     '',
     table,
     '',

@@ -236,6 +236,21 @@ Napi::Value PollStop(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ofdLock(fd, getlk, type, start) -> 0 | -errno.  One byte of an open file
+// description lock (F_OFD_SETLK, or F_OFD_GETLK when getlk), as QEMU's image
+// locking uses.  For F_OFD_GETLK, -EAGAIN tells that a conflicting lock is held.
+Napi::Value OfdLock(const Napi::CallbackInfo& info) {
+  struct flock fl;
+  std::memset(&fl, 0, sizeof fl);
+  fl.l_type = static_cast<short>(ArgInt(info, 2));
+  fl.l_whence = SEEK_SET;
+  fl.l_start = static_cast<off_t>(ArgInt(info, 3));
+  fl.l_len = 1;
+  const bool get = info[1].ToBoolean().Value();
+  if (::fcntl(static_cast<int>(ArgInt(info, 0)), get ? F_OFD_GETLK : F_OFD_SETLK, &fl) < 0) return NegErrno(info.Env());
+  return Napi::Number::New(info.Env(), get && fl.l_type != F_UNLCK ? -EAGAIN : 0);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, Open));
   exports.Set("close", Napi::Function::New(env, Close));
@@ -253,6 +268,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("kick", Napi::Function::New(env, Kick));
   exports.Set("pollStart", Napi::Function::New(env, PollStart));
   exports.Set("pollStop", Napi::Function::New(env, PollStop));
+  exports.Set("ofdLock", Napi::Function::New(env, OfdLock));
+  exports.Set("F_RDLCK", Napi::Number::New(env, F_RDLCK));
+  exports.Set("F_WRLCK", Napi::Number::New(env, F_WRLCK));
+  exports.Set("F_UNLCK", Napi::Number::New(env, F_UNLCK));
   exports.Set("PROT_READ", Napi::Number::New(env, PROT_READ));
   exports.Set("PROT_WRITE", Napi::Number::New(env, PROT_WRITE));
   exports.Set("MAP_SHARED", Napi::Number::New(env, MAP_SHARED));

@@ -56,6 +56,8 @@ export interface OpenFlags {
   noBacking: boolean;
   /** Leave a dirty image as it is (qemu-img check inspects it first). */
   noRepair?: boolean;
+  /** file.locking: QEMU's image locking (default auto). */
+  locking?: 'on' | 'off' | 'auto';
 }
 
 export const DEFAULT_OPEN_FLAGS: OpenFlags = {

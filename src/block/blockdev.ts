@@ -57,6 +57,7 @@ export interface DriveSpec {
   readOnly: boolean;
   snapshot: boolean;
   backend: BlockBackendOptions;
+  locking: 'on' | 'off' | 'auto';
 }
 
 /** What board code needs to know about a -drive (QEMU's DriveInfo). */
@@ -219,6 +220,7 @@ function blockdevParseCommon(
     format,
     cache,
     readOnly,
+    locking: parseLocking(opts['file.locking']),
     backend: {
       writeback: cache.writeback,
       readOnly,
@@ -230,6 +232,13 @@ function blockdevParseCommon(
   };
 }
 
+/** The file driver's `locking` option (OnOffAuto). */
+function parseLocking(v: string | undefined): 'on' | 'off' | 'auto' {
+  if (v === undefined) return 'auto';
+  if (v !== 'on' && v !== 'off' && v !== 'auto') throw new QemuError(`invalid parameter value: ${v}`);
+  return v;
+}
+
 function openFlags(spec: DriveSpec): OpenFlags {
   return {
     ...DEFAULT_OPEN_FLAGS,
@@ -237,6 +246,7 @@ function openFlags(spec: DriveSpec): OpenFlags {
     direct: spec.cache.direct,
     noFlush: spec.cache.noFlush,
     discardUnmap: spec.backend.discardUnmap,
+    locking: spec.locking,
   };
 }
 
@@ -337,6 +347,7 @@ export async function blockdevAdd(opts: Record<string, string>): Promise<BlockDr
     direct: cache.direct,
     noFlush: cache.noFlush,
     discardUnmap: opts.discard === 'unmap' || opts.discard === 'on',
+    locking: parseLocking(opts[driver === 'file' ? 'locking' : 'file.locking']),
   };
   let bs: BlockDriverState;
   if (driver === 'file') {

@@ -14,6 +14,9 @@ import { promises as fsp, constants as fsc, openSync, readSync, closeSync, fstat
 import type { FileHandle } from 'node:fs/promises';
 import { QemuError } from '../util/error.js';
 import { CoMutex } from './co-mutex.js';
+import {
+  rawHandlePermLock, BLK_PERM_CONSISTENT_READ, BLK_PERM_WRITE, BLK_PERM_WRITE_UNCHANGED, BLK_PERM_RESIZE,
+} from './file-lock.js';
 import type { BlockDriverState, BlockStatus, OpenFlags } from './block-int.js';
 
 /** Alignment used for O_DIRECT requests: covers 512- and 4096-byte logical blocks. */
@@ -70,6 +73,18 @@ export class FileBDS implements BlockDriverState {
       fh = await fsp.open(filename, mode);
     } catch (e) {
       throw new QemuError(`Could not open '${filename}': ${errnoText(e)}`);
+    }
+    // The permissions QEMU's qcow2/raw nodes take on their file child: a writer refuses to
+    // share write and resize, a reader refuses to share write.
+    const perm = flags.readOnly ? BLK_PERM_CONSISTENT_READ : BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE | BLK_PERM_RESIZE;
+    const shared = flags.readOnly
+      ? BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE_UNCHANGED | BLK_PERM_RESIZE
+      : BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE_UNCHANGED;
+    try {
+      rawHandlePermLock(fh.fd, filename, flags.locking ?? 'auto', perm, shared);
+    } catch (e) {
+      await fh.close();
+      throw e;
     }
     const st = await fh.stat();
     if (st.isDirectory()) {
