@@ -24,5 +24,7 @@ fi
 
 if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ ! -f native/build/Release/tsqemu_native.node ]; then
   npm install --no-audit --no-fund
+elif [ -n "$(find native -name '*.cc' -newer native/build/Release/tsqemu_native.node 2>/dev/null)" ]; then
+  npm run --silent build:native
 fi
 npm run --silent build
