@@ -321,6 +321,15 @@ export function driveGetByType(type: BlockInterfaceType): DriveInfo[] {
   return drives.filter((d) => d.spec.type === type);
 }
 
+/** QEMU 7.2's BlockdevDriver enum (as built by Debian): what -blockdev driver= may name. */
+const BLOCKDEV_DRIVERS = new Set([
+  'blkdebug', 'blklogwrites', 'blkreplay', 'blkverify', 'bochs', 'cloop', 'compress', 'copy-before-write',
+  'copy-on-read', 'dmg', 'file', 'snapshot-access', 'ftp', 'ftps', 'gluster', 'host_cdrom', 'host_device', 'http',
+  'https', 'io_uring', 'iscsi', 'luks', 'nbd', 'nfs', 'null-aio', 'null-co', 'nvme', 'nvme-io_uring', 'parallels',
+  'preallocate', 'qcow', 'qcow2', 'qed', 'quorum', 'raw', 'rbd', 'replication', 'sheepdog', 'ssh', 'throttle',
+  'vdi', 'vhdx', 'virtio-blk-vfio-pci', 'virtio-blk-vhost-user', 'virtio-blk-vhost-vdpa', 'vmdk', 'vpc', 'vvfat',
+]);
+
 /** Nodes created by -blockdev, by node-name. */
 const nodes = new Map<string, BlockDriverState>();
 
@@ -332,9 +341,10 @@ const nodes = new Map<string, BlockDriverState>();
 export async function blockdevAdd(opts: Record<string, string>): Promise<BlockDriverState> {
   const driver = opts.driver;
   if (driver === undefined) throw new QemuError("Parameter 'driver' is missing");
-  if (!isKnownFormat(driver)) throw new QemuError(`Invalid parameter '${driver}'`);
+  if (!BLOCKDEV_DRIVERS.has(driver)) throw new QemuError(`Parameter 'driver' does not accept value '${driver}'`);
+  if (!isKnownFormat(driver)) throw new QemuError(`block driver '${driver}' is not supported yet`);
   const name = opts['node-name'];
-  if (name === undefined) throw new QemuError('A block device must be given a name (node-name)');
+  if (name === undefined) throw new QemuError("'node-name' must be specified for the root node");
   if (nodes.has(name)) throw new QemuError(`Duplicate nodes with node-name='${name}'`);
   const cache = {
     writeback: true,

@@ -51,6 +51,8 @@ export interface ParsedCommandLine {
   monitors: MonitorRequest[];
   serials: Array<{ loc: string; arg: string }>;
   debugcons: Array<{ loc: string; arg: string }>;
+  /** -blockdev, as flat dotted keys (keyval or JSON). */
+  blockdevs: Array<{ loc: string; opts: Record<string, string> }>;
   /** Devices the start-up code adds itself (-debugcon's isa-debugcon), created with the -device ones. */
   extraDevices: Array<{ loc: string; opts: Record<string, string> }>;
   displays: Array<{ loc: string; arg: string }>;
@@ -146,7 +148,6 @@ const NOT_YET: Record<string, [string, StartupPhase]> = {
   'numa': ['NUMA (-numa)', 'board'],
   'pidfile': ['-pidfile', 'early-options'],
   'daemonize': ['-daemonize', 'early-options'],
-  'blockdev': ['-blockdev', 'early-backends'],
   'fsdev': ['file system devices (-fsdev)', 'early-backends'],
   'virtfs': ['file system devices (-virtfs)', 'early-backends'],
   'watchdog-action': ['watchdogs', 'board'],
@@ -163,6 +164,15 @@ const NOT_YET: Record<string, [string, StartupPhase]> = {
   'option-rom': ['option ROMs (-option-rom)', 'board'],
   'fw_cfg': ['-fw_cfg', 'board'],
 };
+
+/** qdict_flatten(): {file: {filename: x}} → {'file.filename': 'x'}; scalars as their text. */
+function flattenDotted(tree: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  for (const [k, v] of Object.entries(tree as Record<string, unknown>)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenDotted(v, `${prefix}${k}.`, out);
+    else out[prefix + k] = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
+  }
+  return out;
+}
 
 /* One option of vl.c's second pass. */
 function handleOption(st: ParsedCommandLine, name: string, arg: string | undefined, loc: string): void {
@@ -276,6 +286,11 @@ function handleOption(st: ParsedCommandLine, name: string, arg: string | undefin
     case 'qmp-pretty': st.monitors.push({ loc, arg: a, mode: 'control', pretty: true }); return;
     case 'serial': st.serials.push({ loc, arg: a }); return;
     case 'debugcon': st.debugcons.push({ loc, arg: a }); return;
+    case 'blockdev': {
+      const tree = a[0] === '{' ? (qobjectFromJson(a) as Record<string, unknown>) : keyvalParse(a, 'driver', false).dict;
+      st.blockdevs.push({ loc, opts: flattenDotted(tree) });
+      return;
+    }
     case 'S': st.autostart = false; return;
     case 'no-shutdown': st.noShutdown = true; return;
     case 'no-reboot': st.noReboot = true; return;
@@ -300,6 +315,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     monitors: [],
     serials: [],
     debugcons: [],
+    blockdevs: [],
     extraDevices: [],
     displays: [],
     autostart: true,

@@ -33,7 +33,7 @@ import { qemuChrFind, qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText, type
 import { pcSetSerialHds } from '../hw/i386/pc-board.js';
 import { qemuClockInit } from '../qemu/timer.js';
 import { suspendMuxOpen, resumeMuxOpen } from '../chardev/char-mux.js';
-import { blkByNameOrNode, driveDiscard, driveOpen, driveParse } from '../block/blockdev.js';
+import { blkByNameOrNode, blockdevAdd, driveDiscard, driveOpen, driveParse } from '../block/blockdev.js';
 import { qdevRegisterBackendLookup } from '../hw/core/qdev-properties.js';
 import { blkCloseAll } from '../block/block-backend.js';
 import { monitorInitOpts, monitorParse, monitorInitGlobals, monitorFlushAll, qemuChrNewMuxMon } from '../monitor/monitor-init.js';
@@ -162,11 +162,12 @@ async function qemuCreateEarlyBackends(st: ParsedCommandLine): Promise<Array<Rec
 }
 
 /**
- * configure_blockdev(): every -drive becomes a block backend.  `if=none` drives
+ * configure_blockdev(): every -blockdev, then every -drive, becomes a block node / backend.  `if=none` drives
  * are for -device drive=; an interface whose controller model is not written
  * yet (IDE, floppy, virtio…) is refused before its image is opened.
  */
 async function configureBlockdev(st: ParsedCommandLine): Promise<void> {
+  for (const b of st.blockdevs) await withLocAsync(b.loc, () => blockdevAdd(b.opts));
   for (const opts of qemuFindOpts(st.lists, 'drive').head) {
     const loc = opts.loc ?? '-drive';
     const spec = withLoc(loc, () => driveParse(qemuOptsToQdict(opts), 'ide'));
