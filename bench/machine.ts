@@ -13,7 +13,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QEMU } from './qemu-kernel.js';
 
 export const TSQEMU = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tsqemu-system-x86_64');
 
