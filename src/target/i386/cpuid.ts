@@ -144,6 +144,16 @@ function feat(cpu: X86CPU, w: FeatureWord): number {
 }
 
 /**
+ * One subleaf of the extended topology leaves 0xB and 0x1F: EAX = the APIC ID shift to
+ * the next level, EBX = logical CPUs at this level (16 bits), ECX = subleaf | level type.
+ */
+function setTopoLevel(out: Uint32Array, count: number, shift: number, logicalCpus: number, type: number): void {
+  out[0] = shift;
+  out[1] = logicalCpus & 0xffff;
+  out[2] = ((count & 0xff) | type) >>> 0;
+}
+
+/**
  * cpu_x86_cpuid(): fills out[0..3] with EAX, EBX, ECX, EDX for leaf `index`,
  * subleaf `count`.  `out` is the caller's, so the CPUID instruction allocates nothing.
  */
@@ -233,41 +243,20 @@ export function cpuX86Cpuid(cpu: X86CPU, index: number, count: number, out: Uint
     case 0xb: {
       if (!cpu.enableCpuid0xb) break;
       const topo = topoInfo(cpu);
-      out[2] = count & 0xff;
       out[3] = cpu.apicId;
-      if (count === 0) {
-        out[0] = apicidCoreOffset(topo);
-        out[1] = cpu.nrThreads & 0xffff;
-        out[2] = (out[2]! | CPUID_TOPOLOGY_LEVEL_SMT) >>> 0;
-      } else if (count === 1) {
-        out[0] = apicidPkgOffset(topo);
-        out[1] = threadsPerPkg & 0xffff;
-        out[2] = (out[2]! | CPUID_TOPOLOGY_LEVEL_CORE) >>> 0;
-      } else {
-        out[2] = (out[2]! | CPUID_TOPOLOGY_LEVEL_INVALID) >>> 0;
-      }
+      if (count === 0) setTopoLevel(out, count, apicidCoreOffset(topo), cpu.nrThreads, CPUID_TOPOLOGY_LEVEL_SMT);
+      else if (count === 1) setTopoLevel(out, count, apicidPkgOffset(topo), threadsPerPkg, CPUID_TOPOLOGY_LEVEL_CORE);
+      else setTopoLevel(out, count, 0, 0, CPUID_TOPOLOGY_LEVEL_INVALID);
       break;
     }
     case 0x1f: {
       if (env.nrDies < 2) break;
       const topo = topoInfo(cpu);
-      out[2] = count & 0xff;
       out[3] = cpu.apicId;
-      if (count === 0) {
-        out[0] = apicidCoreOffset(topo);
-        out[1] = cpu.nrThreads & 0xffff;
-        out[2] = (out[2]! | CPUID_TOPOLOGY_LEVEL_SMT) >>> 0;
-      } else if (count === 1) {
-        out[0] = apicidDieOffset(topo);
-        out[1] = threadsPerPkg & 0xffff;
-        out[2] = (out[2]! | CPUID_TOPOLOGY_LEVEL_CORE) >>> 0;
-      } else if (count === 2) {
-        out[0] = apicidPkgOffset(topo);
-        out[1] = (env.nrDies * threadsPerPkg) & 0xffff;
-        out[2] = (out[2]! | CPUID_TOPOLOGY_LEVEL_DIE) >>> 0;
-      } else {
-        out[2] = (out[2]! | CPUID_TOPOLOGY_LEVEL_INVALID) >>> 0;
-      }
+      if (count === 0) setTopoLevel(out, count, apicidCoreOffset(topo), cpu.nrThreads, CPUID_TOPOLOGY_LEVEL_SMT);
+      else if (count === 1) setTopoLevel(out, count, apicidDieOffset(topo), threadsPerPkg, CPUID_TOPOLOGY_LEVEL_CORE);
+      else if (count === 2) setTopoLevel(out, count, apicidPkgOffset(topo), env.nrDies * threadsPerPkg, CPUID_TOPOLOGY_LEVEL_DIE);
+      else setTopoLevel(out, count, 0, 0, CPUID_TOPOLOGY_LEVEL_INVALID);
       break;
     }
     case 0xd: {
