@@ -45,7 +45,7 @@ export class RamBlockAllocator {
   /** Reserves `size` bytes (page aligned) and returns their offset in the buffer. */
   alloc(size: number): number {
     const off = this.used;
-    const end = off + ((size + TARGET_PAGE_MASK) & ~TARGET_PAGE_MASK);
+    const end = off + Math.ceil(size / TARGET_PAGE_SIZE) * TARGET_PAGE_SIZE; // sizes reach 4 GiB: no 32-bit masks
     if (end > this.u8.length) throw new RangeError(`cannot allocate ${size} bytes of guest RAM`);
     this.used = end;
     return off;
@@ -125,6 +125,13 @@ export class AddressSpace {
     this.rebuild();
   }
 
+  /** An alias (memory_region_init_alias): [offset, offset+size) of `mr` mapped at `start`. */
+  addAlias(start: number, mr: MemoryRegion, offset: number, size: number, priority = 0): void {
+    if (offset < 0 || size <= 0 || offset + size > mr.size) throw new RangeError(`alias outside ${mr.name}`);
+    this.mappings.push(new FlatRange(start, size, mr, offset, priority));
+    this.rebuild();
+  }
+
   removeRegion(mr: MemoryRegion): void {
     this.mappings = this.mappings.filter((m) => m.mr !== mr);
     this.rebuild();
@@ -154,10 +161,10 @@ export class AddressSpace {
       if (win) {
         const w = win as FlatRange;
         const last = flat[flat.length - 1];
-        if (last && last.mr === w.mr && last.start + last.size === a && last.regionOffset + last.size === a - w.start) {
+        if (last && last.mr === w.mr && last.start + last.size === a && last.regionOffset + last.size === w.regionOffset + (a - w.start)) {
           flat[flat.length - 1] = new FlatRange(last.start, last.size + (b - a), w.mr, last.regionOffset, w.priority);
         } else {
-          flat.push(new FlatRange(a, b - a, w.mr, a - w.start, w.priority));
+          flat.push(new FlatRange(a, b - a, w.mr, w.regionOffset + (a - w.start), w.priority));
         }
       }
     }

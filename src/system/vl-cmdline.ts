@@ -160,7 +160,6 @@ const NOT_YET: Record<string, [string, StartupPhase]> = {
   'nic': ['network backends (-nic)', 'late-backends'],
   'initrd': ['direct kernel boot (-initrd)', 'board'],
   'kernel': ['direct kernel boot (-kernel)', 'board'],
-  'bios': ['firmware (-bios)', 'board'],
   'option-rom': ['option ROMs (-option-rom)', 'board'],
   'fw_cfg': ['-fw_cfg', 'board'],
 };

@@ -14,6 +14,7 @@ import { qemuFindOpts } from './opts-lists.js';
 import { parseCommandLine, type ParsedCommandLine, type StartupPhase } from './vl-cmdline.js';
 import { moduleCallInit } from './modules.js';
 import { cpusInit } from './cpus.js';
+import { qemuAddDataDir } from './datadir.js';
 import { onShutdownRequest, qemuSystemShutdownRequest, vmStart } from './runstate.js';
 import { configureRtc } from './rtc.js';
 import { configureAccelerators, type AccelOption } from '../accel/accel.js';
@@ -338,6 +339,7 @@ export async function qemuInit(argv: string[]): Promise<void> {
   registerMachineQmpCommands();
 
   const st = parseCommandLine(argv);
+  for (const d of st.dataDirs) qemuAddDataDir(d);
   qemuValidateOptions(st);
   qemuProcessEarlyOptions(st);
   checkUnsupported(st, 'early-options');

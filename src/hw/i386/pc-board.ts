@@ -29,6 +29,7 @@ import { mc146818RtcInit, rtcGetMemory, rtcSetMemory, type RTCState } from '../r
 import { serialHdsIsaInit, serialIsaResetIndex, type ISASerialState } from '../char/serial-isa.js';
 import { i8042Init, type KBDState } from '../input/i8042.js';
 import { port92Init } from './port92.js';
+import { pcMemoryInit } from './pc-memory.js';
 import type { Chardev } from '../../chardev/char.js';
 import type { BusState } from '../core/bus.js';
 
@@ -173,7 +174,8 @@ export function pcInit1(ms: MachineState): void {
   host.belowFourGMemSize = pcms.belowFourGMemSize;
   host.pciHole64Start = () => pcPciHole64Start(pcms);
 
-  // pc_memory_init() creates fw_cfg.
+  // pc_memory_init(): RAM, the BIOS and option ROMs, then fw_cfg.
+  pcMemoryInit(pcms);
   const fwCfg = fwCfgArchCreate(pcms);
 
   // i440fx_init()

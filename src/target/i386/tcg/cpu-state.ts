@@ -10,6 +10,8 @@ import { CC_OP_EFLAGS } from './flags.js';
 
 export const R_EAX = 0, R_ECX = 1, R_EDX = 2, R_EBX = 3, R_ESP = 4, R_EBP = 5, R_ESI = 6, R_EDI = 7;
 export const R_ES = 0, R_CS = 1, R_SS = 2, R_DS = 3, R_FS = 4, R_GS = 5;
+/** The LDTR and TR caches follow the six segment registers in the seg* arrays. */
+export const R_LDTR = 6, R_TR = 7;
 
 /* EFLAGS bits */
 export const CC_C = 0x0001, CC_P = 0x0004, CC_A = 0x0010, CC_Z = 0x0040, CC_S = 0x0080, CC_O = 0x0800;
@@ -44,22 +46,54 @@ export class CPUX86State {
   cc_dstHi = 0;
   cc_srcHi = 0;
 
-  /* Segment registers: selector, base (a double), limit, descriptor flags. */
-  readonly segSelector = new Int32Array(6);
-  readonly segBase = new Float64Array(6);
-  readonly segLimit = new Uint32Array(6);
-  readonly segFlags = new Int32Array(6);
+  /* Segment registers, then LDTR and TR: selector, base (a double), limit, descriptor flags. */
+  readonly segSelector = new Int32Array(8);
+  readonly segBase = new Float64Array(8);
+  readonly segLimit = new Uint32Array(8);
+  readonly segFlags = new Int32Array(8);
 
-  /* Descriptor tables and control registers (the system instructions arrive with paging). */
+  /* Descriptor tables and control registers. */
   gdtBase = 0;
   gdtLimit = 0xffff;
-  cr0 = 0;
+  idtBase = 0;
+  idtLimit = 0xffff;
+  cr0 = 0x60000010;
   cr2 = 0;
   cr3 = 0;
   cr4 = 0;
+  /** CR8 (the task priority, mirrored to the LAPIC's TPR). */
+  cr8 = 0;
   efer = 0;
-  /** TSC_AUX, read by RDTSCP. */
+  /** DR0-DR7 as signed canonical addresses (DR4/DR5 alias DR6/DR7 when CR4.DE is clear). */
+  readonly dr = new Float64Array(8);
+  /** TSC_AUX, read by RDTSCP and RDPID. */
   tscAux = 0;
+  /** XCR0 (XSETBV): bit 0 (x87) is always set. */
+  xcr0 = 1;
+
+  /* SSE state: XMM0-15 as four 32-bit lanes each (xmm[4*r + lane], lane 0 lowest). */
+  readonly xmm = new Int32Array(16 * 4);
+  mxcsr = 0x1f80;
+
+  /*
+   * x87 state (QEMU's fpregs/fpstt/fpus/fpuc/fptags).  fpregs holds the eight physical
+   * registers as [lo, hi, se, 0]: lo:hi the 64-bit significand, se = sign<<15 | exponent.
+   * MMX register i is the significand of physical register i (fpregs[4i], fpregs[4i+1]).
+   */
+  readonly fpregs = new Int32Array(8 * 4);
+  /** TOP of the register stack. */
+  fpstt = 0;
+  /** Status word without TOP (TOP lives in fpstt). */
+  fpus = 0;
+  fpuc = 0x37f;
+  /** One byte per physical register: 1 = empty (FNINIT state). */
+  readonly fptags = new Uint8Array(8).fill(1);
+  /** Last instruction opcode, instruction pointer and data pointer (FNSTENV, FXSAVE). */
+  fpop = 0;
+  fpip = 0;
+  fpcs = 0;
+  fpdp = 0;
+  fpds = 0;
 
   /* Derived execution mode (QEMU's hflags): refreshed by updateMode() after CS/EFER changes. */
   /** Code size: 2, 4 or 8 (16-bit, 32-bit, 64-bit code). */
@@ -87,6 +121,11 @@ export class CPUX86State {
       this.segLimit[s] = 0xffff;
       this.segFlags[s] = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | (s === R_CS ? DESC_CS_MASK : 0);
     }
+    this.segLimit[R_LDTR] = this.segLimit[R_TR] = 0xffff;
+    this.segFlags[R_LDTR] = DESC_P_MASK | (2 << 8);
+    this.segFlags[R_TR] = DESC_P_MASK | (11 << 8);
+    this.dr[6] = 0xffff0ff0;
+    this.dr[7] = 0x400;
     this.segSelector[R_CS] = 0xf000;
     this.segBase[R_CS] = 0xffff0000;
     this.rip = 0xfff0;

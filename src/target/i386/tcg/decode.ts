@@ -9,6 +9,10 @@
  */
 import type { SoftMMU } from './softmmu.js';
 import { R_CS, R_DS, R_SS, R_ES, R_FS, R_GS } from './cpu-state.js';
+import { decodeSeg } from './decode-seg.js';
+import { decodeSys, decodeSysC7 } from './decode-sys.js';
+import { decodeSse } from './decode-sse.js';
+import { decodeX87, decodeX87State } from './decode-x87.js';
 
 export const enum Op {
   UD = 0, ALU_EG, ALU_GE, ALU_EI, INCDEC, PUSH_R, POP_R, PUSH_I, PUSH_E, POP_E, PUSH_SEG, POP_SEG,
@@ -20,6 +24,15 @@ export const enum Op {
   BT_EG, BT_EI, SHLD, SHRD, CMPXCHG, CMPXCHG8B, XADD, MOVZX, MOVSX, POPCNT, BSF, BSR, TZCNT, LZCNT,
   BSWAP, MOVBE_LOAD, MOVBE_STORE, ADCX, ADOX, ANDN, BLSR, BLSMSK, BLSI, BZHI, PDEP, PEXT, MULX,
   BEXTR, SHLX, SARX, SHRX, RORX, CLFLUSH, INT1,
+  /* Instruction groups decoded and executed by their own modules; insn.sub is the group's op. */
+  /** Segmentation and protection: decode-seg.ts / seg-helper.ts. */
+  SEG,
+  /** System instructions, control/debug registers, MSRs: decode-sys.ts / misc-helper.ts. */
+  SYS,
+  /** SSE, SSE2, SSE3, SSSE3 and MMX: decode-sse.ts / sse-exec.ts. */
+  SSE,
+  /** x87 and the FPU/SSE state instructions (FXSAVE, XSAVE, LDMXCSR, ...): decode-x87.ts / fpu-exec.ts. */
+  X87,
 }
 
 /** Shift group (sub of Op.SHIFT), in ModRM reg order. */
@@ -96,12 +109,22 @@ export class Decoder {
   private ipMask = 0;
   private cs = 0;
   private pos = 0;
+  /* The prefixes of the instruction being decoded, for the group decoders (decode-*.ts). */
+  opPrefix = false;
+  rexW = false;
+  hasRex = false;
+  rexR = 0;
+  rexX = 0;
+  rexB = 0;
+  /** Segment override prefix, or -1. */
+  segOverride = -1;
 
   constructor(mmu: SoftMMU) {
     this.mmu = mmu;
   }
 
-  private b(): number {
+  /** Fetches the next instruction byte (the group decoders use b/w/d and modrmE too). */
+  b(): number {
     if (this.pos >= MAX_INSN_LEN) throw TOO_LONG;
     const ip = this.start + this.pos;
     this.pos++;
@@ -109,22 +132,22 @@ export class Decoder {
     if (this.ipMask === 0) return this.mmu.fetch8(ip);
     return this.mmu.fetch8((this.cs + (this.ipMask === 0xffff ? ip & 0xffff : ip >>> 0)) >>> 0);
   }
-  private w(): number {
+  w(): number {
     const lo = this.b();
     return lo | (this.b() << 8);
   }
-  private d(): number {
+  d(): number {
     const lo = this.w();
     return lo | (this.w() << 16);
   }
-  private imm(insn: Insn, size: number): void {
+  imm(insn: Insn, size: number): void {
     // Iz: 16 or 32 bits, sign-extended for 64-bit operands.
     if (size === 1) insn.imm = (this.b() << 24) >> 24;
     else if (size === 2) insn.imm = (this.w() << 16) >> 16;
     else insn.imm = this.d();
     insn.immHi = insn.imm >> 31;
   }
-  private immB(insn: Insn): void {
+  immB(insn: Insn): void {
     insn.imm = (this.b() << 24) >> 24;
     insn.immHi = insn.imm >> 31;
   }
@@ -196,6 +219,13 @@ export class Decoder {
     insn.asize = lm ? (adPrefix ? 4 : 8) : (mode === 2) !== adPrefix ? 2 : 4;
     insn.size = size;
     const hasRex = rex !== 0;
+    this.opPrefix = opPrefix;
+    this.rexW = rexW;
+    this.hasRex = hasRex;
+    this.rexR = rexR;
+    this.rexX = rexX;
+    this.rexB = rexB;
+    this.segOverride = segOverride;
 
     const modrm = (byteOps: boolean): void => this.modrm(insn, byteOps, byteOps, hasRex, rexR, rexX, rexB, segOverride);
     const setSegDefault = (): void => {
@@ -253,17 +283,14 @@ export class Decoder {
         else this.imm(insn, size);
         return;
       }
-      if (op >= 0xd8 && op <= 0xdf) { // x87: not implemented (no FPU is advertised)
-        modrm(false);
-        return this.ud(insn);
-      }
+      if (op >= 0xd8 && op <= 0xdf) return decodeX87(this, insn, op);
       switch (op) {
         case 0x60: case 0x61:
           if (lm) return this.ud(insn);
           insn.op = op === 0x60 ? Op.PUSHA : Op.POPA; return;
         case 0x62: modrm(false); return this.ud(insn); // BOUND (and EVEX): not implemented
         case 0x63:
-          if (!lm) { modrm(false); return this.ud(insn); } // ARPL: protected-mode system instruction
+          if (!lm) return decodeSeg(this, insn, 0x100 | op); // ARPL
           insn.op = Op.MOVSXD; modrm(false); return;
         case 0x68: insn.op = Op.PUSH_I; insn.size = size64; this.imm(insn, Math.min(size64, 4)); return;
         case 0x6a: insn.op = Op.PUSH_I; insn.size = size64; this.immB(insn); return;
@@ -293,7 +320,7 @@ export class Decoder {
         case 0x9a:
           if (lm) return this.ud(insn);
           insn.op = Op.CALLF_AP; this.imm(insn, size); insn.imm2 = this.w(); return;
-        case 0x9b: insn.op = Op.NOP; return; // FWAIT: no FPU state to check
+        case 0x9b: return decodeX87(this, insn, op); // FWAIT
         case 0x9c: insn.op = Op.PUSHF; insn.size = size64; return;
         case 0x9d: insn.op = Op.POPF; insn.size = size64; return;
         case 0x9e: insn.op = Op.SAHF; return;
@@ -409,10 +436,11 @@ export class Decoder {
     if (op2 >= 0x90 && op2 <= 0x9f) { insn.size = 1; modrm(true); insn.op = Op.SETCC; insn.sub = op2 & 15; return; }
     if (op2 >= 0xc8 && op2 <= 0xcf) { insn.op = Op.BSWAP; insn.rm = (op2 & 7) | rexB; return; }
     switch (op2) {
-      case 0x01:
-        modrm(false);
-        if (insn.mod === 3 && insn.ext === 7 && insn.rm === 1) { insn.op = Op.RDTSCP; return; }
-        return this.ud(insn); // descriptor tables and the rest: with the system instructions
+      case 0x00: case 0x02: case 0x03:
+        return decodeSeg(this, insn, op2);
+      case 0x01: case 0x05: case 0x06: case 0x07: case 0x08: case 0x09: case 0x20: case 0x21: case 0x22: case 0x23:
+      case 0x30: case 0x32: case 0x33: case 0x34: case 0x35:
+        return decodeSys(this, insn, op2);
       case 0x0b: insn.op = Op.UD; return; // UD2
       case 0x0d: modrm(false); insn.op = insn.mod === 3 ? Op.UD : Op.NOP; return; // PREFETCH/PREFETCHW
       case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e: case 0x1f:
@@ -434,7 +462,7 @@ export class Decoder {
         modrm(false);
         if (insn.mod === 3 && (insn.ext) >= 5 && !insn.rep && !opPrefix) { insn.op = Op.NOP; return; } // LFENCE/MFENCE/SFENCE
         if (insn.mod !== 3 && (insn.ext) === 7 && !insn.rep && !opPrefix) { insn.op = Op.CLFLUSH; return; }
-        return this.ud(insn);
+        return decodeX87State(this, insn); // FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, XSAVE, XRSTOR, ...
       case 0xaf: modrm(false); insn.op = Op.IMUL2; return;
       case 0xb0: case 0xb1: insn.size = op2 & 1 ? size : 1; modrm(insn.size === 1); insn.op = Op.CMPXCHG; return;
       case 0xb2: case 0xb4: case 0xb5:
@@ -451,7 +479,7 @@ export class Decoder {
       case 0xc7:
         modrm(false);
         if ((insn.ext) === 1 && insn.mod !== 3) { insn.op = Op.CMPXCHG8B; insn.size = rexW ? 16 : 8; return; }
-        return this.ud(insn);
+        return decodeSysC7(this, insn); // RDRAND, RDSEED, RDPID
       case 0x38: {
         const op3 = this.b();
         if (op3 === 0xf0 || op3 === 0xf1) {
@@ -464,15 +492,26 @@ export class Decoder {
         if (op3 === 0xf6 && (opPrefix !== (insn.rep === 0xf3)) && insn.rep !== 0xf2) {
           insn.size = rexW ? 8 : 4; modrm(false); insn.op = opPrefix ? Op.ADCX : Op.ADOX; return;
         }
-        modrm(false);
-        return this.ud(insn);
+        if (op3 >= 0x80 && op3 <= 0x82) return decodeSys(this, insn, 0x3800 | op3); // INVEPT, INVVPID, INVPCID
+        return decodeSse(this, insn, 0x3800 | op3);
       }
+      case 0x3a:
+        return decodeSse(this, insn, 0x3a00 | this.b());
+    }
+    if ((op2 >= 0x10 && op2 <= 0x17) || (op2 >= 0x28 && op2 <= 0x2f) || (op2 >= 0x50 && op2 <= 0x7f) ||
+      (op2 >= 0xc2 && op2 <= 0xc6) || op2 >= 0xd0) {
+      return decodeSse(this, insn, op2);
     }
     return this.ud(insn);
   }
 
-  private ud(insn: Insn): void {
+  ud(insn: Insn): void {
     insn.op = Op.UD;
+  }
+
+  /** ModRM (and SIB, displacement) with the current instruction's prefixes; byteOps selects AH-BH coding. */
+  modrmE(insn: Insn, byteReg: boolean, byteRm: boolean): void {
+    this.modrm(insn, byteReg, byteRm, this.hasRex, this.rexR, this.rexX, this.rexB, this.segOverride);
   }
 
   private modrm(insn: Insn, byteReg: boolean, byteRm: boolean, hasRex: boolean, rexR: number, rexX: number, rexB: number, segOverride: number): void {

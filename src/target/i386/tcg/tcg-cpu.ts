@@ -79,6 +79,7 @@ export class TcgCpu {
   raise(vector: number, errorCode = 0): never {
     this.env.exception_index = vector;
     this.env.error_code = errorCode;
+    this.env.exception_is_int = false;
     throw CPU_EXCEPTION;
   }
 
