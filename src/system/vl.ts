@@ -15,6 +15,7 @@ import { parseCommandLine, type ParsedCommandLine, type StartupPhase } from './v
 import { moduleCallInit } from './modules.js';
 import { cpusInit } from './cpus.js';
 import { qemuAddDataDir } from './datadir.js';
+import { QEMU_LOG_ITEMS, qemuSetLogMask } from '../util/log.js';
 import { onShutdownRequest, qemuSystemShutdownRequest, vmStart } from './runstate.js';
 import { configureRtc } from './rtc.js';
 import { configureAccelerators, type AccelOption } from '../accel/accel.js';
@@ -68,16 +69,27 @@ function qemuProcessEarlyOptions(st: ParsedCommandLine): void {
     const file = qemuOptGet(opts, 'file');
     if (file !== undefined) traceSetLogFile(file);
   });
-  if (st.logItems !== undefined) {
-    for (const item of st.logItems.split(',')) {
-      // -d trace:PATTERN is the same as -trace PATTERN; we have no other log items yet.
-      if (item.startsWith('trace:')) traceEnable(item.slice(6));
-      else {
-        qemuPrintf('Log items (comma separated):\ntrace:PATTERN   enable trace events\n');
-        throw new QemuExit(1);
-      }
+  if (st.logItems !== undefined) qemuSetLogItems(st.logItems);
+}
+
+/** -d item,item,...: qemu_str_to_log_mask(), with -d help listing the items we produce. */
+function qemuSetLogItems(items: string): void {
+  let mask = 0;
+  for (const item of items.split(',')) {
+    if (item.startsWith('trace:')) {
+      traceEnable(item.slice(6)); // -d trace:PATTERN is -trace PATTERN
+      continue;
     }
+    const found = QEMU_LOG_ITEMS.find(([, name]) => name === item);
+    if (found === undefined) {
+      let text = 'Log items (comma separated):\n';
+      for (const [, name, help] of QEMU_LOG_ITEMS) text += `${name.padEnd(15)} ${help}\n`;
+      qemuPrintf(`${text}trace:PATTERN   enable trace events\n`);
+      throw new QemuExit(item === 'help' ? 0 : 1);
+    }
+    mask |= found[0];
   }
+  qemuSetLogMask(mask);
 }
 
 /** qemu_process_help_options(): -cpu help, -device help, -chardev help. */

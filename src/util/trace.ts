@@ -25,9 +25,13 @@ export function traceEventEnabled(name: string): boolean {
 export function trace(name: string, args: string): void {
   if (!traceEventEnabled(name)) return;
   const now = process.hrtime();
-  const line = `${process.pid}@${now[0]}.${String(Math.floor(now[1] / 1000)).padStart(6, '0')}:${name} ${args}\n`;
-  if (logFile) appendFileSync(logFile, line);
-  else process.stderr.write(line);
+  qemuLogWrite(`${process.pid}@${now[0]}.${String(Math.floor(now[1] / 1000)).padStart(6, '0')}:${name} ${args}\n`);
+}
+
+/** Writes to the log (-D file, else stderr): trace events and the -d log items share it. */
+export function qemuLogWrite(text: string): void {
+  if (logFile) appendFileSync(logFile, text);
+  else process.stderr.write(text);
 }
 
 export function traceReset(): void {

@@ -40,6 +40,18 @@ export class SoftMMU {
     this.asGen = this.as.generation;
   }
 
+  /** INVLPG: drops every entry for the linear page holding `lin`. */
+  tlbFlushPage(lin: number): void {
+    const pageLin = lin - (lin & TARGET_PAGE_MASK);
+    const idx = (lin >>> TARGET_PAGE_BITS) & TLB_MASK;
+    for (let a = 0; a < 3; a++) if (this.tlbTag[a * TLB_SIZE + idx] === pageLin) this.tlbTag[a * TLB_SIZE + idx] = NaN;
+  }
+
+  /** A CR3 load: drops the entries of non-global pages (without global pages yet: everything). */
+  tlbFlushNonGlobal(): void {
+    this.tlbFlush();
+  }
+
   /** Drops write entries that point at RAM page `ramPage` (it now holds translated code). */
   tlbProtectCode(ramPage: number): void {
     const host = ramPage << TARGET_PAGE_BITS;
