@@ -57,7 +57,7 @@ export class X86TcgCpu {
   icount = 0;
 
   constructor(opts: X86TcgCpuOptions) {
-    this.mmu = new SoftMMU(opts.as);
+    this.mmu = new SoftMMU(opts.as, this.env, opts.features);
     this.c = new TcgCpu(this.env, this.mmu, opts.io, opts.cpuid, opts.rdtsc, opts.features);
     this.decoder = new Decoder(this.mmu);
     this.code = CodeCache.of(opts.as);
