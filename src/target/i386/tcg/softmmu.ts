@@ -374,7 +374,10 @@ export class SoftMMU {
    */
   probeWrite(lin: number, size: number): void {
     this.probePage(lin);
-    if ((lin & TARGET_PAGE_MASK) + size > TARGET_PAGE_MASK + 1) this.probePage(this.linAdd(lin, size - 1));
+    if ((lin & TARGET_PAGE_MASK) + size > TARGET_PAGE_MASK + 1) {
+      const last = this.linAdd(lin, size - 1);
+      this.probePage(last - (last & TARGET_PAGE_MASK)); // faults report the page's first byte
+    }
   }
 
   private probePage(lin: number): void {
