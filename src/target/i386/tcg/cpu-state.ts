@@ -33,7 +33,7 @@ export const EFER_LMA = 1 << 10, EFER_LME = 1 << 8;
 
 /* Slots of CPUX86State.msrs (pairs): MSRs that only need storing. */
 export const MSRV_PAT = 0, MSRV_APIC_BASE = 1, MSRV_MISC_ENABLE = 2, MSRV_TSC_DEADLINE = 3, MSRV_MTRR_DEF_TYPE = 4;
-export const MSRV_MCG_STATUS = 5, MSRV_MCG_CTL = 6, MSRV_SPEC_CTRL = 7, MSRV_FEATURE_CONTROL = 8;
+export const MSRV_MCG_STATUS = 5, MSRV_MCG_CTL = 6, MSRV_SPEC_CTRL = 7;
 /** The 11 fixed-range MTRRs (64K_00000, 16K_80000, 16K_A0000, 4K_C0000 ... 4K_F8000). */
 export const MSRV_MTRR_FIXED = 9;
 /** The 8 variable-range MTRRs as base/mask pairs. */
@@ -141,6 +141,8 @@ export class CPUX86State {
   /** FMASK (RFLAGS bits SYSCALL clears) as two halves. */
   fmaskLo = 0;
   fmaskHi = 0;
+  /** TSC_AUX bits 63:32 (QEMU keeps all 64 bits of the MSR; RDTSCP/RDPID read the low half). */
+  tscAuxHi = 0;
   /** Added to the host-derived TSC by the model's rdtsc callback; WRMSR TSC adjusts it. */
   tscOffset = 0;
   /** Other 64-bit MSRs as [lo, hi] int32 pairs at the MSRV_* slots (PAT, MTRRs, MCA, ...). */
@@ -182,6 +184,7 @@ export class CPUX86State {
     this.starLo = this.starHi = this.fmaskLo = this.fmaskHi = 0;
     this.lstar = this.cstar = this.kernelGsBase = 0;
     this.tscOffset = 0;
+    this.tscAuxHi = 0;
   }
 
   /** Recomputes the code/stack sizes from CS, SS and EFER.LMA (QEMU's cpu_x86_load_seg_cache hflags). */

@@ -12,11 +12,11 @@ import type { TcgCpu } from './tcg-cpu.js';
 import {
   R_FS, R_GS, EXCP0D_GPF, EFER_LMA, EFER_LME, MSRV_PAT, MSRV_APIC_BASE, MSRV_MISC_ENABLE,
   MSRV_TSC_DEADLINE, MSRV_MTRR_DEF_TYPE, MSRV_MCG_STATUS, MSRV_MCG_CTL, MSRV_SPEC_CTRL,
-  MSRV_FEATURE_CONTROL, MSRV_MTRR_FIXED, MSRV_MTRR_VAR, MSRV_MC_BANKS, CR0_PG_MASK,
+  MSRV_MTRR_FIXED, MSRV_MTRR_VAR, MSRV_MC_BANKS, CR0_PG_MASK,
 } from './cpu-state.js';
 import { qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
 
-export const MSR_IA32_TSC = 0x10, MSR_IA32_APICBASE = 0x1b, MSR_IA32_FEATURE_CONTROL = 0x3a;
+export const MSR_IA32_TSC = 0x10, MSR_IA32_APICBASE = 0x1b;
 export const MSR_IA32_SPEC_CTRL = 0x48, MSR_IA32_PRED_CMD = 0x49, MSR_IA32_UCODE_REV = 0x8b;
 export const MSR_IA32_ARCH_CAPABILITIES = 0x10a, MSR_PLATFORM_INFO = 0xce, MSR_MTRRcap = 0xfe;
 export const MSR_SMI_COUNT = 0x34;
@@ -86,7 +86,6 @@ function msrSlot(c: TcgCpu, msr: number): number {
     case MSR_IA32_APICBASE: return MSRV_APIC_BASE;
     case MSR_IA32_TSC_DEADLINE: return has(c, 'FEAT_1_ECX', 24) ? MSRV_TSC_DEADLINE : -1;
     case MSR_IA32_SPEC_CTRL: return has(c, 'FEAT_7_0_EDX', 26) ? MSRV_SPEC_CTRL : -1;
-    case MSR_IA32_FEATURE_CONTROL: return MSRV_FEATURE_CONTROL;
     default: return -1;
   }
 }
@@ -112,7 +111,7 @@ export function helperRdmsr(c: TcgCpu, msr: number): number {
     case MSR_FSBASE: addr = env.segBase[R_FS]; break;
     case MSR_GSBASE: addr = env.segBase[R_GS]; break;
     case MSR_KERNELGSBASE: addr = env.kernelGsBase; break;
-    case MSR_TSC_AUX: lo = env.tscAux; break;
+    case MSR_TSC_AUX: lo = env.tscAux; hiV = env.tscAuxHi; break;
     case MSR_SMI_COUNT: break;
     case MSR_IA32_PERF_STATUS: lo = PERF_STATUS_LO; hiV = PERF_STATUS_HI; break;
     case MSR_MTRRcap: lo = has(c, 'FEAT_1_EDX', 12) ? MTRR_CAP : 0; break;
@@ -163,7 +162,7 @@ export function helperWrmsr(c: TcgCpu, msr: number, lo: number, hi: number): voi
     case MSR_FSBASE: env.segBase[R_FS] = canonical(c, lo, hi); return;
     case MSR_GSBASE: env.segBase[R_GS] = canonical(c, lo, hi); return;
     case MSR_KERNELGSBASE: env.kernelGsBase = canonical(c, lo, hi); return;
-    case MSR_TSC_AUX: env.tscAux = lo; return;
+    case MSR_TSC_AUX: env.tscAux = lo; env.tscAuxHi = hi; return; // all 64 bits kept, as QEMU does
     case MSR_PAT:
       // Each byte must be a memory type: 0 (UC), 1 (WC), 4 (WT), 5 (WP), 6 (WB) or 7 (UC-).
       for (let i = 0; i < 8; i++) {
