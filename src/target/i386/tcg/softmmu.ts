@@ -19,6 +19,7 @@
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK } from '../../../exec/memory.js';
 import { CPUX86State, CR0_PG_MASK, CR0_PE_MASK, VM_MASK, AC_MASK, R_CS, EXCP0E_PAGE } from './cpu-state.js';
 import { CPU_EXCEPTION } from './tcg-cpu.js';
+import type { DebugWatch } from './breakpoint.js';
 import {
   PageWalker, tcgPhysBits, MMU_DATA_LOAD, MMU_DATA_STORE, MMU_INST_FETCH, CR4_PGE_MASK, CR4_SMAP_MASK,
 } from './mmu-walk.js';
@@ -86,6 +87,8 @@ export class SoftMMU {
   private largeLo = Infinity;
   private largeHi = -Infinity;
   private asGen: number;
+  /** Data breakpoints (breakpoint.ts): accesses to their pages take the slow path and are reported. */
+  watch: DebugWatch | null = null;
 
   constructor(as: AddressSpace, env: CPUX86State, features: Readonly<Record<string, number>>) {
     this.as = as;
@@ -209,6 +212,7 @@ export class SoftMMU {
       }
     }
     this.fillPhys = phys;
+    if (this.watch !== null && this.watch.pageWatched(pageLin, access)) return -1;
     const set = this.set;
     const idx = access * TLB_SIZE + ((lin >>> TARGET_PAGE_BITS) & TLB_MASK);
     const host = this.as.ramPageOffset(phys, access === MMU_DATA_STORE);
@@ -289,6 +293,7 @@ export class SoftMMU {
   }
 
   private ldSlow(lin: number, size: number, access: number): number {
+    if (this.watch !== null) this.watch.access(lin, size, access);
     const off = lin & TARGET_PAGE_MASK;
     if (off + size > TARGET_PAGE_MASK + 1) {
       // Crosses a page: assemble from bytes (each page may fault separately, low address first).
@@ -346,6 +351,7 @@ export class SoftMMU {
   }
 
   private stSlow(lin: number, v: number, size: number): void {
+    if (this.watch !== null) this.watch.access(lin, size, MMU_DATA_STORE);
     const off = lin & TARGET_PAGE_MASK;
     if (off + size > TARGET_PAGE_MASK + 1) {
       // Crosses a page: both pages must be writable before any byte is written.
