@@ -330,3 +330,15 @@ test('4-level paging: 1 GiB and 2 MiB pages, high canonical addresses, reserved 
   mmu.tlbFlushPage(hi + 0x3ffff000);
   assert.equal(mmu.ld32(hi + PA + 4), -1, 'remapped above the 16 MiB of RAM');
 });
+
+test('debug translation: no fault, no accessed bit', () => {
+  const c = setup();
+  tables32(c);
+  c.dv.setUint32(PT + 4, PB | P, true);
+  paging32(c, PD);
+  const mmu = c.m.cpu.mmu;
+  assert.equal(mmu.getPhysAddrDebug(WIN + 0x1234), PB + 0x234);
+  assert.equal(mmu.getPhysAddrDebug(WIN + 0x2000), -1);
+  assert.equal(q(c, PT + 4), PB | P, 'A untouched');
+  assert.equal(q(c, PD + (WIN >>> 22) * 4), PT | P | RW | US);
+});

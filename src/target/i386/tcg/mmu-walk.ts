@@ -64,6 +64,9 @@ export class PageWalker {
   /** The #PF error code of the last failed translate(). */
   errorCode = 0;
 
+  /** Walks without setting accessed/dirty bits (debug translations). */
+  debug = false;
+
   /* The entry being walked */
   private hi = 0;
 
@@ -82,7 +85,7 @@ export class PageWalker {
 
   /** Sets `bits` in the entry at `addr` whose low dword was read as `lo` (if not already set). */
   private setBits(addr: number, lo: number, bits: number): void {
-    if ((lo & bits) !== bits) this.as.writeSlow(addr, lo | bits, 4);
+    if ((lo & bits) !== bits && !this.debug) this.as.writeSlow(addr, lo | bits, 4);
   }
 
   /**

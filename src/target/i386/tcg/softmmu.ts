@@ -231,6 +231,19 @@ export class SoftMMU {
     return host;
   }
 
+  /**
+   * The physical address of linear address `lin`, or -1 if it is not mapped (QEMU's
+   * x86_cpu_get_phys_page_attrs_debug: no fault, no accessed/dirty updates, no TLB fill).
+   */
+  getPhysAddrDebug(lin: number): number {
+    if ((this.env.cr0 & CR0_PG_MASK) === 0) return lin;
+    const w = this.walker;
+    w.debug = true;
+    const ok = w.translate(lin, MMU_DATA_LOAD, false, false);
+    w.debug = false;
+    return ok ? w.pagePhys + (lin & TARGET_PAGE_MASK) : -1;
+  }
+
   /** Physical address for a slow-path access of `access` at `lin` (may fault). */
   private slowPhys(lin: number, access: number): number {
     const idx = access * TLB_SIZE + ((lin >>> TARGET_PAGE_BITS) & TLB_MASK);
