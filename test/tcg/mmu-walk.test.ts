@@ -342,3 +342,30 @@ test('debug translation: no fault, no accessed bit', () => {
   assert.equal(q(c, PT + 4), PB | P, 'A untouched');
   assert.equal(q(c, PD + (WIN >>> 22) * 4), PT | P | RW | US);
 });
+
+test('a branch target linked in one address space is not followed in another', () => {
+  // Physical page A is mapped at L1 by one page directory; another maps L1 to page C and A at
+  // L2.  `jmp eax` in A to L1+0x20 must reach C's code under the second directory.
+  const c = setup();
+  const env = c.m.cpu.env;
+  const L1 = 0x400000, L2 = 0x401000, PA2 = 0x20000, PC2 = 0x21000;
+  c.dv.setUint32(0x10000 + 4, 0x11000 | P | RW, true);
+  c.dv.setUint32(0x11000, PA2 | P | RW, true);
+  c.dv.setUint32(0x12000 + 4, 0x13000 | P | RW, true);
+  c.dv.setUint32(0x13000, PC2 | P | RW, true);
+  c.dv.setUint32(0x13004, PA2 | P | RW, true);
+  c.m.as.loadBlob(PA2 + 0x10, Uint8Array.of(0xff, 0xe0)); // jmp eax
+  c.m.as.loadBlob(PA2 + 0x20, Uint8Array.of(0xbb, 1, 0, 0, 0, 0xf4)); // mov ebx, 1; hlt
+  c.m.as.loadBlob(PC2 + 0x20, Uint8Array.of(0xbb, 2, 0, 0, 0, 0xf4)); // mov ebx, 2; hlt
+  paging32(c, 0x10000);
+  env.regs[0] = L1 + 0x20;
+  env.rip = L1 + 0x10;
+  assert.equal(c.m.cpu.run(10), EXIT_HLT);
+  assert.equal(env.regs[6], 1);
+  env.cr3 = 0x12000;
+  c.m.cpu.mmu.tlbFlushNonGlobal();
+  env.regs[0] = L1 + 0x20;
+  env.rip = L2 + 0x10;
+  assert.equal(c.m.cpu.run(10), EXIT_HLT);
+  assert.equal(env.regs[6], 2);
+});
