@@ -10,14 +10,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KVM_SKIP } from './kvm-helpers.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const progs = join(repo, 'test', 'kvm', 'progs');
-const noKvm = existsSync('/dev/kvm') ? false : '/dev/kvm is absent on this host';
 
 interface Run { output: string; status: number | null }
 
@@ -71,7 +71,7 @@ async function runBothKvm(name: string): Promise<{ qemu: Run; ours: Run }> {
   }
 }
 
-test('accel=kvm: a real-mode -bios program (REP OUTSB, RAM, isa-debug-exit) as under QEMU 7.2', { skip: noKvm }, async () => {
+test('accel=kvm: a real-mode -bios program (REP OUTSB, RAM, isa-debug-exit) as under QEMU 7.2', { skip: KVM_SKIP }, async () => {
   const { qemu, ours } = await runBothKvm('kvm-real');
   assert.equal(qemu.output, 'real mode\nrep outsb reached the debug console\nmul ok\n00\nBE\n', 'QEMU ran the program');
   assert.equal(qemu.status, 3);
