@@ -414,54 +414,61 @@ export class SoftMMU {
    */
   ldKernel8(lin: number): number {
     if (this.mmuIdx === MMU_KERNEL) return this.ld8(lin);
-    this.enterKernel();
-    try { return this.ld8(lin); } finally { this.leaveKernel(); }
+    this.enterKernelAccess();
+    try { return this.ld8(lin); } finally { this.leaveKernelAccess(); }
   }
 
   ldKernel16(lin: number): number {
     if (this.mmuIdx === MMU_KERNEL) return this.ld16(lin);
-    this.enterKernel();
-    try { return this.ld16(lin); } finally { this.leaveKernel(); }
+    this.enterKernelAccess();
+    try { return this.ld16(lin); } finally { this.leaveKernelAccess(); }
   }
 
   ldKernel32(lin: number): number {
     if (this.mmuIdx === MMU_KERNEL) return this.ld32(lin);
-    this.enterKernel();
-    try { return this.ld32(lin); } finally { this.leaveKernel(); }
+    this.enterKernelAccess();
+    try { return this.ld32(lin); } finally { this.leaveKernelAccess(); }
   }
 
   stKernel8(lin: number, v: number): void {
     if (this.mmuIdx === MMU_KERNEL) return this.st8(lin, v);
-    this.enterKernel();
-    try { this.st8(lin, v); } finally { this.leaveKernel(); }
+    this.enterKernelAccess();
+    try { this.st8(lin, v); } finally { this.leaveKernelAccess(); }
   }
 
   stKernel16(lin: number, v: number): void {
     if (this.mmuIdx === MMU_KERNEL) return this.st16(lin, v);
-    this.enterKernel();
-    try { this.st16(lin, v); } finally { this.leaveKernel(); }
+    this.enterKernelAccess();
+    try { this.st16(lin, v); } finally { this.leaveKernelAccess(); }
   }
 
   stKernel32(lin: number, v: number): void {
     if (this.mmuIdx === MMU_KERNEL) return this.st32(lin, v);
-    this.enterKernel();
-    try { this.st32(lin, v); } finally { this.leaveKernel(); }
+    this.enterKernelAccess();
+    try { this.st32(lin, v); } finally { this.leaveKernelAccess(); }
   }
 
   /** probeWrite() as a supervisor access. */
   probeWriteKernel(lin: number, size: number): void {
     if (this.mmuIdx === MMU_KERNEL) return this.probeWrite(lin, size);
-    this.enterKernel();
-    try { this.probeWrite(lin, size); } finally { this.leaveKernel(); }
+    this.enterKernelAccess();
+    try { this.probeWrite(lin, size); } finally { this.leaveKernelAccess(); }
   }
 
-  private enterKernel(): void {
+  /**
+   * Until leaveKernelAccess(), every access is an implicit supervisor access.  QEMU's
+   * seg_helper.c makes all of its accesses so (interrupt delivery, IRET, far transfers, task
+   * switches: cpu_ld*_kernel); delivery from CPL 3 must not use the user TLB for the IDT,
+   * the TSS or the ring-0 stack.
+   */
+  enterKernelAccess(): void {
     this.selectSet(MMU_KERNEL);
     this.implicit = true;
   }
 
-  private leaveKernel(): void {
+  /** Ends enterKernelAccess(): back to the privilege of the current CPL. */
+  leaveKernelAccess(): void {
     this.implicit = false;
-    this.selectSet(MMU_USER);
+    this.syncMmuIdx();
   }
 }
