@@ -65,24 +65,18 @@ export function x86CpuDoInterrupt(c: TcgCpu): boolean {
 
 /**
  * Delivers external interrupt `vector` (from the PIC or the LAPIC) at the current RIP.  An
- * exception during delivery is left in env.exception_index for x86CpuDoInterrupt(); returns
- * false in that case.
+ * exception during delivery throws CPU_EXCEPTION with env.exception_index set: the caller
+ * then delivers it with x86CpuDoInterrupt().
  */
-export function x86CpuExecHardwareInterrupt(c: TcgCpu, vector: number): boolean {
+export function x86CpuExecHardwareInterrupt(c: TcgCpu, vector: number): void {
   c.env.halted = false;
-  try {
-    doInterrupt(c, vector, false, 0, c.env.rip, true);
-    return true;
-  } catch (e) {
-    if (e !== CPU_EXCEPTION) throw e;
-    return false;
-  }
+  doInterrupt(c, vector, false, 0, c.env.rip, true);
 }
 
 /** Delivers an NMI and blocks further NMIs until the next IRET (QEMU's HF2_NMI_MASK). */
-export function x86CpuExecNmi(c: TcgCpu): boolean {
+export function x86CpuExecNmi(c: TcgCpu): void {
   c.env.nmiBlocked = true;
-  return x86CpuExecHardwareInterrupt(c, EXCP02_NMI);
+  x86CpuExecHardwareInterrupt(c, EXCP02_NMI);
 }
 
 /** Exceptions that push an error code (QEMU's exception_has_error_code). */
