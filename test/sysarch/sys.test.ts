@@ -24,3 +24,13 @@ test('RDMSR/WRMSR of the implemented and of unknown MSRs as QEMU 7.2', async () 
   await same('sys-msr', ['msr 0000001b=00000000_fee00900\n', 'msr 00000179=00000000_0100010a\n', 'msr 00012345=00000000_00000000\n',
     'msr 00000174=00000000_00005678\n', 'fs:0=600dcafe\n', 'faults=00000000\n']);
 });
+
+test('SYSENTER/SYSEXIT and legacy SYSCALL/SYSRET between CPL 0 and CPL 3 as QEMU 7.2', async () => {
+  await same('sys-user', ['CPL 3 after SYSEXIT\ncs=00000033\nss=0000003b\n', 'CPL 0 after SYSENTER\ncs=00000020\nss=00000028\n',
+    'CPL 3 after SYSRET\ncs=00000033\n', 'CPL 0 after SYSCALL\ncs=00000008\n', 'faults=00000000\n']);
+});
+
+test('RDTSCP, MONITOR, RDRAND/RDSEED, RDPID, RDPMC on -cpu qemu64,+monitor,+rdtscp,+rdrand as QEMU 7.2', async () => {
+  await same('sys-feat', ['rdtscp ecx=5a5aa5a5\n', 'monitor ok\n', 'rdrand cf=00000001\n', 'faults=00000003\n'],
+    ['-cpu', 'qemu64,+monitor,+rdtscp,+rdrand']);
+});
