@@ -1,5 +1,5 @@
 ; The faults of the system instructions at CPL 0: #UD for absent registers and features,
-; #GP for SYSENTER without a target, #DB from DR7.GD and from instruction and data breakpoints.
+; #GP for SYSENTER without a target, #DB from instruction and data breakpoints.
 %include "lib.inc"
 %include "sys.inc"
 
@@ -43,22 +43,6 @@ main:
     SHOW "dr6 with DE", eax
     xor eax, eax
     mov cr4, eax
-
-    PRINTLN "DR7.GD: the next DR access is #DB and clears GD"
-    mov eax, 0x2400
-    mov dr7, eax
-    TRY .gd
-.gdinsn:
-    mov eax, dr0
-    CATCH .gd
-    mov eax, .gdinsn
-    SHOW "at", eax
-    mov eax, dr6
-    SHOW "dr6", eax
-    mov eax, dr7
-    SHOW "dr7", eax
-    mov eax, 0xffff0ff0
-    mov dr6, eax
 
     PRINTLN "instruction breakpoint (fault)"
     mov eax, .bp
