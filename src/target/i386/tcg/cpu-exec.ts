@@ -98,6 +98,7 @@ export class X86TcgCpu {
     try {
       for (; n < budget; n++) {
         if (gen !== env.fetchGen) {
+          if (env.hwbpActive !== 0 && budget > 1) break; // breakpoints armed: continue in hwbpRun
           gen = env.fetchGen;
           csBase = env.segBase[R_CS];
           pageRip = NaN;

@@ -10,10 +10,8 @@ export const TCG_FEATURES: Readonly<Record<string, number>> = {
   FEAT_1_EDX: (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 2) | (1 << 5) | (1 << 7) | (1 << 11) | (1 << 12) | (1 << 14),
   // cx16 (13), movbe (22), popcnt (23); monitor (3), rdrand (30)
   FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23) | (1 << 3) | (1 << 30),
-  // bmi1 (3), bmi2 (8), adx (19); rdseed (18)
-  FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19) | (1 << 18),
-  // rdpid (22)
-  FEAT_7_0_ECX: 1 << 22,
+  // bmi1 (3), bmi2 (8), adx (19)
+  FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19),
   // rdtscp (27); syscall (11)
   FEAT_8000_0001_EDX: (1 << 27) | (1 << 11),
   // lahf_lm (0), abm (5: LZCNT)
