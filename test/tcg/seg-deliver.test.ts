@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeMachine, type TestMachine } from './machine.js';
 import { EXIT_EXCEPTION, EXIT_HLT } from '../../src/target/i386/tcg/cpu-exec.js';
-import { x86CpuDoInterrupt } from '../../src/target/i386/tcg/seg-helper.js';
+import { x86CpuDoInterrupt, x86CpuExecHardwareInterrupt, x86CpuExecNmi } from '../../src/target/i386/tcg/seg-helper.js';
 import {
   R_CS, R_DS, R_ES, R_FS, R_GS, R_SS, R_TR, R_ESP, IF_MASK,
 } from '../../src/target/i386/tcg/cpu-state.js';
@@ -169,4 +169,108 @@ test('#NP while delivering #GP becomes #DF; a fault while delivering #DF is a tr
   t.as.loadBlob(CODE, asm('mov ax, 0x4b\nmov ds, ax\nhlt', CODE));
   t.cpu.env.rip = CODE;
   assert.equal(runToHlt(t), false); // no gates at all: #GP -> #NP -> #DF -> #NP
+});
+
+test('an external interrupt pushes no error code, even on an exception vector; NMI blocking lasts until IRET', () => {
+  const m = protMachine();
+  const env = m.cpu.env;
+  m.as.loadBlob(CODE, asm('nop\nhlt', CODE));
+  m.as.loadBlob(HANDLERS, asm('mov esi, esp\niret', HANDLERS));
+  setGate(m, 13, gate(0x08, HANDLERS, 14, 0));
+  setGate(m, 2, gate(0x08, HANDLERS, 14, 0));
+  env.rip = CODE;
+  x86CpuExecHardwareInterrupt(m.cpu.c, 13);
+  assert.equal(runToHlt(m), true);
+  assert.equal(env.regs[6 * 2], 0x8000 - 12); // EIP, CS, EFLAGS only
+  assert.equal(rd32(m, 0x8000 - 12), CODE);
+  env.rip = CODE;
+  x86CpuExecNmi(m.cpu.c);
+  assert.equal(env.nmiBlocked, true);
+  assert.equal(runToHlt(m), true);
+  assert.equal(env.nmiBlocked, false);
+});
+
+test('STI, MOV SS and POP SS open an interrupt shadow over the next instruction', () => {
+  const m = protMachine();
+  const env = m.cpu.env;
+  env.eflags &= ~IF_MASK;
+  m.as.loadBlob(CODE, asm('sti\nnop\nmov ax, ss\nmov ss, ax\nnop\npush ss\npop ss\nnop\nhlt', CODE));
+  env.rip = CODE;
+  m.cpu.run(1);
+  assert.equal(env.inhibitIrq, true);
+  assert.equal(env.inhibitIrqRip, CODE + 1);
+  assert.equal(env.rip, CODE + 1);
+  env.inhibitIrq = false;
+  m.cpu.run(3); // nop, mov ax, ss, mov ss, ax
+  assert.equal(env.inhibitIrq, true);
+  assert.equal(env.inhibitIrqRip, env.rip);
+  env.inhibitIrq = false;
+  m.cpu.run(3); // nop, push ss, pop ss
+  assert.equal(env.inhibitIrq, true);
+  assert.equal(env.inhibitIrqRip, env.rip);
+});
+
+/** Assembles 64-bit code. */
+function asm64(src: string, org: number): Uint8Array {
+  return asm(`bits 64\n${src}`, org);
+}
+
+test('long mode: 64-bit gates, 16-byte frame alignment, IST stacks, CPL 3 -> 0 with a null SS, IRETQ', () => {
+  const m = makeMachine();
+  const env = m.cpu.env;
+  const w32 = (a: number, v: number): void => m.as.loadBlob(a, new Uint8Array(new Int32Array([v]).buffer));
+  const put = (i: number, d: [number, number]): void => { w32(GDT + i * 8, d[0]); w32(GDT + i * 8 + 4, d[1]); };
+  put(1, desc(0, 0xfffff, 0x9a, 0xa)); // 0x08 code64
+  put(2, desc(0, 0xfffff, 0x92, 0xc)); // 0x10 data
+  put(3, desc(0, 0xfffff, 0xf2, 0xc)); // 0x1b data DPL 3
+  put(4, desc(0, 0xfffff, 0xfa, 0xa)); // 0x23 code64 DPL 3
+  put(5, desc(TSS, 0x67, 0x89, 0));   // 0x28 64-bit TSS (upper half zero)
+  w32(TSS + 4, 0x9000);                // RSP0
+  w32(TSS + 0x24, 0xa000);             // IST1
+  const gate64 = (vec: number, off: number, ist: number, dpl: number): void => {
+    w32(IDT + vec * 16, (0x08 << 16) | (off & 0xffff));
+    w32(IDT + vec * 16 + 4, (off & 0xffff0000) | 0x8000 | (dpl << 13) | (14 << 8) | ist);
+    w32(IDT + vec * 16 + 8, 0);
+    w32(IDT + vec * 16 + 12, 0);
+  };
+  m.as.loadBlob(CODE, asm64(
+    'mov rsp, 0x8008\nint 0x21\nmov rdi, rsi\nint 0x20\nmov rbp, rsi\nhlt', CODE));
+  m.as.loadBlob(HANDLERS, asm64('mov rsi, rsp\nmov ebx, ss\niretq', HANDLERS));
+  gate64(0x20, HANDLERS, 1, 0);
+  gate64(0x21, HANDLERS, 0, 0);
+  gate64(0x22, HANDLERS, 0, 3);
+  env.gdtBase = GDT; env.gdtLimit = 6 * 8 - 1;
+  env.idtBase = IDT; env.idtLimit = 256 * 16 - 1;
+  env.cr0 |= 1;
+  env.efer = 0x500; // LME | LMA
+  env.loadSegCache(R_CS, 0x08, 0, 0xffffffff, 0x00af9b00);
+  for (const s of [R_DS, R_ES, R_SS]) env.loadSegCache(s, 0x10, 0, 0xffffffff, 0x00cf9300);
+  env.loadSegCache(R_TR, 0x28, TSS, 0x67, 0x00008900);
+  env.rip = CODE;
+  assert.equal(runToHlt(m), true);
+  assert.equal(env.regs[7 * 2], 0x8000 - 40); // RSP aligned down to 16, then SS, RSP, RFLAGS, CS, RIP
+  assert.equal(env.regs[5 * 2], 0xa000 - 40); // IST1
+  assert.equal(env.regs[R_ESP << 1], 0x8008);
+  assert.equal(rd32(m, 0xa000 - 40), CODE + 5 + 2 + 3 + 2); // RIP after INT 0x20 (nasm: mov esp, imm32)
+  assert.equal(rd32(m, 0xa000 - 32), 0x08);
+  assert.equal(rd32(m, 0xa000 - 16), 0x8008);
+  assert.equal(rd32(m, 0xa000 - 8), 0x10);
+
+  // From CPL 3: the stack comes from RSP0 and SS is loaded with a null selector (RPL 0).
+  m.as.loadBlob(CODE + 0x100, asm64('int 0x22\nhlt', CODE + 0x100));
+  env.loadSegCache(R_CS, 0x23, 0, 0xffffffff, 0x00affb00);
+  env.loadSegCache(R_SS, 0x1b, 0, 0xffffffff, 0x00cff300);
+  env.regs[R_ESP << 1] = 0x7000;
+  env.rip = CODE + 0x100;
+  m.cpu.run(1); // INT 0x22 (delivered below), then the handler's two instructions
+  assert.equal(x86CpuDoInterrupt(m.cpu.c), true);
+  assert.equal(env.segSelector[R_CS], 0x08);
+  assert.equal(env.regs[R_ESP << 1], 0x9000 - 40);
+  m.cpu.run(2);
+  assert.equal(env.regs[3 * 2], 0); // SS inside the handler
+  m.cpu.run(1); // IRETQ
+  assert.equal(env.segSelector[R_CS], 0x23);
+  assert.equal(env.segSelector[R_SS], 0x1b);
+  assert.equal(env.regs[R_ESP << 1], 0x7000);
+  assert.equal(env.rip, CODE + 0x102);
 });

@@ -90,6 +90,10 @@ main:
     add al, 1
     into
 .r11:
+    PRINTLN "icebp"
+    TRY .r11b
+    db 0xf1
+.r11b:
     PRINTLN "interrupt gate with IF=1"
     sti
     int 0x40

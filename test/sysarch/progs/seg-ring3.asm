@@ -16,6 +16,7 @@ main:
     IDT_GATE 0x82, finish, 0xee00
     SET_GATE seg_gdt + 0x68, 0x08, callgate_target, 0xec02  ; DPL 3 32-bit call gate, 2 params
     SET_DESC 0x70, 0, 0xfffff, 0xc09e       ; conforming code, DPL 0
+    SET_GATE seg_gdt + 0x88, 0x08, ring0_again, 0xec00  ; DPL 3 call gate, no params
     PRINTLN "to ring 3"
     TO_RING3 ring3
 
@@ -82,7 +83,30 @@ ring3:
     TRY .r7
     jmp 0x08:ring0_nowhere
 .r7:
+    PRINTLN "call gate to ring 0, retf to ring 3"
+    call 0x8b:0
+.back3:
+    mov eax, cs
+    SHOW "retf.cs", eax
+    mov eax, ss
+    SHOW "retf.ss", eax
+    mov eax, ds
+    SHOW "retf.ds", eax
+    mov eax, esp
+    sub eax, ring3_stack_top
+    SHOW "retf.esp.off", eax
     int 0x82
+
+ring0_again:
+    mov eax, cs
+    SHOW "r0.cs", eax
+    mov ax, 0x10
+    mov ds, ax
+    push dword 0x3b
+    push dword ring3_stack_top - 0x40
+    push dword 0x33
+    push dword ring3.back3
+    retf
 
 ring0_nowhere:
     PRINTLN "wrong: reached ring 0"

@@ -17,7 +17,7 @@ import {
 import { cpuComputeEflags, cpuLoadEflags } from './flags.js';
 import {
   e1, e2, descAddr, loadSegment, getSegBase, getSegLimit, getSpMask, loadSegVm, sp, setSp, pushw, pushl, popw,
-  popl, pushq, popq, setEsp, getRsp64, EXCP0A_TSS, EXCP0B_NOSEG, DESC_A_MASK, DESC_C_MASK, DESC_TYPE_SHIFT,
+  popl, pushq, popq, setEsp, getRsp64, ldk16, ldk32, stk32, EXCP0A_TSS, EXCP0B_NOSEG, DESC_A_MASK, DESC_C_MASK, DESC_TYPE_SHIFT,
   DESC_FLAGS_MASK,
 } from './seg-desc.js';
 import { getSsEspFromTss, tssStackSelector, getRspFromTss, checkInnerSs } from './seg-helper.js';
@@ -67,7 +67,7 @@ export function loadSeg(c: TcgCpu, seg: number, sel: number): void {
   if ((d2 & DESC_P_MASK) === 0) c.raise(seg === R_SS ? EXCP0C_STACK : EXCP0B_NOSEG, err);
   if ((d2 & DESC_A_MASK) === 0) {
     d2 |= DESC_A_MASK;
-    c.mmu.st32(c.addrAdd(descAddr, 4), d2);
+    stk32(c, c.addrAdd(descAddr, 4), d2);
   }
   env.loadSegCache(seg, sel, getSegBase(e1, d2), getSegLimit(e1, d2), d2 & DESC_FLAGS_MASK);
 }
@@ -265,11 +265,11 @@ export function callFar(c: TcgCpu, size: number, sel: number, offset: number): v
     } else if (shift === 1) {
       pushl(c, ssp, mask, env.segSelector[R_SS]);
       pushl(c, ssp, mask, oldEsp);
-      for (let i = gateParams - 1; i >= 0; i--) pushl(c, ssp, mask, c.mmu.ld32((oldSsp + ((oldEsp + i * 4) & oldMask)) >>> 0));
+      for (let i = gateParams - 1; i >= 0; i--) pushl(c, ssp, mask, ldk32(c, (oldSsp + ((oldEsp + i * 4) & oldMask)) >>> 0));
     } else {
       pushw(c, ssp, mask, env.segSelector[R_SS]);
       pushw(c, ssp, mask, oldEsp);
-      for (let i = gateParams - 1; i >= 0; i--) pushw(c, ssp, mask, c.mmu.ld16((oldSsp + ((oldEsp + i * 2) & oldMask)) >>> 0));
+      for (let i = gateParams - 1; i >= 0; i--) pushw(c, ssp, mask, ldk16(c, (oldSsp + ((oldEsp + i * 2) & oldMask)) >>> 0));
     }
     newStack = true;
   } else {
@@ -306,12 +306,13 @@ export function callFar(c: TcgCpu, size: number, sel: number, offset: number): v
 export function retFar(c: TcgCpu, size: number, extra: number): void {
   const env = c.env;
   if (!protMode(c)) {
+    // (translated inline by QEMU: ordinary data accesses at the current privilege)
     const mask = getSpMask(env.segFlags[R_SS]);
     const ssp = env.segBase[R_SS];
-    setSp(env.regs[R_ESP << 1] >>> 0);
-    const ip = size === 4 ? popl(c, ssp, mask) >>> 0 : popw(c, ssp, mask);
-    const cs = (size === 4 ? popl(c, ssp, mask) : popw(c, ssp, mask)) & 0xffff;
-    setEsp(c, sp + extra, mask);
+    const s0 = env.regs[R_ESP << 1] >>> 0;
+    const ip = size === 4 ? c.mmu.ld32((ssp + (s0 & mask)) >>> 0) >>> 0 : c.mmu.ld16((ssp + (s0 & mask)) >>> 0);
+    const cs = c.mmu.ld16((ssp + ((s0 + size) & mask)) >>> 0);
+    setEsp(c, s0 + 2 * size + extra, mask);
     env.loadSegCache(R_CS, cs, cs << 4, env.segLimit[R_CS], env.segFlags[R_CS]);
     c.nextRip = ip;
     return;
@@ -476,7 +477,7 @@ export function iret(c: TcgCpu, size: number): void {
     iretReal(c, size);
   } else if ((env.eflags & NT_MASK) !== 0) {
     if ((env.efer & EFER_LMA) !== 0) c.raise(EXCP0D_GPF, 0);
-    const tssSel = c.mmu.ld16(env.segBase[R_TR]);
+    const tssSel = ldk16(c, env.segBase[R_TR]);
     const err = tssSel & 0xfffc;
     if ((tssSel & 4) !== 0 || !loadSegment(c, tssSel)) c.raise(EXCP0A_TSS, err);
     // The back link must name a busy TSS descriptor.

@@ -12,7 +12,7 @@ import { TcgCpu, CPU_EXCEPTION, type CpuidFn, type TscFn } from './tcg-cpu.js';
 import { SoftMMU } from './softmmu.js';
 import {
   CPUX86State, R_EAX, R_ECX, R_EDX, R_EBX, R_CS, R_SS, R_ESP, DF_MASK, IF_MASK, IOPL_MASK, CC_C,
-  EXCP0D_GPF, EXCP03_INT3, EXCP04_INTO, EXCP01_DB, CR0_PE_MASK, VM_MASK, CC_O,
+  EXCP0D_GPF, EXCP03_INT3, EXCP04_INTO, CR0_PE_MASK, VM_MASK, CC_O,
 } from './cpu-state.js';
 import { aluOp, incDec, neg, trunc } from './alu.js';
 import { shiftOp, shiftDouble } from './shift.js';
@@ -98,6 +98,7 @@ export class X86TcgCpu {
     try {
       for (; n < budget; n++) {
         if (gen !== env.fetchGen) {
+          if (env.hwbpActive !== 0 && budget > 1) break; // breakpoints armed: continue in hwbpRun
           gen = env.fetchGen;
           csBase = env.segBase[R_CS];
           pageRip = NaN;
@@ -633,7 +634,8 @@ export class X86TcgCpu {
         if ((computeAll(env) & CC_O) !== 0) return this.softInt(EXCP04_INTO);
         return true;
       case Op.INT1:
-        return this.softInt(EXCP01_DB);
+        // QEMU 7.2 TCG builds without WANT_ICEBP: ICEBP (F1) is an invalid opcode there.
+        return c.ud();
       case Op.AAA: aaa(c, false); return true;
       case Op.AAS: aaa(c, true); return true;
       case Op.DAA: daa(c, false); return true;

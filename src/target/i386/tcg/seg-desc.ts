@@ -17,6 +17,18 @@ export const DESC_TSS_BUSY_MASK = 1 << 9;
 /** The cached-flags bits we keep of a descriptor's high word (the base bits live in segBase). */
 export const DESC_FLAGS_MASK = 0x00f0ff00;
 
+/*
+ * Implicit supervisor accesses (QEMU's cpu_ld*_kernel / cpu_st*_kernel): descriptor tables, the
+ * TSS, the IDT and the stacks that delivery, IRET and far transfers use are accessed with
+ * supervisor rights whatever the CPL.
+ */
+export function ldk8(c: TcgCpu, a: number): number { return c.mmu.ld8(a); }
+export function ldk16(c: TcgCpu, a: number): number { return c.mmu.ld16(a); }
+export function ldk32(c: TcgCpu, a: number): number { return c.mmu.ld32(a); }
+export function stk8(c: TcgCpu, a: number, v: number): void { c.mmu.st8(a, v); }
+export function stk16(c: TcgCpu, a: number, v: number): void { c.mmu.st16(a, v); }
+export function stk32(c: TcgCpu, a: number, v: number): void { c.mmu.st32(a, v); }
+
 /** The low and high words of the last descriptor loadSegment() read. */
 export let e1 = 0;
 export let e2 = 0;
@@ -37,8 +49,8 @@ export function loadSegment(c: TcgCpu, sel: number): boolean {
   const index = sel & ~7;
   if (index + 7 > limit) return false;
   descAddr = c.addrAdd(base, index);
-  e1 = c.mmu.ld32(descAddr);
-  e2 = c.mmu.ld32(c.addrAdd(descAddr, 4));
+  e1 = ldk32(c, descAddr);
+  e2 = ldk32(c, c.addrAdd(descAddr, 4));
   return true;
 }
 
@@ -82,22 +94,22 @@ export function setSp(v: number): void {
 
 export function pushw(c: TcgCpu, ssp: number, mask: number, v: number): void {
   sp = (sp - 2) >>> 0;
-  c.mmu.st16((ssp + (sp & mask)) >>> 0, v);
+  stk16(c, (ssp + (sp & mask)) >>> 0, v);
 }
 
 export function pushl(c: TcgCpu, ssp: number, mask: number, v: number): void {
   sp = (sp - 4) >>> 0;
-  c.mmu.st32((ssp + (sp & mask)) >>> 0, v);
+  stk32(c, (ssp + (sp & mask)) >>> 0, v);
 }
 
 export function popw(c: TcgCpu, ssp: number, mask: number): number {
-  const v = c.mmu.ld16((ssp + (sp & mask)) >>> 0);
+  const v = ldk16(c, (ssp + (sp & mask)) >>> 0);
   sp = (sp + 2) >>> 0;
   return v;
 }
 
 export function popl(c: TcgCpu, ssp: number, mask: number): number {
-  const v = c.mmu.ld32((ssp + (sp & mask)) >>> 0);
+  const v = ldk32(c, (ssp + (sp & mask)) >>> 0);
   sp = (sp + 4) >>> 0;
   return v;
 }
@@ -105,14 +117,14 @@ export function popl(c: TcgCpu, ssp: number, mask: number): number {
 /** 64-bit push of lo:hi at sp - 8 (sp is a canonical address held exactly in a double). */
 export function pushq(c: TcgCpu, lo: number, hi: number): void {
   sp = wrap64(sp - 8);
-  c.mmu.st32(sp, lo);
-  c.mmu.st32(wrap64(sp + 4), hi);
+  stk32(c, sp, lo);
+  stk32(c, wrap64(sp + 4), hi);
 }
 
 /** 64-bit pop: returns the low half, the high half in c.hi. */
 export function popq(c: TcgCpu): number {
-  const lo = c.mmu.ld32(sp);
-  c.hi = c.mmu.ld32(wrap64(sp + 4));
+  const lo = ldk32(c, sp);
+  c.hi = ldk32(c, wrap64(sp + 4));
   sp = wrap64(sp + 8);
   return lo;
 }

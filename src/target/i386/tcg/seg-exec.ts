@@ -12,7 +12,7 @@ import {
 } from './cpu-state.js';
 import { computeAll } from './flags.js';
 import {
-  e1, e2, loadSegment, getSegBase, getSegLimit, EXCP0B_NOSEG, DESC_C_MASK, DESC_TYPE_SHIFT, DESC_TSS_BUSY_MASK,
+  e1, e2, loadSegment, getSegBase, getSegLimit, ldk16, ldk32, stk32, EXCP0B_NOSEG, DESC_C_MASK, DESC_TYPE_SHIFT, DESC_TSS_BUSY_MASK,
   DESC_FLAGS_MASK,
 } from './seg-desc.js';
 import { cpl } from './control.js';
@@ -113,7 +113,7 @@ function loadSystemDesc(c: TcgCpu, sel: number): number {
   const lma = (env.efer & EFER_LMA) !== 0;
   if ((sel & ~7) + (lma ? 15 : 7) > env.gdtLimit) c.raise(EXCP0D_GPF, sel & 0xfffc);
   loadSegment(c, sel);
-  return lma ? c.mmu.ld32(env.gdtBase + (sel & ~7) + 8) >>> 0 : 0;
+  return lma ? ldk32(c, env.gdtBase + (sel & ~7) + 8) >>> 0 : 0;
 }
 
 /** LLDT: a null selector leaves an unusable LDT. */
@@ -144,12 +144,12 @@ function ltr(c: TcgCpu, sel: number): void {
   if ((e2 & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, sel & 0xfffc);
   if ((env.efer & EFER_LMA) !== 0) {
     // The upper half of a 16-byte descriptor must have a zero type.
-    const e4 = c.mmu.ld32(env.gdtBase + (sel & ~7) + 12);
+    const e4 = ldk32(c, env.gdtBase + (sel & ~7) + 12);
     if (((e4 >> DESC_TYPE_SHIFT) & 0xf) !== 0) c.raise(EXCP0D_GPF, sel & 0xfffc);
   }
   const d1 = e1, d2 = e2;
   env.loadSegCache(R_TR, sel, baseHi * 4294967296 + getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
-  c.mmu.st32(env.gdtBase + (sel & ~7) + 4, d2 | DESC_TSS_BUSY_MASK);
+  stk32(c, env.gdtBase + (sel & ~7) + 4, d2 | DESC_TSS_BUSY_MASK);
 }
 
 /**
@@ -162,9 +162,9 @@ export function checkIoBitmap(c: TcgCpu, port: number, size: number): void {
   const limit = env.segLimit[R_TR];
   if ((flags & DESC_P_MASK) === 0 || ((flags >> DESC_TYPE_SHIFT) & 0xf) !== 9 || limit < 103) c.raise(EXCP0D_GPF, 0);
   const base = env.segBase[R_TR];
-  const off = c.mmu.ld16(base + 0x66) + (port >> 3);
+  const off = ldk16(c, base + 0x66) + (port >> 3);
   // The check reads two bytes.
   if (off + 1 > limit) c.raise(EXCP0D_GPF, 0);
-  const bits = c.mmu.ld16(base + off) >> (port & 7);
+  const bits = ldk16(c, base + off) >> (port & 7);
   if ((bits & ((1 << size) - 1)) !== 0) c.raise(EXCP0D_GPF, 0);
 }

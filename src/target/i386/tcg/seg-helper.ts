@@ -16,6 +16,7 @@ import {
 import { cpuComputeEflags } from './flags.js';
 import {
   e1, e2, loadSegment, getSegBase, getSegLimit, getSpMask, sp, setSp, pushw, pushl, pushq, setEsp, getRsp64,
+  ldk16, ldk32, stk16, stk32,
   EXCP02_NMI, EXCP08_DBLE, EXCP0A_TSS, EXCP0B_NOSEG, DESC_C_MASK, DESC_TYPE_SHIFT, DESC_FLAGS_MASK,
 } from './seg-desc.js';
 import { switchTss, SWITCH_TSS_CALL } from './task-switch.js';
@@ -64,24 +65,18 @@ export function x86CpuDoInterrupt(c: TcgCpu): boolean {
 
 /**
  * Delivers external interrupt `vector` (from the PIC or the LAPIC) at the current RIP.  An
- * exception during delivery is left in env.exception_index for x86CpuDoInterrupt(); returns
- * false in that case.
+ * exception during delivery throws CPU_EXCEPTION with env.exception_index set: the caller
+ * then delivers it with x86CpuDoInterrupt().
  */
-export function x86CpuExecHardwareInterrupt(c: TcgCpu, vector: number): boolean {
+export function x86CpuExecHardwareInterrupt(c: TcgCpu, vector: number): void {
   c.env.halted = false;
-  try {
-    doInterrupt(c, vector, false, 0, c.env.rip, true);
-    return true;
-  } catch (e) {
-    if (e !== CPU_EXCEPTION) throw e;
-    return false;
-  }
+  doInterrupt(c, vector, false, 0, c.env.rip, true);
 }
 
 /** Delivers an NMI and blocks further NMIs until the next IRET (QEMU's HF2_NMI_MASK). */
-export function x86CpuExecNmi(c: TcgCpu): boolean {
+export function x86CpuExecNmi(c: TcgCpu): void {
   c.env.nmiBlocked = true;
-  return x86CpuExecHardwareInterrupt(c, EXCP02_NMI);
+  x86CpuExecHardwareInterrupt(c, EXCP02_NMI);
 }
 
 /** Exceptions that push an error code (QEMU's exception_has_error_code). */
@@ -102,15 +97,15 @@ function doInterruptReal(c: TcgCpu, intno: number, nextRip: number): void {
   const env = c.env;
   if (intno * 4 + 3 > env.idtLimit) c.raise(EXCP0D_GPF, intno * 8 + 2);
   const vec = env.idtBase + intno * 4;
-  const ip = c.mmu.ld16(vec), cs = c.mmu.ld16(vec + 2);
+  const ip = ldk16(c, vec), cs = ldk16(c, vec + 2);
   const ssBase = env.segBase[R_SS];
   let sp = env.regs[R_ESP << 1] & 0xffff;
   sp = (sp - 2) & 0xffff;
-  c.mmu.st16((ssBase + sp) >>> 0, cpuComputeEflags(env));
+  stk16(c, (ssBase + sp) >>> 0, cpuComputeEflags(env));
   sp = (sp - 2) & 0xffff;
-  c.mmu.st16((ssBase + sp) >>> 0, env.segSelector[R_CS]);
+  stk16(c, (ssBase + sp) >>> 0, env.segSelector[R_CS]);
   sp = (sp - 2) & 0xffff;
-  c.mmu.st16((ssBase + sp) >>> 0, nextRip);
+  stk16(c, (ssBase + sp) >>> 0, nextRip);
   env.regs[R_ESP << 1] = (env.regs[R_ESP << 1] & ~0xffff) | sp;
   env.rip = ip;
   env.loadSegCache(R_CS, cs, cs << 4, env.segLimit[R_CS], env.segFlags[R_CS]);
@@ -133,11 +128,11 @@ export function getSsEspFromTss(c: TcgCpu, dpl: number): number {
   if (index + (4 << shift) - 1 > env.segLimit[R_TR]) c.raise(EXCP0A_TSS, env.segSelector[R_TR] & 0xfffc);
   const base = env.segBase[R_TR];
   if (shift === 0) {
-    ssFromTss = c.mmu.ld16(base + index + 2);
-    return c.mmu.ld16(base + index);
+    ssFromTss = ldk16(c, base + index + 2);
+    return ldk16(c, base + index);
   }
-  ssFromTss = c.mmu.ld16(base + index + 4);
-  return c.mmu.ld32(base + index) >>> 0;
+  ssFromTss = ldk16(c, base + index + 4);
+  return ldk32(c, base + index) >>> 0;
 }
 
 /** The SS selector the last getSsEspFromTss() read. */
@@ -152,7 +147,7 @@ export function getRspFromTss(c: TcgCpu, level: number): number {
   const index = 8 * level + 4;
   if (index + 7 > env.segLimit[R_TR]) c.raise(EXCP0A_TSS, env.segSelector[R_TR] & 0xfffc);
   const a = env.segBase[R_TR] + index;
-  const lo = c.mmu.ld32(a), hi = c.mmu.ld32(a + 4);
+  const lo = ldk32(c, a), hi = ldk32(c, a + 4);
   return hi * 4294967296 + (lo >>> 0);
 }
 
@@ -176,7 +171,7 @@ function doInterruptProtected(c: TcgCpu, intno: number, isInt: boolean, errorCod
   const gateErr = intno * 8 + 2;
   if (intno * 8 + 7 > env.idtLimit) c.raise(EXCP0D_GPF, gateErr);
   const ptr = env.idtBase + intno * 8;
-  const g1 = c.mmu.ld32(ptr), g2 = c.mmu.ld32(ptr + 4);
+  const g1 = ldk32(c, ptr), g2 = ldk32(c, ptr + 4);
   const type = (g2 >> DESC_TYPE_SHIFT) & 0x1f;
   if (type === 5) {
     // Task gate: the new task runs the handler; the error code goes on its stack.
@@ -187,8 +182,8 @@ function doInterruptProtected(c: TcgCpu, intno: number, isInt: boolean, errorCod
       const mask = getSpMask(env.segFlags[R_SS]);
       const esp = (env.regs[R_ESP << 1] - (2 << shift)) & mask;
       const ssp = (env.segBase[R_SS] + esp) >>> 0;
-      if (shift !== 0) c.mmu.st32(ssp, errorCode);
-      else c.mmu.st16(ssp, errorCode);
+      if (shift !== 0) stk32(c, ssp, errorCode);
+      else stk16(c, ssp, errorCode);
       setEsp(c, esp >>> 0, mask);
     }
     return;
@@ -285,7 +280,7 @@ function doInterrupt64(c: TcgCpu, intno: number, isInt: boolean, errorCode: numb
   const gateErr = intno * 16 + 2;
   if (intno * 16 + 15 > env.idtLimit) c.raise(EXCP0D_GPF, gateErr);
   const ptr = env.idtBase + intno * 16;
-  const g1 = c.mmu.ld32(ptr), g2 = c.mmu.ld32(ptr + 4), g3 = c.mmu.ld32(ptr + 8);
+  const g1 = ldk32(c, ptr), g2 = ldk32(c, ptr + 4), g3 = ldk32(c, ptr + 8);
   const type = (g2 >> DESC_TYPE_SHIFT) & 0x1f;
   if (type !== 14 && type !== 15) c.raise(EXCP0D_GPF, gateErr);
   const cur = cpl(c);

@@ -10,7 +10,7 @@ import {
 } from './cpu-state.js';
 import { cpuComputeEflags, cpuLoadEflags } from './flags.js';
 import {
-  e1, e2, loadSegment, getSegBase, getSegLimit, loadSegVm, EXCP0A_TSS, EXCP0B_NOSEG, DESC_TYPE_SHIFT,
+  e1, e2, loadSegment, getSegBase, getSegLimit, loadSegVm, ldk8, ldk16, ldk32, stk8, stk16, stk32, EXCP0A_TSS, EXCP0B_NOSEG, DESC_TYPE_SHIFT,
   DESC_TSS_BUSY_MASK, DESC_FLAGS_MASK,
 } from './seg-desc.js';
 
@@ -29,7 +29,6 @@ const newSegs = new Int32Array(6);
  */
 export function switchTss(c: TcgCpu, tssSelector: number, d1: number, d2: number, source: number, nextEip: number): void {
   const env = c.env;
-  const mmu = c.mmu;
   let type = (d2 >> DESC_TYPE_SHIFT) & 0xf;
   if (type === 5) {
     // A task gate names the TSS.
@@ -54,30 +53,30 @@ export function switchTss(c: TcgCpu, tssSelector: number, d1: number, d2: number
   // Read the new task's state.
   let newCr3 = 0, newEip: number, newEflags: number, newLdt: number;
   if ((type & 8) !== 0) {
-    newCr3 = mmu.ld32(tssBase + 0x1c);
-    newEip = mmu.ld32(tssBase + 0x20) >>> 0;
-    newEflags = mmu.ld32(tssBase + 0x24);
-    for (let i = 0; i < 8; i++) newRegs[i] = mmu.ld32(tssBase + 0x28 + i * 4);
-    for (let i = 0; i < 6; i++) newSegs[i] = mmu.ld16(tssBase + 0x48 + i * 4);
-    newLdt = mmu.ld16(tssBase + 0x60);
+    newCr3 = ldk32(c, tssBase + 0x1c);
+    newEip = ldk32(c, tssBase + 0x20) >>> 0;
+    newEflags = ldk32(c, tssBase + 0x24);
+    for (let i = 0; i < 8; i++) newRegs[i] = ldk32(c, tssBase + 0x28 + i * 4);
+    for (let i = 0; i < 6; i++) newSegs[i] = ldk16(c, tssBase + 0x48 + i * 4);
+    newLdt = ldk16(c, tssBase + 0x60);
   } else {
-    newEip = mmu.ld16(tssBase + 0x0e);
-    newEflags = mmu.ld16(tssBase + 0x10);
-    for (let i = 0; i < 8; i++) newRegs[i] = mmu.ld16(tssBase + 0x12 + i * 2);
-    for (let i = 0; i < 4; i++) newSegs[i] = mmu.ld16(tssBase + 0x22 + i * 2);
+    newEip = ldk16(c, tssBase + 0x0e);
+    newEflags = ldk16(c, tssBase + 0x10);
+    for (let i = 0; i < 8; i++) newRegs[i] = ldk16(c, tssBase + 0x12 + i * 2);
+    for (let i = 0; i < 4; i++) newSegs[i] = ldk16(c, tssBase + 0x22 + i * 2);
     newSegs[R_FS] = 0;
     newSegs[R_GS] = 0;
-    newLdt = mmu.ld16(tssBase + 0x2a);
+    newLdt = ldk16(c, tssBase + 0x2a);
   }
 
   // Touch both ends of the old TSS so that saving the state cannot fault half-way.
   const trBase = env.segBase[R_TR];
-  mmu.st8(trBase, mmu.ld8(trBase));
-  mmu.st8(trBase + oldTssLimitMax, mmu.ld8(trBase + oldTssLimitMax));
+  stk8(c, trBase, ldk8(c, trBase));
+  stk8(c, trBase + oldTssLimitMax, ldk8(c, trBase + oldTssLimitMax));
 
   if (source === SWITCH_TSS_JMP || source === SWITCH_TSS_IRET) {
     const p = env.gdtBase + (env.segSelector[R_TR] & ~7) + 4;
-    mmu.st32(p, mmu.ld32(p) & ~DESC_TSS_BUSY_MASK);
+    stk32(c, p, ldk32(c, p) & ~DESC_TSS_BUSY_MASK);
   }
   let oldEflags = cpuComputeEflags(env);
   if (source === SWITCH_TSS_IRET) oldEflags &= ~NT_MASK;
@@ -85,32 +84,32 @@ export function switchTss(c: TcgCpu, tssSelector: number, d1: number, d2: number
   // Save the current task.
   const regs = env.regs;
   if ((oldType & 8) !== 0) {
-    mmu.st32(trBase + 0x20, nextEip);
-    mmu.st32(trBase + 0x24, oldEflags);
-    for (let i = 0; i < 8; i++) mmu.st32(trBase + 0x28 + i * 4, regs[i << 1]);
-    for (let i = 0; i < 6; i++) mmu.st16(trBase + 0x48 + i * 4, env.segSelector[i]);
+    stk32(c, trBase + 0x20, nextEip);
+    stk32(c, trBase + 0x24, oldEflags);
+    for (let i = 0; i < 8; i++) stk32(c, trBase + 0x28 + i * 4, regs[i << 1]);
+    for (let i = 0; i < 6; i++) stk16(c, trBase + 0x48 + i * 4, env.segSelector[i]);
   } else {
-    mmu.st16(trBase + 0x0e, nextEip);
-    mmu.st16(trBase + 0x10, oldEflags);
-    for (let i = 0; i < 8; i++) mmu.st16(trBase + 0x12 + i * 2, regs[i << 1]);
-    for (let i = 0; i < 4; i++) mmu.st16(trBase + 0x22 + i * 2, env.segSelector[i]);
+    stk16(c, trBase + 0x0e, nextEip);
+    stk16(c, trBase + 0x10, oldEflags);
+    for (let i = 0; i < 8; i++) stk16(c, trBase + 0x12 + i * 2, regs[i << 1]);
+    for (let i = 0; i < 4; i++) stk16(c, trBase + 0x22 + i * 2, env.segSelector[i]);
   }
 
   // From here on an exception happens in the context of the new task.
   if (source === SWITCH_TSS_CALL) {
-    mmu.st16(tssBase, env.segSelector[R_TR]); // the back link
+    stk16(c, tssBase, env.segSelector[R_TR]); // the back link
     newEflags |= NT_MASK;
   }
   if (source === SWITCH_TSS_JMP || source === SWITCH_TSS_CALL) {
     const p = env.gdtBase + (tssSelector & ~7) + 4;
-    mmu.st32(p, mmu.ld32(p) | DESC_TSS_BUSY_MASK);
+    stk32(c, p, ldk32(c, p) | DESC_TSS_BUSY_MASK);
   }
 
   env.cr0 |= CR0_TS_MASK;
   env.loadSegCache(R_TR, tssSelector, tssBase, tssLimit, (d2 & ~DESC_TSS_BUSY_MASK) & DESC_FLAGS_MASK);
   if ((type & 8) !== 0 && (env.cr0 & CR0_PG_MASK) !== 0) {
     env.cr3 = newCr3 >>> 0;
-    mmu.tlbFlush();
+    c.mmu.tlbFlush();
   }
 
   // Load the registers without checks first, then the segments with them.
@@ -138,7 +137,7 @@ export function switchTss(c: TcgCpu, tssSelector: number, d1: number, d2: number
   if ((newLdt & 0xfffc) !== 0) {
     const index = newLdt & ~7;
     if (index + 7 > env.gdtLimit) c.raise(EXCP0A_TSS, newLdt & 0xfffc);
-    const l1 = mmu.ld32(env.gdtBase + index), l2 = mmu.ld32(env.gdtBase + index + 4);
+    const l1 = ldk32(c, env.gdtBase + index), l2 = ldk32(c, env.gdtBase + index + 4);
     if ((l2 & DESC_S_MASK) !== 0 || ((l2 >> DESC_TYPE_SHIFT) & 0xf) !== 2) c.raise(EXCP0A_TSS, newLdt & 0xfffc);
     if ((l2 & DESC_P_MASK) === 0) c.raise(EXCP0A_TSS, newLdt & 0xfffc);
     env.loadSegCache(R_LDTR, newLdt & ~4, getSegBase(l1, l2), getSegLimit(l1, l2), l2 & DESC_FLAGS_MASK);
