@@ -180,7 +180,7 @@ ldt_table:
     dq 0x00CFF2000000FFFF
 
 section .bss
-align 16
+alignb 16
 tss_b: resb 104
 tss_c: resb 104
 tss16: resb 44
