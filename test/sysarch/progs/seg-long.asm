@@ -109,7 +109,7 @@ long64:
     push qword STACK3
     pushfq
     push qword 0x53
-    mov rax, ring3
+    mov eax, ring3
     push rax
     iretq
 ring3:
