@@ -14,7 +14,10 @@ export const EXCP02_NMI = 2, EXCP08_DBLE = 8, EXCP0A_TSS = 10, EXCP0B_NOSEG = 11
 export const DESC_A_MASK = 1 << 8, DESC_C_MASK = 1 << 10, DESC_TYPE_SHIFT = 8;
 /** The busy bit of a TSS descriptor's type. */
 export const DESC_TSS_BUSY_MASK = 1 << 9;
-/** The cached-flags bits we keep of a descriptor's high word (the base bits live in segBase). */
+/**
+ * The access-rights bits of a descriptor's high word that LAR returns.  (Segment caches hold the
+ * whole high word, base bits included, as QEMU's SegmentCache.flags does.)
+ */
 export const DESC_FLAGS_MASK = 0x00f0ff00;
 
 /*
