@@ -45,3 +45,7 @@ test('seg-df: contributory/benign combinations, #DF, and a triple fault (QEMU -n
 test('seg-v86: virtual-8086 entry, INT to ring 0 with the V86 frame, IOPL-sensitive instructions', async () => {
   await same('seg-v86', ['f.gs=00002222', 'h.ds=00000000', 'gp.err=00000192', 'v86 hlt'], 1);
 });
+
+test('seg-pf: delivery through supervisor-only tables and stacks from CPL 3, #PF+#PF -> #DF through a task gate', async () => {
+  await same('seg-pf', ['frame.cs=00000033', '#0000000e err=00000005', 'cr2=02fffffc', 'backlink=00000040', 'a.eip.ok=00000001'], 1);
+});
