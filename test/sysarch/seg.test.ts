@@ -49,3 +49,7 @@ test('seg-v86: virtual-8086 entry, INT to ring 0 with the V86 frame, IOPL-sensit
 test('seg-pf: delivery through supervisor-only tables and stacks from CPL 3, #PF+#PF -> #DF through a task gate', async () => {
   await same('seg-pf', ['frame.cs=00000033', '#0000000e err=00000005', 'cr2=02fffffc', 'backlink=00000040', 'a.eip.ok=00000001'], 1);
 });
+
+test('seg-gate16: 16-bit call gate with word parameters, 16-bit RETF and IRET to the outer level', async () => {
+  await same('seg-gate16', ['g.p0=00002222', 'g.p1=00001111', 'g.sp.ok=00000001', 'g.mycs=00000060', 'f.esp=00007000'], 1);
+});
