@@ -29,6 +29,7 @@ import {
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } from '../../../exec/memory.js';
 import type { IOPortSpace } from '../../../exec/ioport.js';
 import { CodeCache } from './code-cache.js';
+import { qemuLoglevel, qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
 
 /** Why cpuExec() returned. */
 export const EXIT_BUDGET = 0, EXIT_HLT = 1, EXIT_EXCEPTION = 2;
@@ -55,6 +56,11 @@ export class X86TcgCpu {
   private readonly scratchInsn = new Insn();
   /** Instructions executed so far (for icount-style clocks and benchmarks). */
   icount = 0;
+  /**
+   * cpu_exit(): set together with an env.fetchGen bump, so the loop's existing generation check
+   * sees it and run() returns EXIT_BUDGET before the next instruction.
+   */
+  exitRequest = false;
 
   constructor(opts: X86TcgCpuOptions) {
     this.mmu = new SoftMMU(opts.as);
@@ -92,6 +98,7 @@ export class X86TcgCpu {
     try {
       for (; n < budget; n++) {
         if (gen !== env.fetchGen) {
+          if (this.exitRequest) break;
           gen = env.fetchGen;
           csBase = env.segBase[R_CS];
           pageRip = NaN;
@@ -374,6 +381,20 @@ export class X86TcgCpu {
     }
   }
 
+  /**
+   * gen_unknown_opcode()'s -d unimp line: "ILLOPC: <linear pc>: <bytes>".  UD2 and UD1 are
+   * meant to fault and are not logged, as in QEMU.
+   */
+  private logUnknownOpcode(insn: Insn): void {
+    const env = this.env;
+    const pc = env.codeSize === 8 ? env.rip : (env.segBase[R_CS] + env.rip) >>> 0;
+    const b0 = this.mmu.ld8(pc), b1 = insn.len > 1 ? this.mmu.ld8(pc + 1) : -1;
+    if (b0 === 0x0f && (b1 === 0x0b || b1 === 0xb9)) return;
+    let line = `ILLOPC: ${pc.toString(16).padStart(16, '0')}:`;
+    for (let i = 0; i < insn.len; i++) line += ` ${this.mmu.ld8(pc + i).toString(16).padStart(2, '0')}`;
+    qemuLogMask(LOG_UNIMP, `${line}\n`);
+  }
+
   /** Less frequent instructions (kept out of exec() so that stays small enough to optimise). */
   private execOther(insn: Insn): boolean {
     const c = this.c;
@@ -382,6 +403,7 @@ export class X86TcgCpu {
     const size = insn.size;
     switch (insn.op) {
       case Op.UD:
+        if ((qemuLoglevel & LOG_UNIMP) !== 0) this.logUnknownOpcode(insn);
         return c.ud();
       case Op.NOT: {
         const a = c.readE(insn, size), aHi = c.hi;
