@@ -1,6 +1,6 @@
 ; Prints the multiboot information structure the loader passed.
 %define MB_FLAGS 3
-%include "mb.inc"
+%include "loop.inc"
 main:
     SHOW "magic", [boot_magic]
     mov ebx, [boot_mbi]
