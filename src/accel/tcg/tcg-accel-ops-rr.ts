@@ -11,7 +11,7 @@
  */
 import { X86TcgCpu, EXIT_EXCEPTION } from '../../target/i386/tcg/cpu-exec.js';
 import { CPU_EXCEPTION } from '../../target/i386/tcg/tcg-cpu.js';
-import { IF_MASK, R_CS } from '../../target/i386/tcg/cpu-state.js';
+import { IF_MASK } from '../../target/i386/tcg/cpu-state.js';
 import { x86CpuDoInterrupt, x86CpuExecHardwareInterrupt } from '../../target/i386/tcg/seg-helper.js';
 import { timerlistDeadlineNs, timerlistRun, qemuClockGetNs, QEMU_CLOCK_REALTIME } from '../../qemu/timer.js';
 import {
@@ -25,7 +25,6 @@ import type { CPUState } from '../../hw/core/cpu.js';
 const VCPU_BUDGET = 16384;
 /** Host time the loop keeps the main thread before it yields to the event loop. */
 const SLICE_NS = 4e6;
-const STI_OPCODE = 0xfb;
 
 export interface TcgVcpu {
   cpu: CPUState;
@@ -113,14 +112,23 @@ function cpuCanRun(v: TcgVcpu): boolean {
 }
 
 /**
- * x86_cpu_exec_interrupt() for INTR: taken when IF=1 at an instruction boundary (not inside
- * the one-instruction shadow of STI, which runStep handles).  A halted CPU wakes up.
+ * x86_cpu_exec_interrupt() for INTR: taken at an instruction boundary when IF=1, but not right
+ * after an STI (its one-instruction shadow: that instruction runs first).  A halted CPU wakes.
  */
 function checkInterrupt(v: TcgVcpu): void {
-  if (!v.intr || v.waitForSipi || (v.tcg.env.eflags & IF_MASK) === 0) return;
+  const tcg = v.tcg, env = tcg.env;
+  if (!v.intr || v.waitForSipi || (env.eflags & IF_MASK) === 0) return;
+  if (env.rip === tcg.stiShadowRip) {
+    tcg.stiShadowRip = -1;
+    if (!env.halted && tcg.run(1) === EXIT_EXCEPTION) {
+      deliverException(v);
+      return;
+    }
+    if (!v.intr || (env.eflags & IF_MASK) === 0) return;
+  }
   const vector = board!.readIrq();
   try {
-    x86CpuExecHardwareInterrupt(v.tcg.c, vector);
+    x86CpuExecHardwareInterrupt(tcg.c, vector);
   } catch (e) {
     if (e !== CPU_EXCEPTION) throw e;
     deliverException(v); // a fault while delivering (e.g. a bad IDT entry)
@@ -151,34 +159,15 @@ function deliverException(v: TcgVcpu): void {
 }
 
 /**
- * Runs one vCPU for up to `budget` instructions.  While an interrupt is pending but IF=0, the
- * CPU steps one instruction at a time so the interrupt is taken at the first boundary where
- * IF=1, after the instruction that follows an STI (its interrupt shadow).
+ * Runs one vCPU for up to `budget` instructions.  While an interrupt waits for IF=1, run()
+ * returns as soon as IF is set, so the interrupt is taken at that boundary.
  */
 function runVcpu(v: TcgVcpu, budget: number): void {
-  const tcg = v.tcg, env = tcg.env;
-  if (v.intr && (env.eflags & IF_MASK) === 0) {
-    const lin = env.segBase[R_CS] + env.rip;
-    if (tcg.run(1) === EXIT_EXCEPTION) {
-      deliverException(v);
-      return;
-    }
-    if ((env.eflags & IF_MASK) !== 0 && peekCodeByte(tcg, lin) === STI_OPCODE && !env.halted) {
-      if (tcg.run(1) === EXIT_EXCEPTION) deliverException(v);
-    }
-    return;
-  }
-  if (tcg.run(budget) === EXIT_EXCEPTION) deliverException(v);
-}
-
-function peekCodeByte(tcg: X86TcgCpu, lin: number): number {
-  try {
-    return tcg.mmu.ld8(lin >>> 0);
-  } catch (e) {
-    if (e !== CPU_EXCEPTION) throw e;
-    tcg.env.exception_index = -1;
-    return -1;
-  }
+  const tcg = v.tcg;
+  tcg.watchIf = v.intr && (tcg.env.eflags & IF_MASK) === 0;
+  const r = tcg.run(budget);
+  tcg.watchIf = false;
+  if (r === EXIT_EXCEPTION) deliverException(v);
 }
 
 /**

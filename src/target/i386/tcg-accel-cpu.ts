@@ -81,11 +81,14 @@ const powerOn = new CPUX86State();
  */
 export function x86CpuResetTcg(tcg: X86TcgCpu, cpu: X86CPU): void {
   const env = tcg.env as unknown as Record<string, unknown>;
+  const gen = tcg.env.fetchGen;
   for (const [k, v] of Object.entries(powerOn)) {
     if (ArrayBuffer.isView(v)) (env[k] as Int32Array).set(v as Int32Array);
     else env[k] = v;
   }
-  tcg.env.fetchGen++;
+  tcg.env.fetchGen = gen + 1;
   tcg.env.regs[R_EDX << 1] = cpu.env.cpuidVersion | 0;
+  tcg.stiShadowRip = -1;
+  tcg.exitRequest = false;
   tcg.flushCode();
 }

@@ -2,7 +2,7 @@
 %define MB_FLAGS 0
 %include "loop.inc"
 main:
-    mov ecx, 200000000
+    mov ecx, 20000000
 .l: dec ecx
     jnz .l
     mov al, 1

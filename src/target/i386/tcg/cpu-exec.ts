@@ -61,6 +61,14 @@ export class X86TcgCpu {
    * sees it and run() returns EXIT_BUDGET before the next instruction.
    */
   exitRequest = false;
+  /**
+   * While set, run() also returns as soon as IF becomes 1 (an interrupt is pending and waits
+   * for the window).  STI, POPF and IRET bump env.fetchGen when they set IF, so the check sits
+   * in the generation test and costs nothing otherwise.
+   */
+  watchIf = false;
+  /** RIP after the last STI: an interrupt is held off until the instruction there has run. */
+  stiShadowRip = -1;
 
   constructor(opts: X86TcgCpuOptions) {
     this.mmu = new SoftMMU(opts.as);
@@ -98,7 +106,7 @@ export class X86TcgCpu {
     try {
       for (; n < budget; n++) {
         if (gen !== env.fetchGen) {
-          if (this.exitRequest) break;
+          if (this.exitRequest || (this.watchIf && (env.eflags & IF_MASK) !== 0)) break;
           gen = env.fetchGen;
           csBase = env.segBase[R_CS];
           pageRip = NaN;
@@ -603,7 +611,12 @@ export class X86TcgCpu {
           case 1: c.setFlags(computeAll(env) | CC_C); break;
           case 2: case 3:
             if (!this.ioplOk()) c.raise(EXCP0D_GPF, 0);
-            if (insn.sub === 2) env.eflags &= ~IF_MASK; else env.eflags |= IF_MASK;
+            if (insn.sub === 2) env.eflags &= ~IF_MASK;
+            else {
+              if ((env.eflags & IF_MASK) === 0) env.fetchGen++;
+              env.eflags |= IF_MASK;
+              this.stiShadowRip = c.nextRip;
+            }
             break;
           case 4: env.eflags &= ~DF_MASK; break;
           default: env.eflags |= DF_MASK; break;
