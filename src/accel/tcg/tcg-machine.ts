@@ -83,6 +83,7 @@ export function tcgMachineInit(ms: MachineState, kernel: MultibootImage | undefi
     for (const v of tcgRrVcpus()) {
       x86CpuResetTcg(v.tcg, v.cpu as X86CPU);
       v.waitForSipi = v.cpu.cpuIndex !== 0;
+      v.tripleFaulted = false;
     }
     boot();
   });

@@ -11,6 +11,7 @@ import { TCG_FEATURES } from './tcg/tcg-features.js';
 import { X86TcgCpu } from './tcg/cpu-exec.js';
 import { CPUX86State, R_EDX } from './tcg/cpu-state.js';
 import { cpuX86Cpuid } from './cpuid.js';
+import { msrReset } from './tcg/msr.js';
 import { qemuClockGetNs, QEMU_CLOCK_VIRTUAL } from '../../qemu/timer.js';
 import type { X86AccelCpuOps, X86CPU } from './cpu.js';
 import type { AddressSpace } from '../../exec/memory.js';
@@ -88,7 +89,7 @@ export function x86CpuResetTcg(tcg: X86TcgCpu, cpu: X86CPU): void {
   }
   tcg.env.fetchGen = gen + 1;
   tcg.env.regs[R_EDX << 1] = cpu.env.cpuidVersion | 0;
-  tcg.stiShadowRip = -1;
   tcg.exitRequest = false;
+  msrReset(tcg.c);
   tcg.flushCode();
 }
