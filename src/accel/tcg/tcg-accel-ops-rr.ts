@@ -176,7 +176,11 @@ function rrCpuThreadFn(): void {
     for (;;) {
       timerlistRun();
       qemuResetPoll();
-      if (!runstateIsRunning() || shuttingDown) return;
+      if (shuttingDown) return;
+      if (!runstateIsRunning()) {
+        sleepUntilDeadline(); // the clocks other than the virtual one keep their timers running
+        return;
+      }
       let ran = false;
       for (const v of vcpus) {
         checkInterrupt(v);
