@@ -213,3 +213,33 @@ test('an idle guest (HLT with IF=1, nothing pending) costs next to no host CPU',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('-no-shutdown -no-reboot: a triple fault leaves the VM in the shutdown state; cont, system_reset and quit as QEMU 7.2', async () => {
+  const { elf, dir } = buildProgram('loop-triple');
+  try {
+    const results = await Promise.all(BINARIES.map(async ([tag, bin]) => {
+      const vm = await startWithQmp(bin, [...BASE, '-S', '-no-shutdown', '-no-reboot', '-kernel', elf, '-debugcon', `file:${join(dir, tag)}`]);
+      await vm.qmp.execute('cont');
+      const end = Date.now() + 20000;
+      let status: Json = null;
+      while (Date.now() < end) {
+        status = await vm.qmp.execute('query-status');
+        if ((status as { status: string }).status === 'shutdown') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const cont = await vm.qmp.command('cont');
+      const reset = await vm.qmp.command('system_reset');
+      await new Promise((r) => setTimeout(r, 200));
+      const after = await vm.qmp.execute('query-status');
+      const code = await vm.stop();
+      return { status, cont, reset, after, code, events: events(vm) };
+    }));
+    const [qemu, ours] = results as [typeof results[0], typeof results[0]];
+    assert.deepEqual(qemu.status, { running: false, singlestep: false, status: 'shutdown' });
+    assert.deepEqual(qemu.cont, { error: { class: 'GenericError', desc: 'Resetting the Virtual Machine is required' } });
+    assert.deepEqual(qemu.events.map((e) => (e as { event: string }).event), ['RESUME', 'SHUTDOWN', 'STOP', 'SHUTDOWN', 'SHUTDOWN']);
+    assert.deepEqual(ours, qemu);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
