@@ -9,9 +9,9 @@ import { objectPropertySet } from '../../qom/object.js';
 import { FEATURE_WORDS, FeatureWord, featureWordName } from './cpu-features.js';
 import { TCG_FEATURES } from './tcg/tcg-features.js';
 import { X86TcgCpu } from './tcg/cpu-exec.js';
+import { msrReset } from './tcg/msr.js';
 import { CPUX86State, R_EDX } from './tcg/cpu-state.js';
 import { cpuX86Cpuid } from './cpuid.js';
-import { msrReset } from './tcg/msr.js';
 import { qemuClockGetNs, QEMU_CLOCK_VIRTUAL } from '../../qemu/timer.js';
 import type { X86AccelCpuOps, X86CPU } from './cpu.js';
 import type { AddressSpace } from '../../exec/memory.js';
@@ -63,9 +63,10 @@ export function tcgX86CpuCreate(cpu: X86CPU, as: AddressSpace, io: IOPortSpace):
       out[3] = regs[3]! | 0;
     },
     rdtsc: (out) => {
-      const ns = qemuClockGetNs(QEMU_CLOCK_VIRTUAL);
-      out[0] = Math.floor(ns / 2 ** 32) | 0;
-      return ns >>> 0;
+      // The TSC counts virtual nanoseconds, moved by WRMSR IA32_TSC (env.tscOffset).
+      const tsc = qemuClockGetNs(QEMU_CLOCK_VIRTUAL) + tcg!.env.tscOffset;
+      out[0] = Math.floor(tsc / 2 ** 32) | 0;
+      return tsc >>> 0;
     },
   });
   x86CpuResetTcg(tcg, cpu);
@@ -89,7 +90,7 @@ export function x86CpuResetTcg(tcg: X86TcgCpu, cpu: X86CPU): void {
   }
   tcg.env.fetchGen = gen + 1;
   tcg.env.regs[R_EDX << 1] = cpu.env.cpuidVersion | 0;
-  tcg.exitRequest = false;
   msrReset(tcg.c);
+  tcg.exitRequest = false;
   tcg.flushCode();
 }

@@ -30,10 +30,10 @@ import {
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } from '../../../exec/memory.js';
 import type { IOPortSpace } from '../../../exec/ioport.js';
 import { CodeCache } from './code-cache.js';
-import { qemuLoglevel, qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
 import { sysExec } from './misc-helper.js';
 import { msrReset } from './msr.js';
 import { hwbpRun } from './breakpoint.js';
+import { qemuLoglevel, qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
 
 /** Why cpuExec() returned. */
 export const EXIT_BUDGET = 0, EXIT_HLT = 1, EXIT_EXCEPTION = 2;
@@ -110,8 +110,8 @@ export class X86TcgCpu {
     try {
       for (; n < budget; n++) {
         if (gen !== env.fetchGen) {
-          if (this.exitRequest || (this.watchIf && (env.eflags & IF_MASK) !== 0)) break;
           if (env.hwbpActive !== 0 && budget > 1) break; // breakpoints armed: continue in hwbpRun
+          if (this.exitRequest || (this.watchIf && (env.eflags & IF_MASK) !== 0)) break;
           gen = env.fetchGen;
           csBase = env.segBase[R_CS];
           pageRip = NaN;
@@ -624,7 +624,7 @@ export class X86TcgCpu {
             if (!this.ioplOk()) c.raise(EXCP0D_GPF, 0);
             if (insn.sub === 2) env.eflags &= ~IF_MASK;
             else {
-              if ((env.eflags & IF_MASK) === 0) env.fetchGen++; // the interrupt window opens (watchIf)
+              if ((env.eflags & IF_MASK) === 0) env.fetchGen++;
               env.eflags |= IF_MASK;
               this.inhibitIrq();
             }
