@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram, SYSARCH_DIR, TSQEMU } from '../sysarch/harness.js';
 import { startWithQmp, type Json, type VmProcess } from '../helpers/qmp-client.js';
+import { RawClient, spawnQemu, waitForFile } from '../monitor/raw-client.js';
 
 const QEMU = 'qemu-system-x86_64';
 const BINARIES: ReadonlyArray<[string, string]> = [['qemu', QEMU], ['ours', TSQEMU]];
@@ -238,6 +239,38 @@ test('-no-shutdown -no-reboot: a triple fault leaves the VM in the shutdown stat
     assert.deepEqual(qemu.status, { running: false, singlestep: false, status: 'shutdown' });
     assert.deepEqual(qemu.cont, { error: { class: 'GenericError', desc: 'Resetting the Virtual Machine is required' } });
     assert.deepEqual(qemu.events.map((e) => (e as { event: string }).event), ['RESUME', 'SHUTDOWN', 'STOP', 'SHUTDOWN', 'SHUTDOWN']);
+    assert.deepEqual(ours, qemu);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('HMP on a socket answers while the guest runs: info status, stop, cont, byte for byte as QEMU 7.2', async () => {
+  const { elf, dir } = buildProgram('loop-spin');
+  try {
+    const results = await Promise.all(BINARIES.map(async ([tag, bin]) => {
+      const con = join(dir, `${tag}.con`);
+      const vm = spawnQemu([...BASE, '-kernel', elf, '-debugcon', `file:${con}`, '-monitor', 'unix:@DIR@/hmp.sock,server=on,wait=off'], bin);
+      try {
+        const sock = join(vm.dir, 'hmp.sock');
+        await waitForFile(sock, 20000);
+        const c = await RawClient.connect(sock);
+        await c.waitFor((d) => d.endsWith('(qemu) '), 20000);
+        const transcript = [c.take().replace(/QEMU \d+\.\d+\.\d+ monitor/, 'QEMU x.y.z monitor')];
+        await waitGrowth(con, 5); // the guest runs
+        for (const line of ['info status\r', 'stop\r', 'info status\r', 'cont\r', 'info status\r']) {
+          c.write(line);
+          await c.waitFor((d) => d.endsWith('(qemu) '), 20000);
+          transcript.push(c.take());
+        }
+        c.close();
+        return transcript;
+      } finally {
+        await vm.kill();
+      }
+    }));
+    const [qemu, ours] = results;
+    assert.ok(qemu!.some((t) => t.includes('VM status: running')) && qemu!.some((t) => t.includes('VM status: paused')), JSON.stringify(qemu));
     assert.deepEqual(ours, qemu);
   } finally {
     rmSync(dir, { recursive: true, force: true });
