@@ -27,3 +27,11 @@ test('32-bit paging: 4 KiB/4 MiB pages, A/D, WP, reserved bit, INVLPG, crossing 
 test('PAE paging: PDPTEs, 2 MiB pages, NX, reserved bits, WP', async () => {
   await same('mmu-pae', 6, ['pdpte1=00000000_00802021', 'err=00000011 eip=40001000', 'executed', 'err=0000000a']);
 });
+
+test('4-level paging: 1 GiB/2 MiB pages, high canonical mapping, faults through a 64-bit IDT', async () => {
+  await same('mmu-long', 7, ['read 1g=bbbb0002', 'high read=aaaa0001', 'pml4 ps err=00000008', 'pf cr2=ffffff00_00000020']);
+});
+
+test('user/supervisor protection from CPL 3, ring-0 stack on a supervisor page', async () => {
+  await same('mmu-user', 9, ['err=00000005', 'err=00000007', 'err=00000004', 'pte3=00842067']);
+});
