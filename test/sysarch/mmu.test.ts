@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runBoth } from './harness.js';
 
-async function same(name: string, status: number, expect: string[]): Promise<void> {
-  const { qemu, ours } = await runBoth(name);
+async function same(name: string, status: number, expect: string[], args: string[] = []): Promise<void> {
+  const { qemu, ours } = await runBoth(name, args);
   assert.equal(qemu.status, (status << 1) | 1, `QEMU ran ${name} to its end:\n${qemu.output}`);
   for (const line of expect) assert.ok(qemu.output.includes(line), `QEMU's output has "${line}":\n${qemu.output}`);
   assert.equal(ours.output, qemu.output);
@@ -34,4 +34,9 @@ test('4-level paging: 1 GiB/2 MiB pages, high canonical mapping, faults through 
 
 test('user/supervisor protection from CPL 3, ring-0 stack on a supervisor page', async () => {
   await same('mmu-user', 9, ['err=00000005', 'err=00000007', 'err=00000004', 'pte3=00842067']);
+});
+
+test('SMEP and SMAP at CPL 0 (qemu64,+smep,+smap): AC, STAC/CLAC, I/D on fetch', async () => {
+  await same('mmu-smap', 10, ['err=00000001', 'read with AC=aaaa0001', 'err=00000003', 'err=00000011',
+    'read without SMAP=aaaa0001'], ['-cpu', 'qemu64,+smep,+smap']);
 });
