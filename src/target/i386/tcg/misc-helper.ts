@@ -349,13 +349,23 @@ function writeCr4(c: TcgCpu, v: number, hi: number): void {
   env.cr4 = v;
 }
 
+/* MAXPHYADDR of the last CPU asked (CR3 loads are frequent; CPUID answers do not change). */
+let physBitsCpu: TcgCpu | null = null;
+let physBitsValue = 0;
+
 /** MAXPHYADDR from CPUID 0x80000008 (36 where the leaf is absent, as the SDM says). */
 function physBits(c: TcgCpu): number {
+  if (physBitsCpu === c) return physBitsValue;
   const out = c.scratch;
   c.cpuidFn(0x80000000, 0, out);
-  if ((out[0] >>> 0) < 0x80000008) return 36;
-  c.cpuidFn(0x80000008, 0, out);
-  return out[0] & 0xff || 36;
+  let bits = 36;
+  if ((out[0] >>> 0) >= 0x80000008) {
+    c.cpuidFn(0x80000008, 0, out);
+    bits = out[0] & 0xff || 36;
+  }
+  physBitsCpu = c;
+  physBitsValue = bits;
+  return bits;
 }
 
 /* ---- XCR0 ---- */
@@ -366,8 +376,12 @@ function xcr(c: TcgCpu, insn: Insn): boolean {
   const ecx = env.regs[R_ECX << 1];
   if (insn.sub === SysOp.XGETBV) {
     if ((env.cr4 & CR4_OSXSAVE_MASK) === 0) c.ud();
-    if (ecx !== 0) c.raise(EXCP0D_GPF, 0); // XCR0 only (XINUSE, ECX=1, needs XGETBV1)
-    c.setReg(4, R_EAX, env.xcr0, 0);
+    let v = env.xcr0;
+    // ECX=1 reads XINUSE & XCR0 where XGETBV1 is offered; like QEMU we report every enabled
+    // component in use except the MPX bounds registers.
+    if (ecx === 1 && feature(c, 'FEAT_XSAVE', 1 << 2)) v &= ~8;
+    else if (ecx !== 0) c.raise(EXCP0D_GPF, 0);
+    c.setReg(4, R_EAX, v, 0);
     c.setReg(4, R_EDX, 0, 0);
     return true;
   }
