@@ -41,9 +41,9 @@ test('SYSENTER/SYSEXIT and legacy SYSCALL/SYSRET between CPL 0 and CPL 3 as QEMU
     'CPL 3 after SYSRET\ncs=00000033\n', 'CPL 0 after SYSCALL\ncs=00000008\n', 'faults=00000000\n']);
 });
 
-test('RDTSCP, MONITOR, RDRAND/RDSEED, RDPID, RDPMC on -cpu qemu64,+monitor,+rdtscp,+rdrand as QEMU 7.2', async () => {
-  await same('sys-feat', ['rdtscp ecx=5a5aa5a5\n', 'monitor ok\n', 'rdrand cf=00000001\n', 'faults=00000003\n'],
-    ['-cpu', 'qemu64,+monitor,+rdtscp,+rdrand']);
+test('RDTSCP, MONITOR, RDRAND/RDSEED, RDPID, STAC/CLAC, RDPMC on -cpu qemu64,+monitor,+rdtscp,+rdrand,+smap as QEMU 7.2', async () => {
+  await same('sys-feat', ['rdtscp ecx=5a5aa5a5\n', 'monitor ok\n', 'rdrand cf=00000001\n', 'ac after stac=00040000\nac after clac=00000000\n',
+    'faults=00000003\n'], ['-cpu', 'qemu64,+monitor,+rdtscp,+rdrand,+smap']);
 });
 
 test('the system instructions at CPL 3: #GP for the privileged ones, as QEMU 7.2', async () => {
@@ -80,5 +80,11 @@ test('SDM #GP and #DB rules where QEMU 7.2 is lax (CR0, CR4, EFER, PAT, canonica
 
 test('#UD/#GP of the system instructions at CPL 0 and DR0-DR3 breakpoints (fault and trap) as QEMU 7.2', async () => {
   await same('sys-fault', ['mov cr1/cr5/cr6/cr7: #UD\n#00000006', 'ecx=00000005\n', 'dr6=ffff0ff1\n', 'watched=00001234\ndr6=ffff0ff2\n',
-    'ebx=56001234\ndr6=ffff0ff2\n', 'SYSENTER with SYSENTER_CS=0: #GP\n#0000000d', 'faults=00000015\n']);
+    'ebx=56001234\ndr6=ffff0ff2\n', 'SYSENTER with SYSENTER_CS=0: #GP\n#0000000d', 'faults=00000013\n']);
+});
+
+test('long mode: EFER.LMA in and out, 64-bit SGDT/LGDT, CR8, FS/GS bases and SWAPGS, SYSCALL/SYSRET (LSTAR, CSTAR, FMASK) as QEMU 7.2', async () => {
+  await same('sys-long', ['efer=0000000000000501\n', 'new gdt.base=ffff800000001000\n', 'cr8=0000000000000005\n', 'gs:0=99aabbccddeeff00\n',
+    'CPL 3, 64-bit\ncs=0000000000000033\n', 'r11=0000000000003602\n', 'CPL 3, compatibility mode\ncs=00000023\n',
+    'efer after PG off=00000101\n', 'faults=00000003\n']);
 });

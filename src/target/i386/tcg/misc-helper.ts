@@ -20,6 +20,7 @@ import { cpl } from './control.js';
 import { cpuComputeEflags, cpuLoadEflags } from './flags.js';
 import { helperRdmsr, helperWrmsr, EFER_SCE } from './msr.js';
 import { helperGetDr, helperSetDr } from './breakpoint.js';
+import { tcgPhysBits } from './mmu-walk.js';
 import { qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
 
 /* CR0 bits */
@@ -323,7 +324,7 @@ function writeCr3(c: TcgCpu, lo: number, hi: number): void {
       noFlush = true;
       hi &= 0x7fffffff;
     }
-    if ((hi >>> 0) >= 2 ** (physBits(c) - 32)) c.raise(EXCP0D_GPF, 0);
+    if ((hi >>> 0) >= 2 ** (tcgPhysBits(c.features) - 32)) c.raise(EXCP0D_GPF, 0); // above MAXPHYADDR
     env.cr3 = hi * 4294967296 + (lo >>> 0);
   } else {
     env.cr3 = lo >>> 0;
@@ -347,25 +348,6 @@ function writeCr4(c: TcgCpu, v: number, hi: number): void {
     env.fetchGen++;
   }
   env.cr4 = v;
-}
-
-/* MAXPHYADDR of the last CPU asked (CR3 loads are frequent; CPUID answers do not change). */
-let physBitsCpu: TcgCpu | null = null;
-let physBitsValue = 0;
-
-/** MAXPHYADDR from CPUID 0x80000008 (36 where the leaf is absent, as the SDM says). */
-function physBits(c: TcgCpu): number {
-  if (physBitsCpu === c) return physBitsValue;
-  const out = c.scratch;
-  c.cpuidFn(0x80000000, 0, out);
-  let bits = 36;
-  if ((out[0] >>> 0) >= 0x80000008) {
-    c.cpuidFn(0x80000008, 0, out);
-    bits = out[0] & 0xff || 36;
-  }
-  physBitsCpu = c;
-  physBitsValue = bits;
-  return bits;
 }
 
 /* ---- XCR0 ---- */
