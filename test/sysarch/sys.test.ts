@@ -6,8 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBoth, buildProgram, runOnTsqemu } from './harness.js';
-import { rmSync } from 'node:fs';
+import { runBoth, buildProgram, runOnTsqemu, runOnQemu } from './harness.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { qemuSetLogMask, LOG_UNIMP } from '../../src/util/log.js';
+import { traceSetLogFile } from '../../src/util/trace.js';
 
 /** Runs progs/NAME.asm on our CPU only. */
 async function runOne(name: string): Promise<{ ours: ReturnType<typeof runOnTsqemu> }> {
@@ -93,4 +97,29 @@ test('long mode: EFER.LMA in and out, 64-bit SGDT/LGDT, CR8, FS/GS bases and SWA
   await same('sys-long', ['efer=0000000000000501\n', 'new gdt.base=ffff800000001000\n', 'cr8=0000000000000005\n', 'gs:0=99aabbccddeeff00\n',
     'CPL 3, 64-bit\ncs=0000000000000033\n', 'r11=0000000000003602\n', 'CPL 3, compatibility mode\ncs=00000023\n',
     'efer after PG off=00000101\n', 'faults=00000003\n']);
+});
+
+test('-d unimp: RDPMC is logged with QEMU 7.2\'s line; unknown MSRs are logged too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sys-unimp-'));
+  const { elf, dir: buildDir } = buildProgram('sys-feat');
+  const msr = buildProgram('sys-msr');
+  try {
+    const qlog = join(dir, 'qemu.log'), olog = join(dir, 'ours.log');
+    await runOnQemu(elf, ['-cpu', 'qemu64,+monitor,+rdtscp,+rdrand,+smap', '-d', 'unimp', '-D', qlog]);
+    assert.ok(readFileSync(qlog, 'latin1').includes('x86: unimplemented rdpmc\n'), readFileSync(qlog, 'latin1'));
+    qemuSetLogMask(LOG_UNIMP);
+    traceSetLogFile(olog);
+    try {
+      runOnTsqemu(elf);
+      runOnTsqemu(msr.elf);
+    } finally {
+      qemuSetLogMask(0);
+      traceSetLogFile(undefined);
+    }
+    const ours = readFileSync(olog, 'latin1');
+    assert.ok(ours.includes('x86: unimplemented rdpmc\n'), ours);
+    assert.ok(ours.includes('rdmsr: unknown MSR 0x12345\n') && ours.includes('wrmsr: unknown MSR 0x3a\n'), ours);
+  } finally {
+    for (const d of [dir, buildDir, msr.dir]) rmSync(d, { recursive: true, force: true });
+  }
 });
