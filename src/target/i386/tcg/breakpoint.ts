@@ -110,7 +110,7 @@ export class DebugWatch {
     for (let i = 0; i < 4; i++) {
       if (!this.watches(dr7, i, access)) continue;
       const a = env.dr[i], len = bpLen(dr7, i);
-      const start = a - (a % len);
+      const start = a - (a & (len - 1)); // (ToInt32 keeps the low bits of negative addresses)
       if (start + len > pageLin && start < pageLin + 4096) return true;
     }
     return false;
@@ -124,7 +124,7 @@ export class DebugWatch {
     for (let i = 0; i < 4; i++) {
       if (!this.watches(dr7, i, access)) continue;
       const a = env.dr[i], len = bpLen(dr7, i);
-      const start = a - (a % len);
+      const start = a - (a & (len - 1));
       if (start < lin + size && lin < start + len) env.hwbpHit |= 1 << i;
     }
   }

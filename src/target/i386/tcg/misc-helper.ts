@@ -426,6 +426,7 @@ function sysret(c: TcgCpu, size: number): boolean {
     // A non-canonical RCX faults at CPL 0 before anything changes (SDM).
     const target = size === 8 ? canonicalValue(c, rcx, rcxHi) : rcx >>> 0;
     cpuLoadEflags(env, env.regs[11 << 1], SYSRET_FLAGS);
+    env.eflags &= ~RF_MASK;
     if (size === 8) env.loadSegCache(R_CS, ((sel + 16) & 0xffff) | 3, 0, 0xffffffff, FLAT_CODE | DPL3 | DESC_L_MASK);
     else env.loadSegCache(R_CS, sel | 3, 0, 0xffffffff, FLAT_CODE | DPL3);
     env.loadSegCache(R_SS, ((sel + 8) & 0xffff) | 3, 0, 0xffffffff, FLAT_DATA | DPL3);
