@@ -354,7 +354,7 @@ function writeCr4(c: TcgCpu, v: number, hi: number): void {
 
 function xcr(c: TcgCpu, insn: Insn): boolean {
   const env = c.env;
-  if (!feature(c, 'FEAT_1_ECX', F1ECX_XSAVE) || insn.rep !== 0 || insn.size === 2) c.ud();
+  if (!feature(c, 'FEAT_1_ECX', F1ECX_XSAVE)) c.ud();
   const ecx = env.regs[R_ECX << 1];
   if (insn.sub === SysOp.XGETBV) {
     if ((env.cr4 & CR4_OSXSAVE_MASK) === 0) c.ud();
