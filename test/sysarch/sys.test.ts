@@ -6,18 +6,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBoth, buildProgram, runOnTsqemu, runOnQemu } from './harness.js';
+import { runBoth, buildProgram, runOnTsqemu, runOnQemu, type RunResult } from './harness.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { qemuSetLogMask, LOG_UNIMP } from '../../src/util/log.js';
-import { traceSetLogFile } from '../../src/util/trace.js';
 
 /** Runs progs/NAME.asm on our CPU only. */
-async function runOne(name: string): Promise<{ ours: ReturnType<typeof runOnTsqemu> }> {
+async function runOne(name: string): Promise<{ ours: RunResult }> {
   const { elf, dir } = buildProgram(name);
   try {
-    return { ours: runOnTsqemu(elf) };
+    return { ours: await runOnTsqemu(elf) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -101,25 +99,19 @@ test('long mode: EFER.LMA in and out, 64-bit SGDT/LGDT, CR8, FS/GS bases and SWA
 
 test('-d unimp: RDPMC is logged with QEMU 7.2\'s line; unknown MSRs are logged too', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sys-unimp-'));
-  const { elf, dir: buildDir } = buildProgram('sys-feat');
+  const feat = buildProgram('sys-feat');
   const msr = buildProgram('sys-msr');
   try {
-    const qlog = join(dir, 'qemu.log'), olog = join(dir, 'ours.log');
-    await runOnQemu(elf, ['-cpu', 'qemu64,+monitor,+rdtscp,+rdrand,+smap', '-d', 'unimp', '-D', qlog]);
+    const cpu = ['-cpu', 'qemu64,+monitor,+rdtscp,+rdrand,+smap'];
+    const qlog = join(dir, 'qemu.log'), olog = join(dir, 'ours.log'), olog2 = join(dir, 'ours2.log');
+    await runOnQemu(feat.elf, [...cpu, '-d', 'unimp', '-D', qlog]);
     assert.ok(readFileSync(qlog, 'latin1').includes('x86: unimplemented rdpmc\n'), readFileSync(qlog, 'latin1'));
-    qemuSetLogMask(LOG_UNIMP);
-    traceSetLogFile(olog);
-    try {
-      runOnTsqemu(elf);
-      runOnTsqemu(msr.elf);
-    } finally {
-      qemuSetLogMask(0);
-      traceSetLogFile(undefined);
-    }
-    const ours = readFileSync(olog, 'latin1');
-    assert.ok(ours.includes('x86: unimplemented rdpmc\n'), ours);
+    await runOnTsqemu(feat.elf, [...cpu, '-d', 'unimp', '-D', olog]);
+    assert.ok(readFileSync(olog, 'latin1').includes('x86: unimplemented rdpmc\n'), readFileSync(olog, 'latin1'));
+    await runOnTsqemu(msr.elf, ['-d', 'unimp', '-D', olog2]);
+    const ours = readFileSync(olog2, 'latin1');
     assert.ok(ours.includes('rdmsr: unknown MSR 0x12345\n') && ours.includes('wrmsr: unknown MSR 0x3a\n'), ours);
   } finally {
-    for (const d of [dir, buildDir, msr.dir]) rmSync(d, { recursive: true, force: true });
+    for (const d of [dir, feat.dir, msr.dir]) rmSync(d, { recursive: true, force: true });
   }
 });
