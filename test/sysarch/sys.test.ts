@@ -115,3 +115,7 @@ test('-d unimp: RDPMC is logged with QEMU 7.2\'s line; unknown MSRs are logged t
     for (const d of [dir, feat.dir, msr.dir]) rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('EFLAGS.TF single-step traps (DR6.BS) as QEMU 7.2', async () => {
+  await same('sys-tf', ['#DB eip=', ' dr6=ffff4ff0\n', 'tf off\n', 'faults=00000000\n']);
+});
