@@ -6,8 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBoth, buildProgram, runOnTsqemu, type RunResult } from './harness.js';
-import { rmSync } from 'node:fs';
+import { runBoth, buildProgram, runOnTsqemu, runOnQemu, type RunResult } from './harness.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs progs/NAME.asm on our CPU only. */
 async function runOne(name: string): Promise<{ ours: RunResult }> {
@@ -41,9 +43,9 @@ test('SYSENTER/SYSEXIT and legacy SYSCALL/SYSRET between CPL 0 and CPL 3 as QEMU
     'CPL 3 after SYSRET\ncs=00000033\n', 'CPL 0 after SYSCALL\ncs=00000008\n', 'faults=00000000\n']);
 });
 
-test('RDTSCP, MONITOR, RDRAND/RDSEED, RDPID, RDPMC on -cpu qemu64,+monitor,+rdtscp,+rdrand as QEMU 7.2', async () => {
-  await same('sys-feat', ['rdtscp ecx=5a5aa5a5\n', 'monitor ok\n', 'rdrand cf=00000001\n', 'faults=00000003\n'],
-    ['-cpu', 'qemu64,+monitor,+rdtscp,+rdrand']);
+test('RDTSCP, MONITOR, RDRAND/RDSEED, RDPID, STAC/CLAC, RDPMC on -cpu qemu64,+monitor,+rdtscp,+rdrand,+smap as QEMU 7.2', async () => {
+  await same('sys-feat', ['rdtscp ecx=5a5aa5a5\n', 'monitor ok\n', 'rdrand cf=00000001\n', 'ac after stac=00040000\nac after clac=00000000\n',
+    'faults=00000003\n'], ['-cpu', 'qemu64,+monitor,+rdtscp,+rdrand,+smap']);
 });
 
 test('the system instructions at CPL 3: #GP for the privileged ones, as QEMU 7.2', async () => {
@@ -58,8 +60,9 @@ test('the system instructions at CPL 3: #GP for the privileged ones, as QEMU 7.2
  * §17.2.4, Vol. 4 for the MSRs): each fault the program expects must be reported at the address
  * it printed, and the registers must be unchanged.
  */
-test('SDM #GP and #DB rules where QEMU 7.2 is lax (CR0, CR4, EFER, PAT, canonical MSRs, DR7.GD)', async () => {
-  const { ours } = await runOne('sys-sdm');
+/** Runs an SDM-oracle program: every "expect #v at=a" line must be followed by the report of #v at a. */
+async function sdm(name: string, expected: number, mustContain: string[]): Promise<void> {
+  const { ours } = await runOne(name);
   const lines = ours.output.split('\n');
   let expects = 0;
   for (let i = 0; i < lines.length; i++) {
@@ -68,17 +71,51 @@ test('SDM #GP and #DB rules where QEMU 7.2 is lax (CR0, CR4, EFER, PAT, canonica
     expects++;
     assert.match(lines[i + 1], new RegExp(`^#${m[1]} err=00000000 eip=${m[2]} `), `after ${lines[i]}`);
   }
-  assert.equal(expects, 16);
-  assert.ok(ours.output.includes('\ncr0=00000011\n'), ours.output);
-  assert.ok(ours.output.includes('\ncr4=00000000\n'), ours.output);
-  assert.ok(ours.output.includes('\npat=00070406_00070406\n'), ours.output);
-  // DR6.BD (bit 13) set, DR7.GD (bit 13) cleared by the #DB.
-  assert.ok(ours.output.includes('\ndr6=ffff2ff0\ndr7=00000400\n'), ours.output);
-  assert.ok(ours.output.endsWith('faults=00000010\n'), ours.output);
+  assert.equal(expects, expected);
+  for (const line of mustContain) assert.ok(ours.output.includes(line), `${JSON.stringify(line)} missing from:\n${ours.output}`);
   assert.equal(ours.status, 1);
+}
+
+test('SDM #GP and #DB rules where QEMU 7.2 is lax (CR0, CR4, EFER, PAT, canonical MSRs, DR7.GD)', async () => {
+  // DR7.GD: the #DB sets DR6.BD (bit 13) and clears GD (bit 13).
+  await sdm('sys-sdm', 16, ['\ncr0=00000011\n', '\ncr4=00000000\n', '\npat=00070406_00070406\n', '\ndr6=ffff2ff0\ndr7=00000400\n',
+    'faults=00000010\n']);
+});
+
+test('SDM #GP rules in long mode where QEMU 7.2 is lax (CR0.PG, CR4.PAE, EFER.LME, CR3, CR8, FS_BASE, SYSRET)', async () => {
+  await sdm('sys-sdm64', 8, ['\ncr8=0000000000000000\n', '\nefer=0000000000000501\n', 'faults=0000000000000008\n']);
 });
 
 test('#UD/#GP of the system instructions at CPL 0 and DR0-DR3 breakpoints (fault and trap) as QEMU 7.2', async () => {
   await same('sys-fault', ['mov cr1/cr5/cr6/cr7: #UD\n#00000006', 'ecx=00000005\n', 'dr6=ffff0ff1\n', 'watched=00001234\ndr6=ffff0ff2\n',
-    'ebx=56001234\ndr6=ffff0ff2\n', 'SYSENTER with SYSENTER_CS=0: #GP\n#0000000d', 'faults=00000015\n']);
+    'ebx=56001234\ndr6=ffff0ff2\n', 'SYSENTER with SYSENTER_CS=0: #GP\n#0000000d', 'faults=00000013\n']);
+});
+
+test('long mode: EFER.LMA in and out, 64-bit SGDT/LGDT, CR8, FS/GS bases and SWAPGS, SYSCALL/SYSRET (LSTAR, CSTAR, FMASK) as QEMU 7.2', async () => {
+  await same('sys-long', ['efer=0000000000000501\n', 'new gdt.base=ffff800000001000\n', 'cr8=0000000000000005\n', 'gs:0=99aabbccddeeff00\n',
+    'CPL 3, 64-bit\ncs=0000000000000033\n', 'r11=0000000000003602\n', 'CPL 3, compatibility mode\ncs=00000023\n',
+    'efer after PG off=00000101\n', 'faults=00000003\n']);
+});
+
+test('-d unimp: RDPMC is logged with QEMU 7.2\'s line; unknown MSRs are logged too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sys-unimp-'));
+  const feat = buildProgram('sys-feat');
+  const msr = buildProgram('sys-msr');
+  try {
+    const cpu = ['-cpu', 'qemu64,+monitor,+rdtscp,+rdrand,+smap'];
+    const qlog = join(dir, 'qemu.log'), olog = join(dir, 'ours.log'), olog2 = join(dir, 'ours2.log');
+    await runOnQemu(feat.elf, [...cpu, '-d', 'unimp', '-D', qlog]);
+    assert.ok(readFileSync(qlog, 'latin1').includes('x86: unimplemented rdpmc\n'), readFileSync(qlog, 'latin1'));
+    await runOnTsqemu(feat.elf, [...cpu, '-d', 'unimp', '-D', olog]);
+    assert.ok(readFileSync(olog, 'latin1').includes('x86: unimplemented rdpmc\n'), readFileSync(olog, 'latin1'));
+    await runOnTsqemu(msr.elf, ['-d', 'unimp', '-D', olog2]);
+    const ours = readFileSync(olog2, 'latin1');
+    assert.ok(ours.includes('rdmsr: unknown MSR 0x12345\n') && ours.includes('wrmsr: unknown MSR 0x3a\n'), ours);
+  } finally {
+    for (const d of [dir, feat.dir, msr.dir]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('EFLAGS.TF single-step traps (DR6.BS) as QEMU 7.2', async () => {
+  await same('sys-tf', ['#DB eip=', ' dr6=ffff4ff0\n', 'tf off\n', 'faults=00000000\n']);
 });

@@ -124,7 +124,7 @@ main:
     TRY .sr
     db 0x0f, 0x07               ; sysret
     CATCH .sr
-    PRINTLN "SWAPGS outside 64-bit mode, XGETBV/XSETBV without XSAVE, INVPCID, CLAC, STAC: #UD"
+    PRINTLN "SWAPGS outside 64-bit mode, XGETBV/XSETBV without XSAVE, INVPCID, VMCALL, RDPKRU: #UD"
     TRY .sg
     db 0x0f, 0x01, 0xf8         ; swapgs
     CATCH .sg
@@ -138,12 +138,6 @@ main:
     TRY .ip
     invpcid eax, [other]
     CATCH .ip
-    TRY .cl
-    clac
-    CATCH .cl
-    TRY .st
-    stac
-    CATCH .st
     TRY .vm
     vmcall
     CATCH .vm

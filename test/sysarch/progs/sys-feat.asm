@@ -1,5 +1,5 @@
-; Optional instructions the model advertises (run with -cpu qemu64,+monitor,+rdtscp,+rdrand):
-; RDTSCP reads TSC_AUX, MONITOR checks ECX, RDRAND succeeds; RDPID and RDSEED are not TCG
+; Optional instructions the model advertises (run with -cpu qemu64,+monitor,+rdtscp,+rdrand,+smap):
+; RDTSCP reads TSC_AUX, MONITOR checks ECX, RDRAND succeeds, STAC/CLAC set and clear AC; RDPID and RDSEED are not TCG
 ; features in QEMU 7.2 (#UD); RDPMC raises #UD after its CR4.PCE check, as in QEMU.
 %include "lib.inc"
 %include "sys.inc"
@@ -40,6 +40,16 @@ main:
     TRY .rs
     rdseed bx
     CATCH .rs
+    stac
+    pushfd
+    pop eax
+    and eax, 0x40000
+    SHOW "ac after stac", eax
+    clac
+    pushfd
+    pop eax
+    and eax, 0x40000
+    SHOW "ac after clac", eax
     PRINTLN "rdpmc"
     TRY .pm
     xor ecx, ecx

@@ -6,13 +6,16 @@
  * Instruction breakpoints are faults (#DB before the instruction, suppressed once by
  * EFLAGS.RF); data breakpoints are traps (#DB after the instruction that touched the range).
  *
- * The fast path pays nothing while DR7 enables no breakpoint: env.hwbpActive is 0, run() goes
- * its usual way and the soft-MMU has no watcher.  With breakpoints enabled, run() executes one
- * instruction at a time through hwbpRun(), and the soft-MMU sends accesses to pages that hold a
- * data breakpoint through its slow path, which reports them to a DebugWatch.
+ * EFLAGS.TF single-steps: #DB (DR6.BS) after each instruction that started with TF set.
+ *
+ * The fast path pays nothing while DR7 enables no breakpoint and TF is clear: run() goes its
+ * usual way and the soft-MMU has no watcher.  Otherwise run() executes one instruction at a
+ * time through hwbpRun() (arming DR7 or raising TF bumps env.fetchGen, which ends the current
+ * slice), and the soft-MMU sends accesses to pages that hold a data breakpoint through its slow
+ * path, which reports them to a DebugWatch.
  */
 import type { TcgCpu } from './tcg-cpu.js';
-import { R_CS, EXCP01_DB, EXCP06_ILLOP, EXCP0D_GPF, RF_MASK } from './cpu-state.js';
+import { R_CS, EXCP01_DB, EXCP06_ILLOP, EXCP0D_GPF, RF_MASK, TF_MASK } from './cpu-state.js';
 import { MMU_DATA_STORE, MMU_INST_FETCH } from './softmmu.js';
 import { EXIT_BUDGET, EXIT_EXCEPTION, type X86TcgCpu } from './cpu-exec.js';
 
@@ -20,7 +23,7 @@ const CR4_DE_MASK = 1 << 3;
 const DR6_FIXED_1 = 0xffff0ff0;
 const DR7_FIXED_1 = 0x400;
 const DR7_GD = 1 << 13;
-const DR6_BD = 1 << 13;
+const DR6_BD = 1 << 13, DR6_BS = 1 << 14;
 const DR7_TYPE_BP_INST = 0, DR7_TYPE_DATA_WR = 1, DR7_TYPE_DATA_RW = 3;
 
 function bpType(dr7: number, i: number): number {
@@ -110,7 +113,7 @@ export class DebugWatch {
     for (let i = 0; i < 4; i++) {
       if (!this.watches(dr7, i, access)) continue;
       const a = env.dr[i], len = bpLen(dr7, i);
-      const start = a - (a % len);
+      const start = a - (a & (len - 1)); // (ToInt32 keeps the low bits of negative addresses)
       if (start + len > pageLin && start < pageLin + 4096) return true;
     }
     return false;
@@ -124,7 +127,7 @@ export class DebugWatch {
     for (let i = 0; i < 4; i++) {
       if (!this.watches(dr7, i, access)) continue;
       const a = env.dr[i], len = bpLen(dr7, i);
-      const start = a - (a % len);
+      const start = a - (a & (len - 1));
       if (start < lin + size && lin < start + len) env.hwbpHit |= 1 << i;
     }
   }
@@ -144,9 +147,11 @@ export function hwbpRun(cpu: X86TcgCpu, budget: number): number {
   const env = cpu.env;
   const c = cpu.c;
   for (let n = 0; n < budget; n++) {
-    if (env.hwbpActive === 0) return cpu.run(budget - n);
+    if (env.hwbpActive === 0 && (env.eflags & TF_MASK) === 0) return cpu.run(budget - n);
     const rf = (env.eflags & RF_MASK) !== 0;
-    if (!rf && insnBreakpoint(c)) return EXIT_EXCEPTION;
+    if (!rf && env.hwbpActive !== 0 && insnBreakpoint(c)) return EXIT_EXCEPTION;
+    // Single-step: TF at the start of an instruction traps after it (QEMU's helper_single_step).
+    const tf = (env.eflags & TF_MASK) !== 0;
     env.hwbpHit = 0;
     const r = cpu.run(1);
     if (r === EXIT_EXCEPTION) {
@@ -155,8 +160,8 @@ export function hwbpRun(cpu: X86TcgCpu, budget: number): number {
     }
     // RF suppresses breakpoints for one instruction (QEMU clears it where the block ends).
     if (rf) env.eflags &= ~RF_MASK;
-    if (env.hwbpHit !== 0) {
-      env.dr[6] = ((env.dr[6] & ~0xf) | env.hwbpHit | instructionMatches(c)) >>> 0;
+    if (env.hwbpHit !== 0 || tf) {
+      env.dr[6] = ((env.dr[6] & ~0xf) | env.hwbpHit | instructionMatches(c) | (tf ? DR6_BS : 0)) >>> 0;
       env.hwbpHit = 0;
       raiseDb(c);
       return EXIT_EXCEPTION;

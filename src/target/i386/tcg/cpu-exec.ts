@@ -12,7 +12,7 @@ import { TcgCpu, CPU_EXCEPTION, type CpuidFn, type TscFn } from './tcg-cpu.js';
 import { SoftMMU } from './softmmu.js';
 import {
   CPUX86State, R_EAX, R_ECX, R_EDX, R_EBX, R_CS, R_SS, R_ESP, DF_MASK, IF_MASK, IOPL_MASK, CC_C,
-  EXCP0D_GPF, EXCP03_INT3, EXCP04_INTO, CR0_PE_MASK, VM_MASK, CC_O,
+  EXCP0D_GPF, EXCP03_INT3, EXCP04_INTO, CR0_PE_MASK, VM_MASK, CC_O, TF_MASK,
 } from './cpu-state.js';
 import { aluOp, incDec, neg, trunc } from './alu.js';
 import { shiftOp, shiftDouble } from './shift.js';
@@ -96,7 +96,7 @@ export class X86TcgCpu {
     const env = this.env;
     const c = this.c;
     const mmu = this.mmu;
-    if (env.hwbpActive !== 0 && budget > 1) return hwbpRun(this, budget); // debug registers armed
+    if ((env.hwbpActive !== 0 || (env.eflags & TF_MASK) !== 0) && budget > 1) return hwbpRun(this, budget); // breakpoints, single-step
     mmu.checkMapChange();
     let page: Insn[] | null = null;
     /** RIP at which the current code page starts (NaN = none): a page hit is one subtraction. */
@@ -110,7 +110,7 @@ export class X86TcgCpu {
     try {
       for (; n < budget; n++) {
         if (gen !== env.fetchGen) {
-          if (env.hwbpActive !== 0 && budget > 1) break; // breakpoints armed: continue in hwbpRun
+          if ((env.hwbpActive !== 0 || (env.eflags & TF_MASK) !== 0) && budget > 1) break; // continue in hwbpRun
           if (this.exitRequest || (this.watchIf && (env.eflags & IF_MASK) !== 0)) break;
           gen = env.fetchGen;
           csBase = env.segBase[R_CS];

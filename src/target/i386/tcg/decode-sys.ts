@@ -91,6 +91,8 @@ function decodeGroup7(dec: Decoder, insn: Insn): void {
         default: return dec.ud(insn);
       }
     case 2:
+      // XGETBV/XSETBV take no 66/F2/F3 prefix.
+      if (rm <= 1 && (dec.opPrefix || insn.rep !== 0)) return dec.ud(insn);
       switch (rm) {
         case 0: insn.sub = SysOp.XGETBV; return;
         case 1: insn.sub = SysOp.XSETBV; return;

@@ -20,6 +20,7 @@ import { cpl } from './control.js';
 import { cpuComputeEflags, cpuLoadEflags } from './flags.js';
 import { helperRdmsr, helperWrmsr, EFER_SCE } from './msr.js';
 import { helperGetDr, helperSetDr } from './breakpoint.js';
+import { tcgPhysBits } from './mmu-walk.js';
 import { qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
 
 /* CR0 bits */
@@ -323,7 +324,7 @@ function writeCr3(c: TcgCpu, lo: number, hi: number): void {
       noFlush = true;
       hi &= 0x7fffffff;
     }
-    if ((hi >>> 0) >= 2 ** (physBits(c) - 32)) c.raise(EXCP0D_GPF, 0);
+    if ((hi >>> 0) >= 2 ** (tcgPhysBits(c.features) - 32)) c.raise(EXCP0D_GPF, 0); // above MAXPHYADDR
     env.cr3 = hi * 4294967296 + (lo >>> 0);
   } else {
     env.cr3 = lo >>> 0;
@@ -349,25 +350,20 @@ function writeCr4(c: TcgCpu, v: number, hi: number): void {
   env.cr4 = v;
 }
 
-/** MAXPHYADDR from CPUID 0x80000008 (36 where the leaf is absent, as the SDM says). */
-function physBits(c: TcgCpu): number {
-  const out = c.scratch;
-  c.cpuidFn(0x80000000, 0, out);
-  if ((out[0] >>> 0) < 0x80000008) return 36;
-  c.cpuidFn(0x80000008, 0, out);
-  return out[0] & 0xff || 36;
-}
-
 /* ---- XCR0 ---- */
 
 function xcr(c: TcgCpu, insn: Insn): boolean {
   const env = c.env;
-  if (!feature(c, 'FEAT_1_ECX', F1ECX_XSAVE) || insn.rep !== 0 || insn.size === 2) c.ud();
+  if (!feature(c, 'FEAT_1_ECX', F1ECX_XSAVE)) c.ud();
   const ecx = env.regs[R_ECX << 1];
   if (insn.sub === SysOp.XGETBV) {
     if ((env.cr4 & CR4_OSXSAVE_MASK) === 0) c.ud();
-    if (ecx !== 0) c.raise(EXCP0D_GPF, 0); // XCR0 only (XINUSE, ECX=1, needs XGETBV1)
-    c.setReg(4, R_EAX, env.xcr0, 0);
+    let v = env.xcr0;
+    // ECX=1 reads XINUSE & XCR0 where XGETBV1 is offered; like QEMU we report every enabled
+    // component in use except the MPX bounds registers.
+    if (ecx === 1 && feature(c, 'FEAT_XSAVE', 1 << 2)) v &= ~8;
+    else if (ecx !== 0) c.raise(EXCP0D_GPF, 0);
+    c.setReg(4, R_EAX, v, 0);
     c.setReg(4, R_EDX, 0, 0);
     return true;
   }
@@ -430,6 +426,7 @@ function sysret(c: TcgCpu, size: number): boolean {
     // A non-canonical RCX faults at CPL 0 before anything changes (SDM).
     const target = size === 8 ? canonicalValue(c, rcx, rcxHi) : rcx >>> 0;
     cpuLoadEflags(env, env.regs[11 << 1], SYSRET_FLAGS);
+    env.eflags &= ~RF_MASK;
     if (size === 8) env.loadSegCache(R_CS, ((sel + 16) & 0xffff) | 3, 0, 0xffffffff, FLAT_CODE | DPL3 | DESC_L_MASK);
     else env.loadSegCache(R_CS, sel | 3, 0, 0xffffffff, FLAT_CODE | DPL3);
     env.loadSegCache(R_SS, ((sel + 8) & 0xffff) | 3, 0, 0xffffffff, FLAT_DATA | DPL3);
