@@ -1,8 +1,8 @@
 /*
  * The instruction forms the differential test covers, with the SDM-undefined flags of each.
  */
-import { Gen, CF, PF, AF, ZF, SF, OF, ARITH, randVal } from './gen.js';
-import { CODE_ADDR, STACK_ADDR } from './protocol.js';
+import { Gen, CF, PF, AF, ZF, SF, OF, DF, ARITH, randVal } from './gen.js';
+import { CODE_ADDR, DATA_ADDR, STACK_ADDR } from './protocol.js';
 
 export interface Form {
   name: string;
@@ -552,3 +552,28 @@ add('lss/lgs from memory', M64, (g) => {
   // (No REX.W: AMD hosts ignore it for LSS/LFS/LGS where Intel, like QEMU and us, loads an m16:64.)
   g.bytes.push(0x0f, g.r.bool() ? 0xb2 : 0xb5, (reg << 3) | 3);
 });
+
+/*
+ * REP MOVS / REP STOS over long runs (up to the whole 8 KiB data region, so page crossings and more
+ * than one REP chunk), forwards and backwards, with overlapping source and destination.
+ */
+add('rep movs/stos long', BOTH, (g) => {
+  const r = g.r;
+  const size = r.pick(g.mode === 64 ? [1, 2, 4, 8] : [1, 2, 4]);
+  const movs = r.bool();
+  const back = r.bool();
+  const n = 1 + r.int(r.bool() ? 24 : 0x2000 / size - 1);
+  const span = n * size;
+  const place = (): number => DATA_ADDR + r.int(0x2000 - span + 1);
+  const dLo = place();
+  let sLo = r.bool() ? Math.min(Math.max(dLo + r.int(33) - 16, DATA_ADDR), DATA_ADDR + 0x2000 - span) : place();
+  if (!movs) sLo = dLo;
+  g.regs[7] = BigInt(back ? dLo + span - size : dLo);
+  g.regs[6] = BigInt(back ? sLo + span - size : sLo);
+  g.regs[1] = BigInt(n);
+  g.flags = (g.flags & ~BigInt(DF)) | (back ? BigInt(DF) : 0n);
+  const pfx = [0xf3];
+  if (g.mode === 64 && r.int(4) === 0) pfx.push(0x67);
+  const op = movs ? 0xa4 : 0xaa;
+  g.emit({ pfx, size, op: [size === 1 ? op : op + 1], noModrm: true });
+}, 2);
