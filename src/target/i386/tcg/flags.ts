@@ -18,6 +18,7 @@ export const CC_OP_INC = 24;   // cc_src = CF before the instruction
 export const CC_OP_DEC = 28;
 export const CC_OP_SHL = 32;   // cc_src = operand shifted by count-1
 export const CC_OP_SAR = 36;   // (SHR and SAR) cc_src = operand shifted by count-1
+export const CC_OP_MUL = 40;   // cc_dst = the (truncated) product, cc_src = 1 if it overflowed (CF = OF)
 
 const C = 1, P = 4, A = 0x10, Z = 0x40, S = 0x80, O = 0x800;
 
@@ -111,6 +112,9 @@ export function computeAll(cpu: CPUX86State): number {
       f |= src & C;
       if (signOf(s, src ^ dst, sHi ^ dHi)) f |= O;
       return f;
+    case CC_OP_MUL:
+      // SF ZF PF from the product and AF clear, as QEMU computes the undefined ones.
+      return src !== 0 ? f | C | O : f;
   }
   throw new Error(`bad cc_op ${op}`);
 }
@@ -126,6 +130,8 @@ export function computeC(cpu: CPUX86State): number {
     case CC_OP_INC:
     case CC_OP_DEC:
       return cpu.cc_src & C;
+    case CC_OP_MUL:
+      return cpu.cc_src !== 0 ? C : 0;
     case CC_OP_SUB:
       if ((op & 3) === 2) return (cpu.cc_dst + cpu.cc_src) >>> 0 < cpu.cc_src >>> 0 ? 1 : 0;
       return computeAll(cpu) & C;
