@@ -31,11 +31,11 @@ const CODE64 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_L_MASK | 
 const DATA32 = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK | DESC_G_MASK | DPL3 | 0x100;
 
 /**
- * Linux's IDT as user code sees it: INT3 (3) and INTO (4) gates have DPL 3 and trap; INT1 (ICEBP)
- * traps as #DB; any other INT n hits a DPL-0 gate and raises #GP on the INT instruction.
+ * Linux's IDT as user code sees it: INT3 (3) and INTO (4) gates have DPL 3 and trap; any other
+ * INT n hits a DPL-0 gate and raises #GP on the INT instruction.
  */
-function softIntReachesUser(v: number, lastByte: number): boolean {
-  return v === 3 || v === 4 || (v === 1 && lastByte === 0xf1);
+function softIntReachesUser(v: number): boolean {
+  return v === 3 || v === 4;
 }
 
 /** Signal the host raises for each exception vector (Linux x86 traps.c). */
@@ -134,7 +134,7 @@ export class EmuRunner {
     const exit = cpu.run(BUDGET);
     const insns = cpu.icount - icount0;
     if (exit === EXIT_EXCEPTION && !(env.exception_index === 13 && env.rip === stubAddr && !env.exception_is_int)) {
-      if (env.exception_is_int && !softIntReachesUser(env.exception_index, code[env.exception_next_rip - 1 - CODE_ADDR])) {
+      if (env.exception_is_int && !softIntReachesUser(env.exception_index)) {
         signo = 11; // #GP(vector * 8 + 2) on the INT instruction
         rip = BigInt(env.rip);
       } else {
