@@ -135,6 +135,14 @@ export function computeC(cpu: CPUX86State): number {
     case CC_OP_SUB:
       if ((op & 3) === 2) return (cpu.cc_dst + cpu.cc_src) >>> 0 < cpu.cc_src >>> 0 ? 1 : 0;
       return computeAll(cpu) & C;
+    case CC_OP_ADD:
+      // The INC/DEC after an ADD (a loop counter) needs CF alone.
+      if ((op & 3) === 2) return cpu.cc_dst >>> 0 < cpu.cc_src >>> 0 ? 1 : 0;
+      return computeAll(cpu) & C;
+    case CC_OP_SHL:
+      return signOf(op & 3, cpu.cc_src, cpu.cc_srcHi) ? 1 : 0;
+    case CC_OP_SAR:
+      return cpu.cc_src & C;
     default:
       return computeAll(cpu) & C;
   }
