@@ -215,7 +215,7 @@ export class X86TcgCpu {
         if (insn.mod === 3) {
           if (size === 4) return alu32(env, insn.sub, insn.rm << 1, insn.imm);
           if (size === 8) return alu64(env, insn.sub, insn.rm << 1, insn.imm, insn.immHi);
-        }
+        } else if (size === 4 && insn.sub !== 2 && insn.sub !== 3) return alu32Mem(c, insn.sub, c.ea(insn), insn.imm);
         const a = c.readE(insn, size), aHi = c.hi;
         const r = aluOp(c, insn.sub, size, a, aHi, insn.imm, insn.immHi);
         if (insn.sub < 7) c.writeE(insn, size, r, c.hi);
@@ -243,6 +243,11 @@ export class X86TcgCpu {
         return true;
       }
       case Op.MOV_EI:
+        if (insn.mod === 3 && size === 4) {
+          env.regs[insn.rm << 1] = insn.imm;
+          env.regs[(insn.rm << 1) + 1] = 0;
+          return true;
+        }
         if (insn.mod !== 3) c.ea(insn);
         c.writeE(insn, size, insn.imm, insn.immHi);
         return true;
@@ -949,6 +954,28 @@ function alu32(env: CPUX86State, op: number, di: number, b: number): boolean {
     regs[di] = r;
     regs[di + 1] = 0;
   }
+  return true;
+}
+
+/**
+ * A 32-bit ALU operation other than ADC/SBB on the memory operand at linear `addr` with operand
+ * b.  The result is stored before the flags change, so a faulting store leaves them as they were.
+ */
+function alu32Mem(c: TcgCpu, op: number, addr: number, b: number): boolean {
+  const env = c.env;
+  const a = c.mmu.ld32(addr);
+  let r: number, ccOp: number;
+  switch (op) {
+    case 0: r = (a + b) | 0; ccOp = CC_OP_ADD + 2; break;
+    case 1: r = a | b; ccOp = CC_OP_LOGIC + 2; break;
+    case 5: case 7: r = (a - b) | 0; ccOp = CC_OP_SUB + 2; break;
+    case 6: r = a ^ b; ccOp = CC_OP_LOGIC + 2; break;
+    default: r = a & b; ccOp = CC_OP_LOGIC + 2; break; // AND, TEST
+  }
+  if (op < 7) c.mmu.st32(addr, r);
+  env.cc_op = ccOp;
+  env.cc_dst = r;
+  env.cc_src = b;
   return true;
 }
 
