@@ -61,6 +61,24 @@ function signOf(s: number, lo: number, hi: number): boolean {
 export function computeAll(cpu: CPUX86State): number {
   const op = cpu.cc_op;
   if (op === CC_OP_EFLAGS) return cpu.cc_src;
+  // 32-bit ADD/SUB/logic, the usual producers before a rotate, LAHF or PUSHF: straight-line.
+  if (op === CC_OP_ADD + 2 || op === CC_OP_SUB + 2 || op === CC_OP_LOGIC + 2) {
+    const dst = cpu.cc_dst, src = cpu.cc_src;
+    let f = parityTable[dst & 0xff] | (dst === 0 ? Z : 0) | (dst < 0 ? S : 0);
+    if (op === CC_OP_LOGIC + 2) return f;
+    if (op === CC_OP_ADD + 2) {
+      const s1 = (dst - src) | 0;
+      if (dst >>> 0 < src >>> 0) f |= C;
+      f |= (dst ^ src ^ s1) & A;
+      if ((~(s1 ^ src) & (s1 ^ dst)) < 0) f |= O;
+    } else {
+      const s1 = (dst + src) | 0;
+      if (s1 >>> 0 < src >>> 0) f |= C;
+      f |= (dst ^ src ^ s1) & A;
+      if (((s1 ^ src) & (s1 ^ dst)) < 0) f |= O;
+    }
+    return f;
+  }
   const s = op & 3;
   const dst = cpu.cc_dst, src = cpu.cc_src, dHi = cpu.cc_dstHi, sHi = cpu.cc_srcHi;
   let f = zsp(s, dst, dHi);
