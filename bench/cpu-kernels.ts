@@ -10,6 +10,8 @@
  *
  * Run: npx tsc -p . && node dist/bench/cpu-kernels.js [repeats]
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Tcg32, runTcg32, VARS_ADDR, CODE_ADDR, type InsnCount, type KernelResult } from './kernel32.js';
 import { runNative32 } from './native.js';
 import { EXIT_HLT } from '../src/target/i386/tcg/cpu-exec.js';
@@ -157,11 +159,27 @@ export function benchKernel(k: CpuKernel, runs = 3, tcgSeconds = 1, nativeSecond
   };
 }
 
+/**
+ * Times kernel `name` in a fresh Node process (`node cpu-kernels.js --json <name> ...`): JIT
+ * feedback from other guest code (a REP-heavy kernel before an ALU-heavy one) can halve the
+ * interpreter's speed, so each kernel starts from the same state.
+ */
+export function benchKernelIsolated(name: string, runs: number, tcgSeconds: number, nativeSeconds: number): KernelMips {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--json', name, String(runs), String(tcgSeconds), String(nativeSeconds)],
+    { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`cpu-kernels ${name} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as KernelMips;
+}
+
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
-if (isMain) {
+if (isMain && process.argv[2] === '--json') {
+  const k = CPU_KERNELS.find((x) => x.name === process.argv[3]);
+  if (!k) throw new Error(`no kernel ${process.argv[3]}`);
+  process.stdout.write(JSON.stringify(benchKernel(k, Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]))));
+} else if (isMain) {
   const repeats = Number(process.argv[2] ?? 3);
   for (const k of CPU_KERNELS) {
-    const r = benchKernel(k, repeats);
+    const r = benchKernelIsolated(k.name, repeats, 1, 0.3);
     const mb = k.bytesPerPass ? `, ${r.tcgMBs.toFixed(0)} MB/s vs ${r.nativeMBs.toFixed(0)} MB/s` : '';
     console.log(`${k.name}: tsqemu ${r.tcg.toFixed(1)} MIPS, native ${r.native.toFixed(1)} MIPS, slowdown ${r.slowdown.toFixed(1)}x${mb}`);
   }

@@ -24,7 +24,7 @@ import { runKernel32Qemu, QEMU } from './qemu-kernel.js';
 import { TSQEMU, measureStartup, measureIdle } from './machine.js';
 import { runCpuMips } from './cpu-mips.js';
 import { runBlockBench, BLOCK_DEPTH } from './block.js';
-import { CPU_KERNELS, benchKernel } from './cpu-kernels.js';
+import { CPU_KERNELS, benchKernelIsolated } from './cpu-kernels.js';
 
 function envNum(name: string, def: number): number {
   const v = process.env[name];
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const native = benchNative(count, oracle);
   const kernels = CPU_KERNELS.map((k) => {
     log(`tsqemu and the host CPU: the ${k.name} kernel (${k.title})`);
-    return benchKernel(k, RUNS, KERNEL_SECONDS, NATIVE_SECONDS);
+    return benchKernelIsolated(k.name, RUNS, KERNEL_SECONDS, NATIVE_SECONDS);
   });
 
   log('start-up of the paused seed machine');
