@@ -73,49 +73,72 @@ export interface TcgRun extends KernelResult {
   cpuSeconds: number;
 }
 
+/** Our CPU set up as every side runs the 32-bit kernels: flat 32-bit protected mode, 2 MiB of RAM. */
+export class Tcg32 {
+  readonly alloc = new RamBlockAllocator(2 << 20);
+  readonly as = new AddressSpace(this.alloc);
+  readonly cpu: X86TcgCpu;
+
+  constructor(code: Uint8Array) {
+    this.as.addRegion(0, MemoryRegion.ram(this.alloc, 'ram', 2 << 20));
+    this.cpu = new X86TcgCpu({
+      as: this.as, io: new IOPortSpace(), features: TCG_FEATURES,
+      cpuid: (_l, _s, out) => out.fill(0),
+      rdtsc: (out) => { out[0] = 0; return 0; },
+    });
+    this.as.loadBlob(CODE_ADDR, Uint8Array.from(Buffer.concat([code, TAIL_TCG])));
+    const env = this.cpu.env;
+    env.cr0 = CR0_PE_MASK;
+    env.efer = 0;
+    const data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK;
+    for (const s of [R_SS, R_DS, R_ES]) env.loadSegCache(s, 0x10, 0, 0xffffffff, data);
+    env.loadSegCache(R_CS, 0x8, 0, 0xffffffff, DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_B_MASK | 0x200);
+  }
+
+  /** Loads `data` at VARS_ADDR and runs from the start to the final HLT. */
+  run(data: Uint8Array): void {
+    const env = this.cpu.env;
+    this.as.loadBlob(VARS_ADDR, data);
+    env.rip = CODE_ADDR;
+    env.halted = false;
+    let exit: number;
+    do exit = this.cpu.run(1_000_000); while (exit !== EXIT_HLT);
+  }
+
+  result(): KernelResult {
+    const env = this.cpu.env;
+    return {
+      eax: env.regs[2 * R_EAX] >>> 0,
+      edx: env.regs[2 * R_EDX] >>> 0,
+      ebp: env.regs[2 * R_EBP] >>> 0,
+      sorted: this.alloc.u8.slice(SORT_ADDR, SORT_ADDR + SORT_BYTES),
+    };
+  }
+}
+
+/**
+ * Runs 32-bit `code` with the data image `data(n)` in our CPU: `warmup` untimed passes (decode,
+ * JIT), then `passes` timed ones; instructions as our CPU counts them (a REP chunk is one).
+ */
+export function runTcg32(code: Uint8Array, data: (passes: number) => Uint8Array, passes: number, warmup = 1): TcgRun {
+  const t = new Tcg32(code);
+  if (warmup > 0) t.run(data(warmup));
+  const before = t.cpu.icount;
+  const image = data(passes);
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  t.run(image);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c1 = process.cpuUsage(c0);
+  return { instructions: t.cpu.icount - before, seconds, cpuSeconds: (c1.user + c1.system) / 1e6, ...t.result() };
+}
+
 /**
  * Runs the 32-bit kernel for `passes` passes in our CPU after `warmup` untimed passes (decode,
  * JIT), counting the instructions of the timed run exactly (including the final hlt).
  */
 export function runKernel32Tcg(passes: number, warmup = 1): TcgRun {
-  const alloc = new RamBlockAllocator(2 << 20);
-  const as = new AddressSpace(alloc);
-  as.addRegion(0, MemoryRegion.ram(alloc, 'ram', 2 << 20));
-  const cpu = new X86TcgCpu({
-    as, io: new IOPortSpace(), features: TCG_FEATURES,
-    cpuid: (_l, _s, out) => out.fill(0),
-    rdtsc: (out) => { out[0] = 0; return 0; },
-  });
-  as.loadBlob(CODE_ADDR, Uint8Array.from(Buffer.concat([KERNEL32, TAIL_TCG])));
-  const env = cpu.env;
-  env.cr0 = CR0_PE_MASK;
-  env.efer = 0;
-  const data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK;
-  for (const s of [R_SS, R_DS, R_ES]) env.loadSegCache(s, 0x10, 0, 0xffffffff, data);
-  env.loadSegCache(R_CS, 0x8, 0, 0xffffffff, DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_B_MASK | 0x200);
-  const run = (n: number): void => {
-    as.loadBlob(VARS_ADDR, kernelData(n));
-    env.rip = CODE_ADDR;
-    env.halted = false;
-    let exit: number;
-    do exit = cpu.run(1_000_000); while (exit !== EXIT_HLT);
-  };
-  if (warmup > 0) run(warmup);
-  const before = cpu.icount;
-  const t0 = process.hrtime.bigint();
-  const c0 = process.cpuUsage();
-  run(passes);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const c1 = process.cpuUsage(c0);
-  return {
-    instructions: cpu.icount - before,
-    seconds,
-    cpuSeconds: (c1.user + c1.system) / 1e6,
-    eax: env.regs[2 * R_EAX] >>> 0,
-    edx: env.regs[2 * R_EDX] >>> 0,
-    ebp: env.regs[2 * R_EBP] >>> 0,
-    sorted: alloc.u8.slice(SORT_ADDR, SORT_ADDR + SORT_BYTES),
-  };
+  return runTcg32(KERNEL32, kernelData, passes, warmup);
 }
 
 /** Guest instructions of a run of `passes` passes: fixed + perPass * passes (exact, from our CPU). */

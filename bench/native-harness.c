@@ -2,7 +2,8 @@
  * Runs the 32-bit benchmark kernel (bench/kernel32.ts) on the host CPU: the same bytes at the same
  * addresses as in the guests, in compatibility mode (Linux's 32-bit user code selector 0x23).
  *
- * stdin: u32 code length, code, u32 data length, data (loaded at 0x100000 and 0x108000).  The
+ * stdin: u32 code length, code, u32 data length, data (loaded at 0x100000 and 0x108000; the
+ * mapping covers 0x100000-0x13ffff).  The
  * harness appends `jmp far 0x33:back64` to the code, so the kernel returns to 64-bit mode.
  * stdout: one line "eax edx ebp wall_ns cpu_ns sorted_hex".
  *
@@ -18,7 +19,7 @@
 #define CODE_ADDR 0x100000UL
 #define DATA_ADDR 0x108000UL
 #define SORT_ADDR 0x118000UL
-#define REGION_SIZE 0x20000UL
+#define REGION_SIZE 0x40000UL
 
 /* Used by the trampolines by absolute address (the binary is not PIE). */
 uint64_t saved_rsp;

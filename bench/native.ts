@@ -39,7 +39,15 @@ function blob(b: Uint8Array): Buffer {
 
 /** Runs `passes` passes of the 32-bit kernel on the host CPU. */
 export function runKernel32Native(passes: number): NativeRun {
-  const input = Buffer.concat([blob(KERNEL32), blob(kernelData(passes))]);
+  return runNative32(KERNEL32, kernelData(passes));
+}
+
+/**
+ * Runs 32-bit code (loaded at 0x100000, the harness appends the way back) with `data` at 0x108000
+ * on the host CPU; EAX/EDX/EBP at the end, and the 1 KiB at 0x118000 as `sorted`.
+ */
+export function runNative32(code: Uint8Array, data: Uint8Array): NativeRun {
+  const input = Buffer.concat([blob(code), blob(data)]);
   const r = spawnSync(buildHarness(), [], { input, encoding: 'utf8', timeout: 120_000 });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`native harness exited with ${r.status ?? r.signal}: ${r.stderr}`);

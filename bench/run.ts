@@ -4,6 +4,7 @@
  * docs/benchmarks.md describes the method.  Knobs (environment):
  *   BENCH_RUNS=3            repetitions of each CPU measurement (the median is reported)
  *   BENCH_TCG_PASSES=3      kernel passes per timed run in our CPU (5.3 M instructions each)
+ *   BENCH_KERNEL_SECONDS=1  target CPU time per timed run of the memcpy and hash kernels in our CPU
  *   BENCH_QEMU_SECONDS=2    target guest run time per QEMU run (pass count calibrated from it)
  *   BENCH_NATIVE_SECONDS=0.5 the same for the host CPU
  *   BENCH_STARTUP_RUNS=5    start-ups per emulator
@@ -23,6 +24,7 @@ import { runKernel32Qemu, QEMU } from './qemu-kernel.js';
 import { TSQEMU, measureStartup, measureIdle } from './machine.js';
 import { runCpuMips } from './cpu-mips.js';
 import { runBlockBench, BLOCK_DEPTH } from './block.js';
+import { CPU_KERNELS, benchKernelIsolated } from './cpu-kernels.js';
 
 function envNum(name: string, def: number): number {
   const v = process.env[name];
@@ -38,6 +40,7 @@ const QEMU_SECONDS = envNum('BENCH_QEMU_SECONDS', 2);
 const NATIVE_SECONDS = envNum('BENCH_NATIVE_SECONDS', 0.5);
 const STARTUP_RUNS = Math.round(envNum('BENCH_STARTUP_RUNS', 5));
 const IDLE_SECONDS = envNum('BENCH_IDLE_SECONDS', 3);
+const KERNEL_SECONDS = envNum('BENCH_KERNEL_SECONDS', 1);
 const BLOCK_MIB = Math.round(envNum('BENCH_BLOCK_MIB', 256));
 const BLOCK_COUNT = Math.round(envNum('BENCH_BLOCK_COUNT', 65536));
 
@@ -140,6 +143,10 @@ async function main(): Promise<void> {
   const qemu = benchQemu(count, oracle);
   log('host CPU: timed runs');
   const native = benchNative(count, oracle);
+  const kernels = CPU_KERNELS.map((k) => {
+    log(`tsqemu and the host CPU: the ${k.name} kernel (${k.title})`);
+    return benchKernelIsolated(k.name, RUNS, KERNEL_SECONDS, NATIVE_SECONDS);
+  });
 
   log('start-up of the paused seed machine');
   const suT = await measureStartup(TSQEMU, STARTUP_RUNS);
@@ -158,6 +165,10 @@ async function main(): Promise<void> {
       f1(tcg.cpu), f1(qemu.cpu), f1(native.cpu), ratio(tcg.cpu, qemu.cpu), ratio(tcg.cpu, native.cpu)],
     ['CPU-bound guest MIPS per wall second', f1(tcg.wall), f1(qemu.wall), f1(native.wall), ratio(tcg.wall, qemu.wall), ratio(tcg.wall, native.wall)],
     ['CPU-bound guest MIPS per CPU second, 64-bit kernel (bench/cpu-mips.ts; tsqemu only)', f1(mips64), '', '', '', ''],
+    ...kernels.map((k) => [
+      `${k.title}: guest MIPS per CPU second (32-bit; ${mega(k.instructions)} insns, REP iterations counted one by one)` +
+        (k.tcgMBs > 0 ? `; ${f0(k.tcgMBs)} vs ${f0(k.nativeMBs)} MB/s` : ''),
+      f1(k.tcg), '', f1(k.native), '', ratio(k.tcg, k.native)]),
     [`start-up to QMP greeting, median of ${STARTUP_RUNS} (ms)`,
       f0(median(suT.greetingMs)), f0(median(suQ.greetingMs)), '', ratio(median(suT.greetingMs), median(suQ.greetingMs)), ''],
     [`start-up to prelaunch (query-status answered), median of ${STARTUP_RUNS} (ms)`,

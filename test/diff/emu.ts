@@ -15,8 +15,13 @@ import {
 import { cpuComputeEflags, cpuLoadEflags } from '../../src/target/i386/tcg/flags.js';
 import { TCG_FEATURES } from '../../src/target/i386/tcg/tcg-features.js';
 import {
-  CODE_ADDR, DATA_ADDR, DATA_SIZE, STACK_ADDR, STACK_SIZE, MAX_DIFFS, fillBytes, type TestCase, type TestResult,
+  CODE_ADDR, CODE_SIZE, DATA_ADDR, DATA_SIZE, STACK_ADDR, STACK_SIZE, MAX_DIFFS, fillBytes, memHash, type TestCase,
+  type TestResult,
 } from './protocol.js';
+import type { Insn } from '../../src/target/i386/tcg/decode.js';
+
+/** Instructions one case may run before it counts as a hang (the host harness has a 2 s alarm). */
+const BUDGET = 20_000_000;
 
 const GDT_ADDR = 0x380000;
 const PML4_ADDR = 0x390000;
@@ -24,6 +29,14 @@ const DPL3 = 3 << 13;
 const CODE32 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_B_MASK | DESC_G_MASK | DPL3 | 0x100;
 const CODE64 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_L_MASK | DESC_G_MASK | DPL3 | 0x100;
 const DATA32 = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK | DESC_G_MASK | DPL3 | 0x100;
+
+/**
+ * Linux's IDT as user code sees it: INT3 (3) and INTO (4) gates have DPL 3 and trap; any other
+ * INT n hits a DPL-0 gate and raises #GP on the INT instruction.
+ */
+function softIntReachesUser(v: number): boolean {
+  return v === 3 || v === 4;
+}
 
 /** Signal the host raises for each exception vector (Linux x86 traps.c). */
 export function vectorToSignal(v: number): number {
@@ -40,6 +53,7 @@ export class EmuRunner {
   readonly cpu: X86TcgCpu;
   readonly as: AddressSpace;
   private readonly init = new Uint8Array(DATA_SIZE + STACK_SIZE);
+  private readonly code = new Uint8Array(CODE_SIZE);
 
   constructor() {
     const alloc = new RamBlockAllocator(4 << 20);
@@ -68,6 +82,20 @@ export class EmuRunner {
     this.as.loadBlob(GDT_ADDR, gdt);
   }
 
+  /**
+   * The instructions our CPU decoded (so reached) at offsets below `len` of the code page of the
+   * case just run: what the coverage report counts.  Valid until the next run().
+   */
+  reached(len: number, out: Insn[]): void {
+    const host = this.cpu.mmu.codePageHost(CODE_ADDR);
+    const page = host < 0 ? null : this.cpu.code.pages[host >>> 12];
+    if (!page) return;
+    for (let off = 0; off < len; off++) {
+      const insn = page[off];
+      if (insn !== undefined) out.push(insn);
+    }
+  }
+
   run(tc: TestCase): TestResult {
     const cpu = this.cpu;
     const env = cpu.env;
@@ -75,7 +103,7 @@ export class EmuRunner {
     fillBytes(tc.seed, this.init);
     as.loadBlob(DATA_ADDR, this.init.subarray(0, DATA_SIZE));
     as.loadBlob(STACK_ADDR, this.init.subarray(DATA_SIZE));
-    const code = new Uint8Array(tc.code.length + 16).fill(0xcc);
+    const code = this.code.fill(0xcc);
     code.set(tc.code);
     code[tc.code.length] = 0xf4; // HLT: #GP at CPL 3, our "reached the stub" marker
     as.loadBlob(CODE_ADDR, code);
@@ -102,10 +130,17 @@ export class EmuRunner {
     const stubAddr = CODE_ADDR + tc.code.length;
     let signo = 0;
     let rip = 0n;
-    const exit = cpu.run(10000);
-    if (exit === EXIT_EXCEPTION && !(env.exception_index === 13 && env.rip === stubAddr)) {
-      signo = vectorToSignal(env.exception_index);
-      rip = BigInt(env.exception_is_int ? env.exception_next_rip : env.rip);
+    const icount0 = cpu.icount;
+    const exit = cpu.run(BUDGET);
+    const insns = cpu.icount - icount0;
+    if (exit === EXIT_EXCEPTION && !(env.exception_index === 13 && env.rip === stubAddr && !env.exception_is_int)) {
+      if (env.exception_is_int && !softIntReachesUser(env.exception_index)) {
+        signo = 11; // #GP(vector * 8 + 2) on the INT instruction
+        rip = BigInt(env.rip);
+      } else {
+        signo = vectorToSignal(env.exception_index);
+        rip = BigInt(env.exception_is_int ? env.exception_next_rip : env.rip);
+      }
       env.exception_is_int = false;
     } else if (exit !== EXIT_EXCEPTION) {
       throw new Error(`${tc.name}: did not reach the exit stub (exit ${exit}, rip 0x${env.rip.toString(16)})`);
@@ -114,11 +149,15 @@ export class EmuRunner {
     for (let r = 0; r < 16; r++) regs.push(env.getReg64(r));
     const flags = BigInt(cpuComputeEflags(env));
     const diffs: number[] = [];
+    let ndiffTotal = 0;
     const u8 = as.alloc.u8;
-    for (let i = 0; i < DATA_SIZE + STACK_SIZE && diffs.length < MAX_DIFFS; i++) {
+    for (let i = 0; i < DATA_SIZE + STACK_SIZE; i++) {
       const now = i < DATA_SIZE ? u8[DATA_ADDR + i] : u8[STACK_ADDR + i - DATA_SIZE];
-      if (now !== this.init[i]) diffs.push(((i << 8) | now) >>> 0);
+      if (now === this.init[i]) continue;
+      ndiffTotal++;
+      if (diffs.length < MAX_DIFFS) diffs.push(((i << 8) | now) >>> 0);
     }
-    return { signo, rip, regs, flags, diffs };
+    const hash = memHash(u8.subarray(DATA_ADDR, DATA_ADDR + DATA_SIZE), u8.subarray(STACK_ADDR, STACK_ADDR + STACK_SIZE));
+    return { signo, rip, regs, flags, diffs, ndiffTotal, hash, insns };
   }
 }

@@ -45,6 +45,8 @@ export class Gen {
   readonly regs: bigint[] = [];
   bytes: number[] = [];
   flagMask = FLAGS_COMPARED;
+  /** Registers whose result is not compared (bit r): e.g. CPUID/RDTSC outputs. */
+  regMask = 0;
   flags: bigint;
   nregs: number;
 
@@ -164,6 +166,9 @@ export class Gen {
   }
 
   toCase(name: string, seed: number): TestCase {
-    return { name, mode: this.mode, code: Uint8Array.from(this.bytes), seed, regs: this.regs, flags: this.flags, flagMask: this.flagMask };
+    return {
+      name, mode: this.mode, code: Uint8Array.from(this.bytes), seed, regs: this.regs, flags: this.flags, flagMask: this.flagMask,
+      regMask: this.regMask,
+    };
   }
 }

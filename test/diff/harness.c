@@ -26,13 +26,13 @@
 #define CODE_SIZE 0x1000UL
 #define STACK_ADDR 0x300000UL
 #define STACK_SIZE 0x1000UL
-#define MAX_CODE 96
+#define MAX_CODE 2048
 #define MAX_DIFFS 64
 
+/* Followed on the wire by code_len code bytes. */
 struct tc_in {
 	uint32_t mode;        /* 64 or 32 */
 	uint32_t code_len;
-	uint8_t code[MAX_CODE];
 	uint32_t seed;
 	uint32_t pad;
 	uint64_t regs[16];
@@ -45,6 +45,8 @@ struct tc_out {
 	uint64_t rip;         /* faulting RIP (signal) or 0 */
 	uint64_t regs[16];
 	uint64_t flags;
+	uint32_t ndiff_total; /* changed bytes in all */
+	uint32_t hash;        /* FNV-1a over the final data then stack regions */
 	uint32_t diffs[MAX_DIFFS]; /* (offset << 8) | new byte; stack offsets are + DATA_SIZE */
 };
 
@@ -171,7 +173,8 @@ int main(void) {
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_fault;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-	int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
+	/* SIGALRM: a case that loops for ever (a generator bug) ends as a "fault" instead of hanging. */
+	int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGALRM };
 	for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
 
 	far_exit.off = (uint32_t)(uintptr_t)exit64;
@@ -181,16 +184,17 @@ int main(void) {
 	code_ptr = CODE_ADDR;
 
 	static uint8_t init_data[DATA_SIZE + STACK_SIZE];
+	static uint8_t in_code[MAX_CODE];
 	struct tc_in in;
 	struct tc_out out;
 	while (fread(&in, sizeof in, 1, stdin) == 1) {
-		if (in.code_len > MAX_CODE) return 3;
+		if (in.code_len > MAX_CODE || fread(in_code, 1, in.code_len, stdin) != in.code_len) return 3;
 		uint32_t st = in.seed;
 		fill(init_data, DATA_SIZE + STACK_SIZE, &st);
 		memcpy(data, init_data, DATA_SIZE);
 		memcpy(stack, init_data + DATA_SIZE, STACK_SIZE);
 		memset(code, 0xcc, CODE_SIZE);
-		memcpy(code, in.code, in.code_len);
+		memcpy(code, in_code, in.code_len);
 		uint8_t *stub = code + in.code_len;
 		if (in.mode == 64) {
 			/* jmp *0(%rip); .quad exit64 */
@@ -210,18 +214,25 @@ int main(void) {
 		fault_sig = 0;
 		fault_rip = 0;
 		if (sigsetjmp(jb, 1) == 0) {
+			alarm(2);
 			if (in.mode == 64) enter64(); else enter32();
 		}
+		alarm(0);
 		out.signo = fault_sig;
 		out.rip = fault_rip;
 		memcpy(out.regs, out_regs, sizeof out.regs);
 		out.flags = out_flags;
-		uint32_t nd = 0;
-		for (uint32_t i = 0; i < DATA_SIZE + STACK_SIZE && nd < MAX_DIFFS; i++) {
+		uint32_t nd = 0, total = 0, h = 0x811c9dc5u;
+		for (uint32_t i = 0; i < DATA_SIZE + STACK_SIZE; i++) {
 			uint8_t now = i < DATA_SIZE ? data[i] : stack[i - DATA_SIZE];
-			if (now != init_data[i]) out.diffs[nd++] = (i << 8) | now;
+			h = (h ^ now) * 0x01000193u;
+			if (now == init_data[i]) continue;
+			total++;
+			if (nd < MAX_DIFFS) out.diffs[nd++] = (i << 8) | now;
 		}
 		out.ndiff = nd;
+		out.ndiff_total = total;
+		out.hash = h;
 		fwrite(&out, sizeof out, 1, stdout);
 	}
 	return 0;

@@ -7,7 +7,7 @@
  * polymorphic calls, no allocation on the hot path.  Exceptions unwind with a sentinel and
  * leave RIP on the faulting instruction.
  */
-import { Decoder, Insn, InsnTooLong, Op } from './decode.js';
+import { Decoder, Insn, InsnTooLong, Op, SH_RCL, SH_RCR } from './decode.js';
 import { TcgCpu, CPU_EXCEPTION, type CpuidFn, type TscFn } from './tcg-cpu.js';
 import { SoftMMU } from './softmmu.js';
 import {
@@ -26,6 +26,7 @@ import { segExec, checkIoBitmap } from './seg-exec.js';
 import { aaa, aam, aad, daa, salc } from './bcd.js';
 import {
   testCC, computeAll, computeC, cpuLoadEflags, CC_OP_ADD, CC_OP_ADC, CC_OP_SUB, CC_OP_SBB, CC_OP_LOGIC, CC_OP_INC, CC_OP_DEC,
+  CC_OP_SHL, CC_OP_SAR, CC_OP_MUL, CC_OP_EFLAGS,
 } from './flags.js';
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } from '../../../exec/memory.js';
 import type { IOPortSpace } from '../../../exec/ioport.js';
@@ -227,7 +228,7 @@ export class X86TcgCpu {
         if (insn.mod === 3) {
           if (size === 4) return alu32(env, insn.sub, insn.rm << 1, insn.imm);
           if (size === 8) return alu64(env, insn.sub, insn.rm << 1, insn.imm, insn.immHi);
-        }
+        } else if (size === 4 && insn.sub !== 2 && insn.sub !== 3) return alu32Mem(c, insn.sub, c.ea(insn), insn.imm);
         const a = c.readE(insn, size), aHi = c.hi;
         const r = aluOp(c, insn.sub, size, a, aHi, insn.imm, insn.immHi);
         if (insn.sub < 7) c.writeE(insn, size, r, c.hi);
@@ -255,6 +256,11 @@ export class X86TcgCpu {
         return true;
       }
       case Op.MOV_EI:
+        if (insn.mod === 3 && size === 4) {
+          env.regs[insn.rm << 1] = insn.imm;
+          env.regs[(insn.rm << 1) + 1] = 0;
+          return true;
+        }
         if (insn.mod !== 3) c.ea(insn);
         c.writeE(insn, size, insn.imm, insn.immHi);
         return true;
@@ -340,6 +346,10 @@ export class X86TcgCpu {
         return true;
       }
       case Op.SHIFT: {
+        if (size === 4 && insn.mod === 3 && insn.sub !== SH_RCL && insn.sub !== SH_RCR) {
+          const n = (insn.countCL ? env.regs[R_ECX << 1] : insn.imm) & 31;
+          if (n !== 0) return shift32(env, insn.sub, insn.rm << 1, n);
+        }
         const a = c.readE(insn, size), aHi = c.hi;
         const count = insn.countCL ? env.regs[R_ECX << 1] & 0xff : insn.imm;
         const r = shiftOp(c, insn.sub, size, a, aHi, count);
@@ -348,8 +358,30 @@ export class X86TcgCpu {
         return true;
       }
       case Op.MOVZX: {
-        const v = c.readE(insn, insn.sub);
-        c.setReg(size, insn.reg, v, 0);
+        const regs = env.regs;
+        let v: number;
+        if (insn.mod !== 3) v = insn.sub === 1 ? c.mmu.ld8(c.ea(insn)) : c.mmu.ld16(c.ea(insn));
+        else if (insn.sub === 2) v = regs[insn.rm << 1] & 0xffff;
+        else v = insn.rm < 16 ? regs[insn.rm << 1] & 0xff : (regs[(insn.rm - 16) << 1] >> 8) & 0xff;
+        if (size === 2) c.setReg(2, insn.reg, v, 0);
+        else {
+          regs[insn.reg << 1] = v;
+          regs[(insn.reg << 1) + 1] = 0;
+        }
+        return true;
+      }
+      case Op.IMUL2: case Op.IMUL3: {
+        if (size !== 4) return this.execOther(insn);
+        // CF = OF = the signed product does not fit: exact in a double below 2^53, and certainly
+        // different from the truncated product above.
+        const m = insn.mod === 3 ? env.regs[insn.rm << 1] : c.mmu.ld32(c.ea(insn));
+        const o = insn.op === Op.IMUL3 ? insn.imm : env.regs[insn.reg << 1];
+        const r = Math.imul(m, o);
+        env.cc_op = CC_OP_MUL + 2;
+        env.cc_dst = r;
+        env.cc_src = m * o !== r ? 1 : 0;
+        env.regs[insn.reg << 1] = r;
+        env.regs[(insn.reg << 1) + 1] = 0;
         return true;
       }
       case Op.MOVSX: {
@@ -963,6 +995,28 @@ function alu32(env: CPUX86State, op: number, di: number, b: number): boolean {
   return true;
 }
 
+/**
+ * A 32-bit ALU operation other than ADC/SBB on the memory operand at linear `addr` with operand
+ * b.  The result is stored before the flags change, so a faulting store leaves them as they were.
+ */
+function alu32Mem(c: TcgCpu, op: number, addr: number, b: number): boolean {
+  const env = c.env;
+  const a = c.mmu.ld32(addr);
+  let r: number, ccOp: number;
+  switch (op) {
+    case 0: r = (a + b) | 0; ccOp = CC_OP_ADD + 2; break;
+    case 1: r = a | b; ccOp = CC_OP_LOGIC + 2; break;
+    case 5: case 7: r = (a - b) | 0; ccOp = CC_OP_SUB + 2; break;
+    case 6: r = a ^ b; ccOp = CC_OP_LOGIC + 2; break;
+    default: r = a & b; ccOp = CC_OP_LOGIC + 2; break; // AND, TEST
+  }
+  if (op < 7) c.mmu.st32(addr, r);
+  env.cc_op = ccOp;
+  env.cc_dst = r;
+  env.cc_src = b;
+  return true;
+}
+
 /** ADC/SBB on 32-bit operands. */
 function alu32Carry(env: CPUX86State, op: number, di: number, b: number): boolean {
   const regs = env.regs;
@@ -1035,5 +1089,45 @@ function alu64Carry(env: CPUX86State, op: number, di: number, b: number, bHi: nu
   env.cc_srcHi = bHi;
   regs[di] = r;
   regs[di + 1] = rHi;
+  return true;
+}
+
+/**
+ * SHL/SAL SHR SAR ROL ROR of the 32-bit register at half `di` by a masked count n (1..31), the
+ * common case of the shift group (shift.ts has the general one; same lazy flags).
+ */
+function shift32(env: CPUX86State, op: number, di: number, n: number): boolean {
+  const regs = env.regs;
+  const a = regs[di];
+  let r: number;
+  switch (op) {
+    case 5: { // SHR
+      const src = a >>> (n - 1);
+      r = src >>> 1;
+      env.cc_op = CC_OP_SAR + 2; env.cc_src = src | 0; env.cc_dst = r;
+      break;
+    }
+    case 7: { // SAR
+      const src = a >> (n - 1);
+      r = src >> 1;
+      env.cc_op = CC_OP_SAR + 2; env.cc_src = src; env.cc_dst = r;
+      break;
+    }
+    case 0: case 1: { // ROL ROR: only CF and OF change
+      r = op === 0 ? (a << n) | (a >>> (32 - n)) : (a >>> n) | (a << (32 - n));
+      const cf = op === 0 ? r & 1 : r >>> 31;
+      const of = op === 0 ? (r >>> 31) ^ cf : ((r >>> 31) ^ (r >>> 30)) & 1;
+      env.cc_src = (computeAll(env) & ~(CC_C | CC_O)) | cf | (of << 11);
+      env.cc_op = CC_OP_EFLAGS;
+      break;
+    }
+    default: { // SHL SAL
+      const src = a << (n - 1);
+      r = src << 1;
+      env.cc_op = CC_OP_SHL + 2; env.cc_src = src; env.cc_dst = r;
+    }
+  }
+  regs[di] = r | 0;
+  regs[di + 1] = 0;
   return true;
 }

@@ -18,6 +18,7 @@ export const CC_OP_INC = 24;   // cc_src = CF before the instruction
 export const CC_OP_DEC = 28;
 export const CC_OP_SHL = 32;   // cc_src = operand shifted by count-1
 export const CC_OP_SAR = 36;   // (SHR and SAR) cc_src = operand shifted by count-1
+export const CC_OP_MUL = 40;   // cc_dst = the (truncated) product, cc_src = 1 if it overflowed (CF = OF)
 
 const C = 1, P = 4, A = 0x10, Z = 0x40, S = 0x80, O = 0x800;
 
@@ -60,6 +61,24 @@ function signOf(s: number, lo: number, hi: number): boolean {
 export function computeAll(cpu: CPUX86State): number {
   const op = cpu.cc_op;
   if (op === CC_OP_EFLAGS) return cpu.cc_src;
+  // 32-bit ADD/SUB/logic, the usual producers before a rotate, LAHF or PUSHF: straight-line.
+  if (op === CC_OP_ADD + 2 || op === CC_OP_SUB + 2 || op === CC_OP_LOGIC + 2) {
+    const dst = cpu.cc_dst, src = cpu.cc_src;
+    let f = parityTable[dst & 0xff] | (dst === 0 ? Z : 0) | (dst < 0 ? S : 0);
+    if (op === CC_OP_LOGIC + 2) return f;
+    if (op === CC_OP_ADD + 2) {
+      const s1 = (dst - src) | 0;
+      if (dst >>> 0 < src >>> 0) f |= C;
+      f |= (dst ^ src ^ s1) & A;
+      if ((~(s1 ^ src) & (s1 ^ dst)) < 0) f |= O;
+    } else {
+      const s1 = (dst + src) | 0;
+      if (s1 >>> 0 < src >>> 0) f |= C;
+      f |= (dst ^ src ^ s1) & A;
+      if (((s1 ^ src) & (s1 ^ dst)) < 0) f |= O;
+    }
+    return f;
+  }
   const s = op & 3;
   const dst = cpu.cc_dst, src = cpu.cc_src, dHi = cpu.cc_dstHi, sHi = cpu.cc_srcHi;
   let f = zsp(s, dst, dHi);
@@ -111,6 +130,9 @@ export function computeAll(cpu: CPUX86State): number {
       f |= src & C;
       if (signOf(s, src ^ dst, sHi ^ dHi)) f |= O;
       return f;
+    case CC_OP_MUL:
+      // SF ZF PF from the product and AF clear, as QEMU computes the undefined ones.
+      return src !== 0 ? f | C | O : f;
   }
   throw new Error(`bad cc_op ${op}`);
 }
@@ -126,9 +148,19 @@ export function computeC(cpu: CPUX86State): number {
     case CC_OP_INC:
     case CC_OP_DEC:
       return cpu.cc_src & C;
+    case CC_OP_MUL:
+      return cpu.cc_src !== 0 ? C : 0;
     case CC_OP_SUB:
       if ((op & 3) === 2) return (cpu.cc_dst + cpu.cc_src) >>> 0 < cpu.cc_src >>> 0 ? 1 : 0;
       return computeAll(cpu) & C;
+    case CC_OP_ADD:
+      // The INC/DEC after an ADD (a loop counter) needs CF alone.
+      if ((op & 3) === 2) return cpu.cc_dst >>> 0 < cpu.cc_src >>> 0 ? 1 : 0;
+      return computeAll(cpu) & C;
+    case CC_OP_SHL:
+      return signOf(op & 3, cpu.cc_src, cpu.cc_srcHi) ? 1 : 0;
+    case CC_OP_SAR:
+      return cpu.cc_src & C;
     default:
       return computeAll(cpu) & C;
   }

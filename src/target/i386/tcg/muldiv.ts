@@ -4,9 +4,9 @@
  * shift-and-subtract on 32-bit limbs, so every result is exact without BigInt.
  */
 import type { TcgCpu } from './tcg-cpu.js';
-import { computeAll } from './flags.js';
-import { trunc } from './alu.js';
-import { R_EAX, R_EDX, EXCP00_DIVZ, CC_C, CC_O, CC_S, CC_Z, CC_A, CC_P } from './cpu-state.js';
+import { CC_OP_MUL, computeAll } from './flags.js';
+import { trunc, sizeIdx } from './alu.js';
+import { R_EAX, R_EDX, EXCP00_DIVZ, CC_C, CC_O, CC_A } from './cpu-state.js';
 
 /** Unsigned 32x32 → 64: returns the low half, high half in c.hi. */
 export function mulu32(c: TcgCpu, a: number, b: number): number {
@@ -51,8 +51,12 @@ function sub128hi(lo: number, hi: number): void {
  * CF = OF = the product did not fit.  SF/ZF/AF/PF are undefined: AMD CPUs leave them unchanged,
  * and so do we (our differential-test host is AMD).
  */
-function setMulFlags(c: TcgCpu, _size: number, _lo: number, _loHi: number, overflow: boolean): void {
-  c.setFlags((computeAll(c.env) & (CC_S | CC_Z | CC_A | CC_P)) | (overflow ? CC_C | CC_O : 0));
+function setMulFlags(c: TcgCpu, size: number, lo: number, loHi: number, overflow: boolean): void {
+  const env = c.env;
+  env.cc_op = CC_OP_MUL + sizeIdx(size);
+  env.cc_dst = lo;
+  env.cc_dstHi = loHi;
+  env.cc_src = overflow ? 1 : 0;
 }
 
 /** MUL (signed = false) / IMUL one-operand form: rDX:rAX = rAX * src. */

@@ -1,0 +1,186 @@
+/*
+ * More CPU-bound 32-bit guest kernels for the benchmark, run on our CPU and on the host CPU (the
+ * oracle of the result) like bench/kernel32.ts: a REP MOVSB memcpy (bench/memcpy32.asm) and a hash
+ * kernel, FNV-1a plus SHA-256 message-schedule rounds (bench/hash32.asm).
+ *
+ * Instructions are counted architecturally, once, by single-stepping our CPU: every iteration of a
+ * REP string instruction counts as one instruction, as QEMU's -icount counts them (the host's
+ * retired-instruction counters count a whole REP MOVSB as one, which would make the memcpy's MIPS
+ * meaningless).  The slowdown vs the host CPU does not depend on that choice.
+ *
+ * Run: npx tsc -p . && node dist/bench/cpu-kernels.js [repeats]
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Tcg32, runTcg32, VARS_ADDR, CODE_ADDR, type InsnCount, type KernelResult } from './kernel32.js';
+import { runNative32 } from './native.js';
+import { EXIT_HLT } from '../src/target/i386/tcg/cpu-exec.js';
+import { R_ECX } from '../src/target/i386/tcg/cpu-state.js';
+
+export interface CpuKernel {
+  name: string;
+  /** What the table says about it. */
+  title: string;
+  code: Buffer;
+  /** The data image at VARS_ADDR for `passes` passes ([+0] is the pass count). */
+  data(passes: number): Uint8Array;
+  /** Bytes of memory traffic per pass, for a MB/s figure (0 = none). */
+  bytesPerPass: number;
+}
+
+const SRC_ADDR = 0x110000;
+
+export const MEMCPY32: CpuKernel = {
+  name: 'memcpy',
+  title: 'REP MOVSB memcpy, 16 x 64 KiB per pass',
+  code: Buffer.from(
+    '832d00801000017221bb1000000089de83e60181c600001100bf00001200b9ffff0000f3a44b75e6ebd6be00001200b9ff3f0000' +
+    '31c031d20306c1c205331683c6044975f331ed', 'hex'),
+  data(passes: number): Uint8Array {
+    const d = new Uint8Array(SRC_ADDR + 0x10000 - VARS_ADDR);
+    new DataView(d.buffer).setUint32(0, passes >>> 0, true);
+    for (let i = 0; i < 0x10000; i++) d[SRC_ADDR - VARS_ADDR + i] = (i * 131 + (i >> 8)) & 0xff;
+    return d;
+  },
+  bytesPerPass: 16 * 0xffff,
+};
+
+export const HASH32: CpuKernel = {
+  name: 'hash',
+  title: 'FNV-1a over 16 KiB + 16 SHA-256 message-schedule rounds per pass',
+  code: Buffer.from(
+    '832d00801000010f82ab000000be00001100b900400000a1048010000fb61631d069c093010001464975f1a304801000bf00c010' +
+    '00b910000000f3abbf00c01000c7050880100010000000bb100000008b449ff889c289c5c1c811c1ca13c1ed0a31d031e803449f' +
+    'e403449fc08b549fc489d589d1c1ca07c1cd12c1e90331ea31ca01d089049f4383fb4072c38db7c0000000b910000000f3a5bf00' +
+    'c01000832d088010000175a3a13cc01000310504801000e948ffffffa1048010008b153cc010008b2d00c01000', 'hex'),
+  data(passes: number): Uint8Array {
+    const d = new Uint8Array(SRC_ADDR + 0x4000 - VARS_ADDR);
+    const v = new DataView(d.buffer);
+    v.setUint32(0, passes >>> 0, true);
+    v.setUint32(4, 0x811c9dc5, true); // FNV offset basis
+    for (let i = 0; i < 0x4000; i++) d[SRC_ADDR - VARS_ADDR + i] = (i * 37 + (i >> 7)) & 0xff;
+    return d;
+  },
+  bytesPerPass: 0,
+};
+
+export const CPU_KERNELS: readonly CpuKernel[] = [MEMCPY32, HASH32];
+
+/** True if the bytes at `lin` start a REP/REPE/REPNE string instruction (after other prefixes). */
+function isRepString(u8: Uint8Array, lin: number): boolean {
+  let rep = false;
+  for (let i = 0; i < 15; i++) {
+    const b = u8[lin + i];
+    if (b === 0xf2 || b === 0xf3) { rep = true; continue; }
+    if (b === 0x66 || b === 0x67 || b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65) continue;
+    return rep && ((b >= 0xa4 && b <= 0xa7) || (b >= 0xaa && b <= 0xaf) || (b >= 0x6c && b <= 0x6f));
+  }
+  return false;
+}
+
+/** Architectural instruction count of a run of `passes` passes (REP iterations counted one by one). */
+function archCount(k: CpuKernel, passes: number): number {
+  const t = new Tcg32(k.code);
+  const env = t.cpu.env;
+  t.as.loadBlob(VARS_ADDR, k.data(passes));
+  env.rip = CODE_ADDR;
+  env.halted = false;
+  const u8 = t.alloc.u8;
+  let n = 0;
+  for (;;) {
+    const rep = isRepString(u8, env.rip); // flat segments: linear = EIP
+    const ecx = env.regs[2 * R_ECX];
+    const exit = t.cpu.run(1);
+    n += rep ? (ecx - env.regs[2 * R_ECX]) >>> 0 : 1;
+    if (exit === EXIT_HLT) return n;
+  }
+}
+
+/** Exact instructions of a run: fixed + perPass * passes. */
+export function countKernel(k: CpuKernel): InsnCount {
+  const one = archCount(k, 1), two = archCount(k, 2);
+  return { fixed: 2 * one - two, perPass: two - one };
+}
+
+export interface KernelMips {
+  name: string;
+  title: string;
+  /** Guest MIPS per CPU second: ours and the host's, and the host-to-ours time ratio. */
+  tcg: number;
+  native: number;
+  slowdown: number;
+  /** MB/s of memory traffic (memcpy), ours and native. */
+  tcgMBs: number;
+  nativeMBs: number;
+  instructions: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function same(a: KernelResult, b: KernelResult): boolean {
+  return a.eax === b.eax && a.edx === b.edx && a.ebp === b.ebp && Buffer.compare(Buffer.from(a.sorted), Buffer.from(b.sorted)) === 0;
+}
+
+/**
+ * Times kernel `k` on our CPU (`runs` runs of a pass count calibrated to ~tcgSeconds) and on the
+ * host CPU (~nativeSeconds), after checking both compute the same result.
+ */
+export function benchKernel(k: CpuKernel, runs = 3, tcgSeconds = 1, nativeSeconds = 0.3): KernelMips {
+  const count = countKernel(k);
+  const oracle = runNative32(k.code, k.data(1));
+  const probe = runTcg32(k.code, k.data, 1);
+  if (!same(probe, oracle)) throw new Error(`${k.name}: tsqemu computed eax/edx/ebp ${probe.eax}/${probe.edx}/${probe.ebp}, the host CPU ${oracle.eax}/${oracle.edx}/${oracle.ebp}`);
+  const passes = Math.max(1, Math.round(tcgSeconds / Math.max(probe.cpuSeconds, 1e-3)));
+  const tcg: number[] = [], tcgT: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = runTcg32(k.code, k.data, passes);
+    const want = runNative32(k.code, k.data(passes));
+    if (!same(r, want)) throw new Error(`${k.name}: tsqemu and the host CPU differ after ${passes} passes`);
+    tcg.push((count.fixed + count.perPass * passes) / r.cpuSeconds / 1e6);
+    tcgT.push(r.cpuSeconds / passes);
+  }
+  const nprobe = runNative32(k.code, k.data(20));
+  const npasses = Math.max(1, Math.ceil((nativeSeconds / Math.max(nprobe.cpuSeconds, 1e-4)) * 20));
+  const nat: number[] = [], natT: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = runNative32(k.code, k.data(npasses));
+    nat.push((count.fixed + count.perPass * npasses) / r.cpuSeconds / 1e6);
+    natT.push(r.cpuSeconds / npasses);
+  }
+  const perPassTcg = median(tcgT), perPassNat = median(natT);
+  return {
+    name: k.name, title: k.title, tcg: median(tcg), native: median(nat), slowdown: perPassTcg / perPassNat,
+    tcgMBs: k.bytesPerPass / perPassTcg / 1e6, nativeMBs: k.bytesPerPass / perPassNat / 1e6,
+    instructions: count.fixed + count.perPass * passes,
+  };
+}
+
+/**
+ * Times kernel `name` in a fresh Node process (`node cpu-kernels.js --json <name> ...`): JIT
+ * feedback from other guest code (a REP-heavy kernel before an ALU-heavy one) can halve the
+ * interpreter's speed, so each kernel starts from the same state.
+ */
+export function benchKernelIsolated(name: string, runs: number, tcgSeconds: number, nativeSeconds: number): KernelMips {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--json', name, String(runs), String(tcgSeconds), String(nativeSeconds)],
+    { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`cpu-kernels ${name} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as KernelMips;
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+if (isMain && process.argv[2] === '--json') {
+  const k = CPU_KERNELS.find((x) => x.name === process.argv[3]);
+  if (!k) throw new Error(`no kernel ${process.argv[3]}`);
+  process.stdout.write(JSON.stringify(benchKernel(k, Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]))));
+} else if (isMain) {
+  const repeats = Number(process.argv[2] ?? 3);
+  for (const k of CPU_KERNELS) {
+    const r = benchKernelIsolated(k.name, repeats, 1, 0.3);
+    const mb = k.bytesPerPass ? `, ${r.tcgMBs.toFixed(0)} MB/s vs ${r.nativeMBs.toFixed(0)} MB/s` : '';
+    console.log(`${k.name}: tsqemu ${r.tcg.toFixed(1)} MIPS, native ${r.native.toFixed(1)} MIPS, slowdown ${r.slowdown.toFixed(1)}x${mb}`);
+  }
+}
