@@ -29,6 +29,7 @@ import {
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } from '../../../exec/memory.js';
 import type { IOPortSpace } from '../../../exec/ioport.js';
 import { CodeCache } from './code-cache.js';
+import { sseExec } from './sse-exec.js';
 
 /** Why cpuExec() returned. */
 export const EXIT_BUDGET = 0, EXIT_HLT = 1, EXIT_EXCEPTION = 2;
@@ -369,6 +370,7 @@ export class X86TcgCpu {
         c.nextRip = c.branchTarget(size, lo, hi);
         return true;
       }
+      case Op.SSE: return sseExec(c, insn);
       default:
         return this.execOther(insn);
     }
