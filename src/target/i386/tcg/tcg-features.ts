@@ -6,10 +6,10 @@
  * A bit is added here only together with the instructions/behaviour behind it.
  */
 export const TCG_FEATURES: Readonly<Record<string, number>> = {
-  // tsc (4), cx8 (8), cmov (15), clflush (19)
-  FEAT_1_EDX: (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19),
-  // cx16 (13), movbe (22), popcnt (23)
-  FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23),
+  // tsc (4), cx8 (8), cmov (15), clflush (19), mmx (23), sse (25), sse2 (26)
+  FEAT_1_EDX: (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 23) | (1 << 25) | (1 << 26),
+  // pni (0: SSE3), ssse3 (9), cx16 (13), movbe (22), popcnt (23)
+  FEAT_1_ECX: (1 << 0) | (1 << 9) | (1 << 13) | (1 << 22) | (1 << 23),
   // bmi1 (3), bmi2 (8), adx (19)
   FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19),
   // rdtscp (27)
