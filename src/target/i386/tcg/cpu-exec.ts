@@ -30,6 +30,9 @@ import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } fr
 import type { IOPortSpace } from '../../../exec/ioport.js';
 import { CodeCache } from './code-cache.js';
 import { sseExec } from './sse-exec.js';
+import { sysExec } from './misc-helper.js';
+import { msrReset } from './msr.js';
+import { hwbpRun } from './breakpoint.js';
 
 /** Why cpuExec() returned. */
 export const EXIT_BUDGET = 0, EXIT_HLT = 1, EXIT_EXCEPTION = 2;
@@ -63,6 +66,7 @@ export class X86TcgCpu {
     this.decoder = new Decoder(this.mmu);
     this.code = CodeCache.of(opts.as);
     this.code.attach(this.env, this.mmu);
+    msrReset(this.c);
   }
 
   /** Drops every cached decode of the address space (e.g. at reset). */
@@ -80,6 +84,7 @@ export class X86TcgCpu {
     const env = this.env;
     const c = this.c;
     const mmu = this.mmu;
+    if (env.hwbpActive !== 0 && budget > 1) return hwbpRun(this, budget); // debug registers armed
     mmu.checkMapChange();
     let page: Insn[] | null = null;
     /** RIP at which the current code page starts (NaN = none): a page hit is one subtraction. */
@@ -135,7 +140,7 @@ export class X86TcgCpu {
         prevNext = c.nextRip;
         if (this.exec(insn)) {
           env.rip = c.nextRip;
-        } else if (insn.op === Op.HLT) {
+        } else if (insn.op === Op.HLT || insn.op === Op.SYS) { // (MWAIT halts too)
           env.rip = c.nextRip;
           this.icount += n + 1;
           env.halted = true;
@@ -385,6 +390,7 @@ export class X86TcgCpu {
     switch (insn.op) {
       case Op.UD:
         return c.ud();
+      case Op.SYS: return sysExec(c, insn);
       case Op.NOT: {
         const a = c.readE(insn, size), aHi = c.hi;
         c.writeE(insn, size, ~a, ~aHi);

@@ -8,6 +8,7 @@
  * physical; the page walk, CR2 and #PF slot into tlbFill() without touching the fast path.
  */
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK } from '../../../exec/memory.js';
+import type { DebugWatch } from './breakpoint.js';
 
 export const MMU_DATA_LOAD = 0, MMU_DATA_STORE = 1, MMU_INST_FETCH = 2;
 const TLB_BITS = 8;
@@ -25,6 +26,8 @@ export class SoftMMU {
   /** RAM-buffer offset of the page per entry. */
   readonly tlbHost = new Int32Array(3 * TLB_SIZE);
   private asGen: number;
+  /** Data breakpoints (breakpoint.ts): accesses to their pages take the slow path and are reported. */
+  watch: DebugWatch | null = null;
 
   constructor(as: AddressSpace) {
     this.as = as;
@@ -73,6 +76,7 @@ export class SoftMMU {
   /** Fills the TLB for `lin` if its page is plain RAM; returns the page's RAM offset or -1. */
   tlbFill(lin: number, access: number): number {
     const pageLin = lin - (lin & TARGET_PAGE_MASK);
+    if (this.watch !== null && this.watch.pageWatched(pageLin, access)) return -1;
     const phys = this.translate(pageLin, access);
     const host = this.as.ramPageOffset(phys, access === MMU_DATA_STORE);
     if (host < 0 || host > 0x7ffff000) return -1;
@@ -128,6 +132,7 @@ export class SoftMMU {
   }
 
   private ldSlow(lin: number, size: number, access: number): number {
+    if (this.watch !== null) this.watch.access(lin, size, access);
     const off = lin & TARGET_PAGE_MASK;
     if (off + size > TARGET_PAGE_MASK + 1) {
       // Crosses a page: assemble from bytes (each byte may fault separately, low address first).
@@ -185,6 +190,7 @@ export class SoftMMU {
   }
 
   private stSlow(lin: number, v: number, size: number): void {
+    if (this.watch !== null) this.watch.access(lin, size, MMU_DATA_STORE);
     const off = lin & TARGET_PAGE_MASK;
     if (off + size > TARGET_PAGE_MASK + 1) {
       for (let i = 0; i < size; i++) this.stSlow(lin + i, v >>> (8 * i), 1);
