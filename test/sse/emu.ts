@@ -177,7 +177,9 @@ function saveFx(env: Env): Uint8Array {
   const fx = new Uint8Array(512);
   const dv = new DataView(fx.buffer);
   dv.setUint16(FX_FCW, env.fpuc, true);
-  dv.setUint16(FX_FSW, (env.fpus & ~0x3800) | (env.fpstt << 11), true);
+  // FSW.B mirrors ES on the hardware (the x87's presentation, not SSE behaviour).
+  const fsw = (env.fpus & ~0x3800) | (env.fpstt << 11);
+  dv.setUint16(FX_FSW, fsw & 0x80 ? fsw | 0x8000 : fsw, true);
   let ftw = 0;
   for (let p = 0; p < 8; p++) if (env.fptags[p] === 0) ftw |= 1 << p;
   fx[FX_FTW] = ftw;

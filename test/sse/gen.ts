@@ -11,7 +11,7 @@
 import { AddressSpace, MemoryRegion, RamBlockAllocator } from '../../src/exec/memory.js';
 import { SoftMMU } from '../../src/target/i386/tcg/softmmu.js';
 import { Decoder, Insn, Op } from '../../src/target/i386/tcg/decode.js';
-import { DATA_ADDR, DATA_SIZE, FX_FCW, FX_FTW, FX_MXCSR, FX_ST, FX_XMM, type SseCase } from './emu.js';
+import { DATA_ADDR, DATA_SIZE, FX_FCW, FX_FSW, FX_FTW, FX_MXCSR, FX_ST, FX_XMM, type SseCase } from './emu.js';
 
 export interface Form {
   key: string;
@@ -163,6 +163,10 @@ export function makeCase(form: Form, r: Rng, index: number): SseCase {
   const fx = new Uint8Array(512);
   const dv = new DataView(fx.buffer);
   dv.setUint16(FX_FCW, 0x37f, true);
+  if (r.chance(0.05)) { // a pending unmasked x87 exception (IE with IM clear, ES): #MF for MMX
+    dv.setUint16(FX_FCW, 0x37e, true);
+    dv.setUint16(FX_FSW, 0x81, true);
+  }
   fx[FX_FTW] = r.chance(0.8) ? 0xff : 0; // all valid (after MOVQ mm) or all empty (after EMMS)
   let mxcsr = r.int(4) << 13;
   if (r.chance(0.3)) mxcsr |= 0x40; // DAZ

@@ -27,6 +27,7 @@ const srcDir = join(here, '..', '..', '..', 'test', 'sse');
 const PER_FORM = Number(process.env.SSE_DIFF_N ?? 80);
 const SEED = Number(process.env.SSE_DIFF_SEED ?? 20261125);
 const SIGILL = 4;
+const SIGNAMES: Record<number, string> = { 0: 'completed', 4: 'SIGILL (#UD)', 8: 'SIGFPE (#XM/#MF)', 11: 'SIGSEGV (#GP)' };
 
 function buildHarness(): string {
   const out = join(here, 'harness');
@@ -124,9 +125,11 @@ test('SSE/SSE2/SSE3/SSSE3/MMX forms match the host CPU', () => {
   const executed = new Map<string, number>();
   const failures: string[] = [];
   const failedForms = new Set<string>();
+  const outcomes = new Map<number, number>();
   for (let i = 0; i < cases.length; i++) {
     const tc = cases[i];
     const ours = emu.run(tc);
+    outcomes.set(host[i].signo, (outcomes.get(host[i].signo) ?? 0) + 1);
     if (host[i].signo !== SIGILL) executed.set(tc.form, (executed.get(tc.form) ?? 0) + 1);
     const p = compare(formOf[i], tc, host[i], ours);
     if (p) {
@@ -139,7 +142,8 @@ test('SSE/SSE2/SSE3/SSSE3/MMX forms match the host CPU', () => {
   const unexercised = forms.filter((f) => !executed.get(f.key));
   writeFileSync(join(here, 'coverage.txt'),
     `SSE differential test: ${forms.length} implemented forms, ${cases.length} cases, ` +
-    `${unexercised.length} unexercised, ${failedForms.size} with mismatches\n` + lines.join('\n') + '\n');
+    `${unexercised.length} unexercised, ${failedForms.size} with mismatches\n` +
+    `host outcomes: ${[...outcomes].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${SIGNAMES[s] ?? 'signal ' + s} ${n}`).join(', ')}\n` + lines.join('\n') + '\n');
   assert.deepEqual(unexercised.map((f) => f.key), [], 'implemented forms the host never executed');
   assert.equal(failures.length, 0, `${failedForms.size} forms differ from the host:\n${failures.join('\n')}`);
 });
