@@ -69,6 +69,14 @@ function sseOp(c: TcgCpu, insn: Insn, f: number): boolean {
       writeA(env, insn.reg, n);
       return true;
     case SseOp.MOV_STORE:
+      if (n === 16 && insn.mod !== 3) {
+        const a = c.ea(insn);
+        if ((f & F_ALIGN) !== 0 && (a & 15) !== 0) c.raise(EXCP0D_GPF, 0);
+        const m = c.mmu, r = insn.reg << 2;
+        m.probeWrite(a, 16);
+        m.st32(a, xmm[r]); m.st32(c.addrAdd(a, 4), xmm[r + 1]); m.st32(c.addrAdd(a, 8), xmm[r + 2]); m.st32(c.addrAdd(a, 12), xmm[r + 3]);
+        return true;
+      }
       loadA(env, insn.reg, n);
       storeE(c, insn, f, n);
       return true;
@@ -123,8 +131,8 @@ function sseOp(c: TcgCpu, insn: Insn, f: number): boolean {
     }
     case SseOp.PMOVMSKB: {
       loadRmVector(env, insn.rm, n);
-      let m = 0;
-      for (let i = 0; i < n; i++) m |= (B8[i] >> 7) << i;
+      let m = signs4(B32[0]) | (signs4(B32[1]) << 4);
+      if (n === 16) m |= (signs4(B32[2]) << 8) | (signs4(B32[3]) << 12);
       c.setReg(4, insn.reg, m, 0);
       return true;
     }
@@ -258,6 +266,11 @@ function sseOp(c: TcgCpu, insn: Insn, f: number): boolean {
       return true;
     }
   }
+}
+
+/** The top bits of the four bytes of w as a 4-bit mask (the multiply gathers them in bits 24-27). */
+function signs4(w: number): number {
+  return (Math.imul((w >>> 7) & 0x01010101, 0x01020408) >>> 24) & 0xf;
 }
 
 /** The switch to MMX mode (QEMU's helper_enter_mmx): TOP = 0, every tag valid. */

@@ -88,7 +88,14 @@ export function intOp(op: number, n: number, imm: number): void {
     case SseOp.PMAXUB: for (let i = 0; i < n; i++) if (B8[i] > A8[i]) A8[i] = B8[i]; return;
     case SseOp.PMINSW: for (let i = 0; i < nw; i++) if (B16s[i] < A16s[i]) A16s[i] = B16s[i]; return;
     case SseOp.PMAXSW: for (let i = 0; i < nw; i++) if (B16s[i] > A16s[i]) A16s[i] = B16s[i]; return;
-    case SseOp.PCMPEQB: for (let i = 0; i < n; i++) A8[i] = A8[i] === B8[i] ? 0xff : 0; return;
+    case SseOp.PCMPEQB:
+      // Per dword: a byte of x = a ^ b is non-zero iff ((x & 0x7f) + 0x7f | x) has its top bit set.
+      for (let i = 0; i < nd; i++) {
+        const x = A32[i] ^ B32[i];
+        const nz = ((((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) >>> 7) & 0x01010101;
+        A32[i] = ~Math.imul(nz, 0xff);
+      }
+      return;
     case SseOp.PCMPEQW: for (let i = 0; i < nw; i++) A16[i] = A16[i] === B16[i] ? 0xffff : 0; return;
     case SseOp.PCMPEQD: for (let i = 0; i < nd; i++) A32[i] = A32[i] === B32[i] ? -1 : 0; return;
     case SseOp.PCMPGTB: for (let i = 0; i < n; i++) A8[i] = A8s[i] > B8s[i] ? 0xff : 0; return;
