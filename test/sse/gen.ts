@@ -25,13 +25,46 @@ export interface Form {
   ext: number;
   imm: boolean;
   sub: number;
+  /** Implemented (false: an encoding that must raise #UD). */
+  defined: boolean;
+  /** With a LOCK prefix (#UD). */
+  lock: boolean;
 }
 
 const PREFIXES = [0, 0x66, 0xf3, 0xf2];
 const hex2 = (v: number): string => v.toString(16).toUpperCase().padStart(2, '0');
 
+/** The rows of the 0F 38 / 0F 3A maps this CPU implements (SSSE3); the rest are SSE4 and later. */
+const SSSE3_38 = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x1c, 0x1d, 0x1e];
+
+/** The 0F rows routed to decode-sse.ts. */
+function sseRow(op: number): boolean {
+  return (op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2f) || (op >= 0x50 && op <= 0x7f) ||
+    (op >= 0xc2 && op <= 0xc6) || op >= 0xd0;
+}
+
+/**
+ * Encodings in the SSE rows that must raise #UD (our decoder gives Op.UD), leaving out the
+ * vendor extensions this host may have beyond our feature set: SSE4a (66/F2 0F 78/79 EXTRQ/
+ * INSERTQ, F3/F2 0F 2B MOVNTSS/MOVNTSD), VMX (0F 78/79), and the SSE4+ rows of 0F 38/0F 3A.
+ */
+export function undefinedForms(): Form[] {
+  return enumerate(false).filter((f) => {
+    if (f.escape.length === 1) {
+      if (!sseRow(f.op) || f.op === 0x78 || f.op === 0x79) return false;
+      if (f.op === 0x2b && f.prefix >= 0xf2) return false;
+      return true;
+    }
+    return f.escape[1] === 0x38 ? SSSE3_38.includes(f.op) : f.op === 0x0f;
+  });
+}
+
 /** Every SSE/MMX form our decoder implements. */
 export function implementedForms(): Form[] {
+  return enumerate(true);
+}
+
+function enumerate(implemented: boolean): Form[] {
   const alloc = new RamBlockAllocator(1 << 16);
   const as = new AddressSpace(alloc);
   as.addRegion(0, MemoryRegion.ram(alloc, 'ram', 1 << 16));
@@ -50,12 +83,12 @@ export function implementedForms(): Form[] {
             code.set(bytes);
             as.loadBlob(0x1000, code);
             dec.decode(insn, 0, 0x1000, 8);
-            if (insn.op !== Op.SSE) continue;
-            const modrm = insn.len >= bytes.length;
+            if ((insn.op === Op.SSE) !== implemented || (!implemented && insn.op !== Op.UD)) continue;
+            const modrm = implemented ? insn.len >= bytes.length : true;
             if (!modrm && mem) continue;
             const imm = insn.len > bytes.length;
             const key = `${prefix ? hex2(prefix) + ' ' : ''}${escape.map(hex2).join(' ')} ${hex2(op)}${ext >= 0 ? ' /' + ext : ''}${modrm ? (mem ? ' mem' : ' reg') : ''}`;
-            forms.push({ key, prefix, escape, op, modrm, mem, ext, imm, sub: insn.sub });
+            forms.push({ key, prefix, escape, op, modrm, mem, ext, imm, sub: insn.sub, defined: implemented, lock: false });
           }
         }
       }
@@ -133,6 +166,7 @@ const BASES = [0, 1, 2, 3, 6, 7];
 
 export function makeCase(form: Form, r: Rng, index: number): SseCase {
   const bytes: number[] = [];
+  if (form.lock) bytes.push(0xf0);
   if (form.prefix >= 0xf2 && r.chance(0.1)) bytes.push(0x66); // F3/F2 take precedence over 66
   if (form.prefix) bytes.push(form.prefix);
   const rex = r.chance(0.5) ? 0x40 | r.int(16) : 0;
@@ -155,6 +189,7 @@ export function makeCase(form: Form, r: Rng, index: number): SseCase {
     bytes.push(0xc0 | (reg << 3) | r.int(8));
   }
   if (form.imm) bytes.push(form.op === 0xc2 && r.chance(0.8) ? r.int(8) : r.int(256));
+  else if (!form.defined) bytes.push(r.int(256)); // an undefined form: a possible imm8 is still in bounds
   const memop = new Uint8Array(32);
   const mdv = new DataView(memop.buffer);
   vector(r, mdv, 0);

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { implementedForms, makeCase, Rng, type Form } from './gen.js';
+import { implementedForms, undefinedForms, makeCase, Rng, type Form } from './gen.js';
 import {
   EmuRunner, IN_SIZE, OUT_SIZE, encodeCase, decodeResult, FX_FCW, FX_FSW, FX_FTW, FX_MXCSR, FX_ST, FX_XMM,
   type SseCase, type SseResult,
@@ -120,17 +120,28 @@ test('SSE/SSE2/SSE3/SSSE3/MMX forms match the host CPU', () => {
       formOf.push(form);
     }
   }
+  // Encodings that must raise #UD: undefined prefix/register/memory combinations, and LOCK.
+  const invalid = [...undefinedForms(), ...forms.map((f) => ({ ...f, key: 'F0 ' + f.key, lock: true }))];
+  const firstInvalid = cases.length;
+  for (const form of invalid) {
+    for (let k = 0; k < (form.lock ? 1 : 4); k++) {
+      cases.push(makeCase(form, rng, cases.length));
+      formOf.push(form);
+    }
+  }
   const host = runHost(harness, cases);
   const emu = new EmuRunner();
   const executed = new Map<string, number>();
   const failures: string[] = [];
   const failedForms = new Set<string>();
   const outcomes = new Map<number, number>();
+  const hostDefined = new Set<string>();
   for (let i = 0; i < cases.length; i++) {
     const tc = cases[i];
     const ours = emu.run(tc);
     outcomes.set(host[i].signo, (outcomes.get(host[i].signo) ?? 0) + 1);
-    if (host[i].signo !== SIGILL) executed.set(tc.form, (executed.get(tc.form) ?? 0) + 1);
+    if (i < firstInvalid && host[i].signo !== SIGILL) executed.set(tc.form, (executed.get(tc.form) ?? 0) + 1);
+    if (i >= firstInvalid && host[i].signo !== SIGILL) hostDefined.add(tc.form);
     const p = compare(formOf[i], tc, host[i], ours);
     if (p) {
       const first = !failedForms.has(tc.form);
@@ -142,8 +153,10 @@ test('SSE/SSE2/SSE3/SSSE3/MMX forms match the host CPU', () => {
   const unexercised = forms.filter((f) => !executed.get(f.key));
   writeFileSync(join(here, 'coverage.txt'),
     `SSE differential test: ${forms.length} implemented forms, ${cases.length} cases, ` +
-    `${unexercised.length} unexercised, ${failedForms.size} with mismatches\n` +
+    `${unexercised.length} unexercised, ${failedForms.size} with mismatches; ` +
+    `${invalid.length} undefined or LOCK-prefixed encodings checked for #UD (${cases.length - firstInvalid} cases)\n` +
     `host outcomes: ${[...outcomes].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${SIGNAMES[s] ?? 'signal ' + s} ${n}`).join(', ')}\n` + lines.join('\n') + '\n');
   assert.deepEqual(unexercised.map((f) => f.key), [], 'implemented forms the host never executed');
+  assert.deepEqual([...hostDefined], [], 'encodings we treat as undefined that the host executes');
   assert.equal(failures.length, 0, `${failedForms.size} forms differ from the host:\n${failures.join('\n')}`);
 });
