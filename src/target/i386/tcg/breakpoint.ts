@@ -85,6 +85,7 @@ export function updateHwBreakpoints(c: TcgCpu): void {
       data = true;
     }
   }
+  if (active !== 0 && env.hwbpActive === 0) env.fetchGen++; // ends the current run() slice
   env.hwbpActive = active;
   const mmu = c.mmu;
   const hadWatch = mmu.watch !== null;

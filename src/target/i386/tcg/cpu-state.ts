@@ -155,6 +155,17 @@ export class CPUX86State {
   /** DR6 B0-B3 bits of data breakpoints hit by the current instruction (a #DB trap follows). */
   hwbpHit = 0;
 
+  /*
+   * Interrupt shadow and NMI blocking, for the vCPU loop (QEMU's HF_INHIBIT_IRQ_MASK and
+   * HF2_NMI_MASK).  STI, MOV SS and POP SS set inhibitIrq and inhibitIrqRip = the RIP after them:
+   * while inhibitIrq is set and env.rip === inhibitIrqRip, no interrupt (maskable or NMI) may be
+   * delivered before one more instruction runs.  The loop clears inhibitIrq when it has looked.
+   */
+  inhibitIrq = false;
+  inhibitIrqRip = 0;
+  /** Set while an NMI handler runs (from NMI delivery to the next IRET): further NMIs wait. */
+  nmiBlocked = false;
+
   constructor() {
     // Power-on state of an x86 CPU (SDM Vol. 3 §9.1.1): real mode, CS base 0xffff0000, IP 0xfff0.
     for (let s = 0; s < 6; s++) {

@@ -43,7 +43,7 @@ const F1EDX_VME = 1 << 1, F1EDX_DE = 1 << 2, F1EDX_PSE = 1 << 3, F1EDX_TSC = 1 <
 const F1EDX_MCE = 1 << 7, F1EDX_PGE = 1 << 13, F1EDX_FXSR = 1 << 24, F1EDX_SSE = 1 << 25, F1EDX_SEP = 1 << 11;
 const F1ECX_MONITOR = 1 << 3, F1ECX_VMX = 1 << 5, F1ECX_SMX = 1 << 6, F1ECX_PCID = 1 << 17;
 const F1ECX_XSAVE = 1 << 26, F1ECX_RDRAND = 1 << 30;
-const F7EBX_FSGSBASE = 1 << 0, F7EBX_SMEP = 1 << 7, F7EBX_INVPCID = 1 << 10, F7EBX_RDSEED = 1 << 18;
+const F7EBX_FSGSBASE = 1 << 0, F7EBX_SMEP = 1 << 7, F7EBX_INVPCID = 1 << 10;
 const F7EBX_SMAP = 1 << 20;
 const F7ECX_UMIP = 1 << 2, F7ECX_PKU = 1 << 3, F7ECX_LA57 = 1 << 16, F7ECX_RDPID = 1 << 22;
 const FE1ECX_CR8LEG = 1 << 4;
@@ -194,11 +194,11 @@ export function sysExec(c: TcgCpu, insn: Insn): boolean {
       helperWrmsr(c, env.regs[R_ECX << 1] >>> 0, env.regs[R_EAX << 1], env.regs[R_EDX << 1]);
       return true;
     case SysOp.RDPMC:
-      // QEMU has no performance counters: #GP(0) unless CR4.PCE allows the instruction, then
-      // it logs the counter as unimplemented and faults all the same.
+      // No performance counters (QEMU's helper_rdpmc): #GP where CR4.PCE forbids the
+      // instruction, otherwise it is logged as unimplemented and raises #UD.
       if ((env.cr4 & CR4_PCE_MASK) === 0 && cpl(c) !== 0) c.raise(EXCP0D_GPF, 0);
-      qemuLogMask(LOG_UNIMP, 'RDPMC is not implemented\n');
-      return c.raise(EXCP0D_GPF, 0);
+      qemuLogMask(LOG_UNIMP, 'x86: unimplemented rdpmc\n');
+      return c.ud();
     case SysOp.SWAPGS: {
       if (insn.mode !== 8) c.ud();
       checkCpl0(c);
@@ -243,7 +243,8 @@ export function sysExec(c: TcgCpu, insn: Insn): boolean {
       c.setReg(insn.size, insn.rm, env.tscAux, 0);
       return true;
     case SysOp.RDRAND: case SysOp.RDSEED:
-      if (insn.sub === SysOp.RDRAND ? !feature(c, 'FEAT_1_ECX', F1ECX_RDRAND) : !feature(c, 'FEAT_7_0_EBX', F7EBX_RDSEED)) c.ud();
+      // QEMU 7.2 decodes RDSEED as RDRAND and gates both on the RDRAND feature.
+      if (!feature(c, 'FEAT_1_ECX', F1ECX_RDRAND)) c.ud();
       return rdrand(c, insn);
     default:
       return c.ud(); // VMX/SVM

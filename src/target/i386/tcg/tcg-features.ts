@@ -12,10 +12,8 @@ export const TCG_FEATURES: Readonly<Record<string, number>> = {
     (1 << 23) | (1 << 25) | (1 << 26),
   // cx16 (13), movbe (22), popcnt (23); monitor (3), rdrand (30); pni (0: SSE3), ssse3 (9)
   FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23) | (1 << 3) | (1 << 30) | (1 << 0) | (1 << 9),
-  // bmi1 (3), bmi2 (8), adx (19); rdseed (18)
-  FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19) | (1 << 18),
-  // rdpid (22)
-  FEAT_7_0_ECX: 1 << 22,
+  // bmi1 (3), bmi2 (8), adx (19)
+  FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19),
   // rdtscp (27); syscall (11)
   FEAT_8000_0001_EDX: (1 << 27) | (1 << 11),
   // lahf_lm (0), abm (5: LZCNT)
