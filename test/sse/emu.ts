@@ -22,6 +22,7 @@ export const FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_MXCSR = 24, FX_ST = 32, FX_X
 
 export interface SseCase {
   form: string;
+  mode: 32 | 64;
   code: Uint8Array;
   /** ModRM.reg with REX.R (the destination of most forms). */
   reg: number;
@@ -49,6 +50,7 @@ export function encodeCase(tc: SseCase, buf: Buffer, off: number): void {
   buf.writeUInt32LE(tc.seed >>> 0, off + 36);
   buf.writeUInt32LE(tc.memoff, off + 40);
   Buffer.from(tc.memop).copy(buf, off + 44);
+  buf.writeUInt32LE(tc.mode, off + 76);
   for (let i = 0; i < 16; i++) buf.writeBigUInt64LE(BigInt.asUintN(64, tc.regs[i]), off + 80 + 8 * i);
   buf.writeBigUInt64LE(tc.flags, off + 208);
   Buffer.from(tc.fx).copy(buf, off + 216);
@@ -88,6 +90,7 @@ export function vectorToSignal(v: number): number {
 
 const GDT_ADDR = 0x380000;
 const CODE64 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_L_MASK | DESC_G_MASK | (3 << 13) | 0x100;
+const CODE32 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_B_MASK | DESC_G_MASK | (3 << 13) | 0x100;
 const DATA32 = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK | DESC_G_MASK | (3 << 13) | 0x100;
 /* Linux: CR0.MP|ET|NE, CR4.PAE|OSFXSR|OSXMMEXCPT */
 const CR0 = CR0_PE_MASK | CR0_PG_MASK | 0x2 | 0x10 | 0x20;
@@ -124,7 +127,8 @@ export class EmuRunner {
     env.loadSegCache(R_SS, 0x2b, 0, 0xffffffff, DATA32);
     for (const s of [R_DS, R_ES]) env.loadSegCache(s, 0x2b, 0, 0xffffffff, DATA32);
     for (const s of [R_FS, R_GS]) env.loadSegCache(s, 0, 0, 0, 0);
-    env.loadSegCache(R_CS, 0x33, 0, 0xffffffff, CODE64);
+    if (tc.mode === 64) env.loadSegCache(R_CS, 0x33, 0, 0xffffffff, CODE64);
+    else env.loadSegCache(R_CS, 0x23, 0, 0xffffffff, CODE32);
     for (let r = 0; r < 16; r++) env.setReg64(r, BigInt.asUintN(64, tc.regs[r]));
     env.eflags = 0x2;
     cpuLoadEflags(env, Number(tc.flags) | IF_MASK, 0x3f7fd5);

@@ -169,7 +169,8 @@ export function makeCase(form: Form, r: Rng, index: number): SseCase {
   if (form.lock) bytes.push(0xf0);
   if (form.prefix >= 0xf2 && r.chance(0.1)) bytes.push(0x66); // F3/F2 take precedence over 66
   if (form.prefix) bytes.push(form.prefix);
-  const rex = r.chance(0.5) ? 0x40 | r.int(16) : 0;
+  const mode = r.chance(0.25) ? 32 : 64;
+  const rex = mode === 64 && r.chance(0.5) ? 0x40 | r.int(16) : 0;
   if (rex) bytes.push(rex);
   bytes.push(...form.escape, form.op);
   const reg = form.ext >= 0 ? form.ext : r.int(8);
@@ -219,7 +220,7 @@ export function makeCase(form: Form, r: Rng, index: number): SseCase {
   }
   for (let i = 0; i < 16; i++) vector(r, dv, FX_XMM + 16 * i);
   return {
-    form: form.key, code: new Uint8Array(bytes), reg: reg | (rex & 4 ? 8 : 0), seed: index * 7919 + 17, memoff, memop, regs,
+    form: form.key, mode, code: new Uint8Array(bytes), reg: reg | (rex & 4 ? 8 : 0), seed: index * 7919 + 17, memoff, memop, regs,
     flags: BigInt(0x202 | (r.u32() & 0x8d5)), fx,
   };
 }

@@ -31,6 +31,7 @@ struct tc_in {
 	uint32_t seed;
 	uint32_t memoff;
 	uint8_t memop[32];
+	uint32_t mode;        /* 64, or 32: compatibility mode through Linux's selector 0x23 */
 	uint64_t regs[16];
 	uint64_t flags;
 	uint8_t fx[512];
@@ -51,13 +52,34 @@ uint8_t fx_in[512] __attribute__((aligned(16)));
 uint8_t fx_out[512] __attribute__((aligned(16)));
 uint8_t fx_host[512] __attribute__((aligned(16)));
 uint64_t scratch_stack[64];
+struct { uint32_t off; uint16_t sel; } __attribute__((packed)) far_code, far_exit;
 
 void enter64(void);
+void enter32(void);
 void exit64(void);
 
 __asm__(
 	".text\n"
-	".globl enter64, exit64\n"
+	".globl enter64, enter32, exit64\n"
+	"enter32:\n"
+	"  pushq %rbx; pushq %rbp; pushq %r12; pushq %r13; pushq %r14; pushq %r15\n"
+	"  movq %rsp, host_rsp\n"
+	"  movl $0x2b, %eax\n"
+	"  movl %eax, %ds\n"
+	"  movl %eax, %es\n"
+	"  leaq scratch_stack+256, %rsp\n"
+	"  fxrstor64 fx_in\n"
+	"  pushq in_flags\n"
+	"  popfq\n"
+	"  movq in_regs+0, %rax\n"
+	"  movq in_regs+8, %rcx\n"
+	"  movq in_regs+16, %rdx\n"
+	"  movq in_regs+24, %rbx\n"
+	"  movq in_regs+40, %rbp\n"
+	"  movq in_regs+48, %rsi\n"
+	"  movq in_regs+56, %rdi\n"
+	"  movq in_regs+32, %rsp\n"
+	"  ljmpl *far_code\n"
 	"enter64:\n"
 	"  pushq %rbx; pushq %rbp; pushq %r12; pushq %r13; pushq %r14; pushq %r15\n"
 	"  movq %rsp, host_rsp\n"
@@ -154,6 +176,10 @@ int main(void) {
 	for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
 	__asm__ volatile("fxsave64 fx_host" ::: "memory");
 	code_ptr = CODE_ADDR;
+	far_code.off = CODE_ADDR;
+	far_code.sel = 0x23;
+	far_exit.off = (uint32_t)(uintptr_t)exit64;
+	far_exit.sel = 0x33;
 
 	static uint8_t init_data[DATA_SIZE];
 	static struct tc_in in;
@@ -166,9 +192,15 @@ int main(void) {
 		memset(code, 0xcc, CODE_SIZE);
 		memcpy(code, in.code, in.code_len);
 		uint8_t *stub = code + in.code_len;
-		stub[0] = 0xff; stub[1] = 0x25; memset(stub + 2, 0, 4); /* jmp *0(%rip); .quad exit64 */
-		uint64_t a = (uint64_t)(uintptr_t)exit64;
-		memcpy(stub + 6, &a, 8);
+		if (in.mode == 64) {
+			stub[0] = 0xff; stub[1] = 0x25; memset(stub + 2, 0, 4); /* jmp *0(%rip); .quad exit64 */
+			uint64_t a = (uint64_t)(uintptr_t)exit64;
+			memcpy(stub + 6, &a, 8);
+		} else {
+			stub[0] = 0xff; stub[1] = 0x2d; /* ljmp *far_exit (m16:32) */
+			uint32_t a = (uint32_t)(uintptr_t)&far_exit;
+			memcpy(stub + 2, &a, 4);
+		}
 		__builtin___clear_cache((char *)code, (char *)code + CODE_SIZE);
 		memcpy(in_regs, in.regs, sizeof in_regs);
 		in_flags = in.flags;
@@ -176,7 +208,9 @@ int main(void) {
 		memset(&out, 0, sizeof out);
 		fault_sig = 0;
 		fault_rip = 0;
-		if (sigsetjmp(jb, 1) == 0) enter64();
+		if (sigsetjmp(jb, 1) == 0) {
+			if (in.mode == 64) enter64(); else enter32();
+		}
 		else __asm__ volatile("fxrstor64 fx_host" ::: "memory");
 		out.signo = fault_sig;
 		out.rip = fault_rip;

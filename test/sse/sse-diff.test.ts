@@ -67,9 +67,11 @@ function approxLaneOk(h: number, o: number): boolean {
 function compare(form: Form, tc: SseCase, host: SseResult, emu: SseResult): string | null {
   const problems: string[] = [];
   if (host.signo !== emu.signo) problems.push(`signal host ${host.signo} ours ${emu.signo}`);
-  if (host.signo !== 0 && host.rip !== emu.rip) problems.push(`fault rip host ${hex(host.rip)} ours ${hex(emu.rip)}`);
-  for (let r = 0; r < 16; r++) {
-    if (host.regs[r] !== emu.regs[r]) problems.push(`r${r} host ${hex(host.regs[r])} ours ${hex(emu.regs[r])}`);
+  // Compatibility mode: only the low halves of RAX-RDI are architectural afterwards.
+  const m = tc.mode === 64 ? 0xffffffffffffffffn : 0xffffffffn;
+  if (host.signo !== 0 && (host.rip & m) !== (emu.rip & m)) problems.push(`fault rip host ${hex(host.rip)} ours ${hex(emu.rip)}`);
+  for (let r = 0; r < (tc.mode === 64 ? 16 : 8); r++) {
+    if ((host.regs[r] & m) !== (emu.regs[r] & m)) problems.push(`r${r} host ${hex(host.regs[r] & m)} ours ${hex(emu.regs[r] & m)}`);
   }
   const fm = 0xcd5n;
   if ((host.flags & fm) !== (emu.flags & fm)) problems.push(`flags host ${hex(host.flags & fm)} ours ${hex(emu.flags & fm)}`);
@@ -104,7 +106,7 @@ function compare(form: Form, tc: SseCase, host: SseResult, emu: SseResult): stri
 
 function describe(tc: SseCase, host: SseResult): string {
   const dv = new DataView(tc.fx.buffer);
-  return `host signal ${host.signo} [${Array.from(tc.code).map((b) => b.toString(16).padStart(2, '0')).join(' ')}] mxcsr ${hex(dv.getUint32(FX_MXCSR, true))}`;
+  return `${tc.mode}-bit, host signal ${host.signo} [${Array.from(tc.code).map((b) => b.toString(16).padStart(2, '0')).join(' ')}] mxcsr ${hex(dv.getUint32(FX_MXCSR, true))}`;
 }
 
 test('SSE/SSE2/SSE3/SSSE3/MMX forms match the host CPU', () => {
