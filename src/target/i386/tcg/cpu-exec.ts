@@ -62,7 +62,7 @@ export class X86TcgCpu {
   icount = 0;
 
   constructor(opts: X86TcgCpuOptions) {
-    this.mmu = new SoftMMU(opts.as);
+    this.mmu = new SoftMMU(opts.as, this.env, opts.features);
     this.c = new TcgCpu(this.env, this.mmu, opts.io, opts.cpuid, opts.rdtsc, opts.features);
     this.decoder = new Decoder(this.mmu);
     this.code = CodeCache.of(opts.as);
@@ -110,8 +110,11 @@ export class X86TcgCpu {
         // Links are shared by all vCPUs, so the followed record must be of this vCPU's mode.
         if (prev !== null && rip === prevNext && prev.next !== null && prev.next.mode === env.codeSize) {
           insn = prev.next; // fall-through on the same page: no lookup
-        } else if (prev !== null && rip === prev.altRip && prev.alt!.mode === env.codeSize) {
-          insn = prev.alt!; // the branch target seen last time, on the same page
+        } else if (prev !== null && rip === prev.altRip && rip - pageRip < TARGET_PAGE_SIZE && rip >= pageRip &&
+          prev.alt!.mode === env.codeSize) {
+          // The branch target seen last time, on the same page.  The target must lie in the
+          // current linear page: the same RIP may map elsewhere now (another CR3, an alias).
+          insn = prev.alt!;
         } else {
           const mode = env.codeSize;
           let off: number = rip - pageRip;

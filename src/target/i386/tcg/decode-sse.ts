@@ -45,6 +45,9 @@ const FP_OPS: Readonly<Record<number, SseOp>> = {
   0x5f: SseOp.MAX, 0xc2: SseOp.CMP,
 };
 
+/** ANDPS/ANDNPS/ORPS/XORPS (and the PD forms) are the integer logic operations. */
+const LOGIC_OPS = [SseOp.PAND, SseOp.PANDN, SseOp.POR, SseOp.PXOR];
+
 const FP_FORMS = [PS | X16A, PD | X16A, SS | F_SSE | F_XMM | 4, SD | F_SSE | F_XMM | 8];
 
 export function decodeSse(dec: Decoder, insn: Insn, op: number): void {
@@ -128,7 +131,7 @@ export function decodeSse(dec: Decoder, insn: Insn, op: number): void {
     }
     case 0x54: case 0x55: case 0x56: case 0x57:
       if (pfx > 1) return dec.ud(insn);
-      return set(insn, [SseOp.PAND, SseOp.PANDN, SseOp.POR, SseOp.PXOR][op - 0x54], X16A);
+      return set(insn, LOGIC_OPS[op - 0x54], X16A);
     case 0x5a:
       if (pfx === 0) return set(insn, SseOp.CVTPS2PD, F_SSE | F_XMM | 8);
       if (pfx === 1) return set(insn, SseOp.CVTPD2PS, X16A);
@@ -156,7 +159,7 @@ export function decodeSse(dec: Decoder, insn: Insn, op: number): void {
     case 0x70:
       insn.imm = dec.b();
       if (pfx === 0) return set(insn, SseOp.PSHUFW, MM8);
-      return set(insn, [0, SseOp.PSHUFD, SseOp.PSHUFHW, SseOp.PSHUFLW][pfx], X16A);
+      return set(insn, pfx === 1 ? SseOp.PSHUFD : pfx === 2 ? SseOp.PSHUFHW : SseOp.PSHUFLW, X16A);
     case 0x71: case 0x72: case 0x73: {
       insn.imm = dec.b();
       if (pfx > 1 || mem) return dec.ud(insn);
