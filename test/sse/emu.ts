@@ -89,6 +89,8 @@ export function vectorToSignal(v: number): number {
 }
 
 const GDT_ADDR = 0x380000;
+/** PML4 -> PDPT -> PD: the 4 MiB of RAM identity-mapped as two user 2 MiB pages. */
+const PML4_ADDR = 0x390000;
 const CODE64 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_L_MASK | DESC_G_MASK | (3 << 13) | 0x100;
 const CODE32 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_B_MASK | DESC_G_MASK | (3 << 13) | 0x100;
 const DATA32 = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK | DESC_G_MASK | (3 << 13) | 0x100;
@@ -121,6 +123,10 @@ export class EmuRunner {
     code[tc.code.length] = 0xf4; // HLT: #GP at CPL 3 marks the end
     as.loadBlob(CODE_ADDR, code);
     env.gdtBase = GDT_ADDR;
+    as.loadBlob(PML4_ADDR, Uint8Array.of(0x07, 0x10, 0x39));
+    as.loadBlob(PML4_ADDR + 0x1000, Uint8Array.of(0x07, 0x20, 0x39));
+    as.loadBlob(PML4_ADDR + 0x2000, Uint8Array.of(0x87, 0, 0, 0, 0, 0, 0, 0, 0x87, 0, 0x20));
+    env.cr3 = PML4_ADDR;
     env.cr0 = CR0;
     env.cr4 = CR4;
     env.efer = EFER_LME | EFER_LMA;

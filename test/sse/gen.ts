@@ -10,6 +10,8 @@
  */
 import { AddressSpace, MemoryRegion, RamBlockAllocator } from '../../src/exec/memory.js';
 import { SoftMMU } from '../../src/target/i386/tcg/softmmu.js';
+import { CPUX86State } from '../../src/target/i386/tcg/cpu-state.js';
+import { TCG_FEATURES } from '../../src/target/i386/tcg/tcg-features.js';
 import { Decoder, Insn, Op } from '../../src/target/i386/tcg/decode.js';
 import { DATA_ADDR, DATA_SIZE, FX_FCW, FX_FSW, FX_FTW, FX_MXCSR, FX_ST, FX_XMM, type SseCase } from './emu.js';
 
@@ -68,7 +70,7 @@ function enumerate(implemented: boolean): Form[] {
   const alloc = new RamBlockAllocator(1 << 16);
   const as = new AddressSpace(alloc);
   as.addRegion(0, MemoryRegion.ram(alloc, 'ram', 1 << 16));
-  const dec = new Decoder(new SoftMMU(as));
+  const dec = new Decoder(new SoftMMU(as, new CPUX86State(), TCG_FEATURES));
   const insn = new Insn();
   const forms: Form[] = [];
   for (const escape of [[0x0f], [0x0f, 0x38], [0x0f, 0x3a]]) {
