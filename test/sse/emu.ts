@@ -89,8 +89,16 @@ export function vectorToSignal(v: number): number {
 }
 
 const GDT_ADDR = 0x380000;
-/** PML4 -> PDPT -> PD: the 4 MiB of RAM identity-mapped as two user 2 MiB pages. */
+/**
+ * PML4 -> PDPT -> PD: the 4 MiB of RAM identity-mapped for user code, the first 2 MiB through
+ * a page table that leaves out the page after the data window (unmapped on the host too).
+ */
 const PML4_ADDR = 0x390000;
+const PAGE_TABLE = new Uint8Array(4096);
+{
+  const dv = new DataView(PAGE_TABLE.buffer);
+  for (let i = 0; i < 512; i++) if (i !== (DATA_ADDR + DATA_SIZE) >>> 12) dv.setUint32(8 * i, (i << 12) | 7, true);
+}
 const CODE64 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_L_MASK | DESC_G_MASK | (3 << 13) | 0x100;
 const CODE32 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_B_MASK | DESC_G_MASK | (3 << 13) | 0x100;
 const DATA32 = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK | DESC_G_MASK | (3 << 13) | 0x100;
@@ -125,7 +133,9 @@ export class EmuRunner {
     env.gdtBase = GDT_ADDR;
     as.loadBlob(PML4_ADDR, Uint8Array.of(0x07, 0x10, 0x39));
     as.loadBlob(PML4_ADDR + 0x1000, Uint8Array.of(0x07, 0x20, 0x39));
-    as.loadBlob(PML4_ADDR + 0x2000, Uint8Array.of(0x87, 0, 0, 0, 0, 0, 0, 0, 0x87, 0, 0x20));
+    as.loadBlob(PML4_ADDR + 0x2000, Uint8Array.of(0x07, 0x30, 0x39, 0, 0, 0, 0, 0, 0x87, 0, 0x20));
+    as.loadBlob(PML4_ADDR + 0x3000, PAGE_TABLE);
+    cpu.mmu.tlbFlush();
     env.cr3 = PML4_ADDR;
     env.cr0 = CR0;
     env.cr4 = CR4;

@@ -180,14 +180,20 @@ export function makeCase(form: Form, r: Rng, index: number): SseCase {
   for (let i = 0; i < 16; i++) regs.push(gpr(r));
   regs[4] = BigInt(DATA_ADDR + 0x800);
   const aligned = r.chance(0.8);
-  const memoff = 64 + (aligned ? r.int((DATA_SIZE - 128) >> 4) << 4 : r.int(DATA_SIZE - 128));
-  regs[7] = BigInt(DATA_ADDR + memoff); // RDI: MASKMOVQ/MASKMOVDQU's destination
+  let memoff = 64 + (aligned ? r.int((DATA_SIZE - 128) >> 4) << 4 : r.int(DATA_SIZE - 128));
+  let ea = memoff;
+  if (r.chance(0.04)) {
+    // The operand runs into the unmapped page after the window: #PF, and nothing may be written.
+    memoff = DATA_SIZE - 32;
+    ea = DATA_SIZE - 1 - r.int(15);
+  }
+  regs[7] = BigInt(DATA_ADDR + ea); // RDI: MASKMOVQ/MASKMOVDQU's destination
   if (form.mem) {
     const base = r.pick(BASES) | (rex & 1 ? 8 : 0);
     const disp = r.chance(0.5) ? r.int(33) - 16 : 0;
     bytes.push((disp !== 0 ? 0x40 : 0) | (reg << 3) | (base & 7));
     if (disp !== 0) bytes.push(disp & 0xff);
-    regs[base] = BigInt(DATA_ADDR + memoff - disp);
+    regs[base] = BigInt(DATA_ADDR + ea - disp);
   } else if (form.modrm) {
     bytes.push(0xc0 | (reg << 3) | r.int(8));
   }

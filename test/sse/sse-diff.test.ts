@@ -27,7 +27,7 @@ const srcDir = join(here, '..', '..', '..', 'test', 'sse');
 const PER_FORM = Number(process.env.SSE_DIFF_N ?? 80);
 const SEED = Number(process.env.SSE_DIFF_SEED ?? 20261125);
 const SIGILL = 4;
-const SIGNAMES: Record<number, string> = { 0: 'completed', 4: 'SIGILL (#UD)', 8: 'SIGFPE (#XM/#MF)', 11: 'SIGSEGV (#GP)' };
+const SIGNAMES: Record<number, string> = { 0: 'completed', 4: 'SIGILL (#UD)', 8: 'SIGFPE (#XM/#MF)', 11: 'SIGSEGV (#GP/#PF)' };
 
 function buildHarness(): string {
   const out = join(here, 'harness');

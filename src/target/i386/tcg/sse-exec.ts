@@ -375,5 +375,7 @@ function maskMove(c: TcgCpu, insn: Insn, n: number): void {
       a = (env.segBase[insn.seg] + off) >>> 0;
     }
   }
+  // The whole destination is checked first, masked-out bytes included (as the host CPU does).
+  c.mmu.probeWrite(a, n);
   for (let i = 0; i < n; i++) if ((B8[i] & 0x80) !== 0) c.mmu.st8(c.addrAdd(a, i), A8[i]);
 }
