@@ -174,6 +174,7 @@ function sseOp(c: TcgCpu, insn: Insn, f: number): boolean {
       return true;
     }
     case SseOp.MASKMOV:
+      if (n === 8) enterMmx(env); // MASKMOVQ switches to MMX mode even when its store faults (host)
       maskMove(c, insn, n);
       return true;
     case SseOp.PEXTRW: {
