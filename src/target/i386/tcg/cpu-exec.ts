@@ -31,6 +31,7 @@ import {
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } from '../../../exec/memory.js';
 import type { IOPortSpace } from '../../../exec/ioport.js';
 import { CodeCache } from './code-cache.js';
+import { sseExec } from './sse-exec.js';
 import { sysExec } from './misc-helper.js';
 import { msrReset } from './msr.js';
 import { hwbpRun } from './breakpoint.js';
@@ -424,6 +425,7 @@ export class X86TcgCpu {
         c.nextRip = c.branchTarget(size, lo, hi);
         return true;
       }
+      case Op.SSE: return sseExec(c, insn);
       default:
         return this.execOther(insn);
     }
