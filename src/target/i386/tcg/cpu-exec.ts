@@ -29,6 +29,7 @@ import {
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } from '../../../exec/memory.js';
 import type { IOPortSpace } from '../../../exec/ioport.js';
 import { CodeCache } from './code-cache.js';
+import { x87Exec } from './fpu-exec.js';
 
 /** Why cpuExec() returned. */
 export const EXIT_BUDGET = 0, EXIT_HLT = 1, EXIT_EXCEPTION = 2;
@@ -754,6 +755,7 @@ export class X86TcgCpu {
         }
         return true;
       }
+      case Op.X87: return x87Exec(c, insn);
       case Op.CLFLUSH:
         if (!c.hasClflush) c.ud();
         c.ea(insn);

@@ -6,8 +6,8 @@
  * A bit is added here only together with the instructions/behaviour behind it.
  */
 export const TCG_FEATURES: Readonly<Record<string, number>> = {
-  // tsc (4), cx8 (8), cmov (15), clflush (19)
-  FEAT_1_EDX: (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19),
+  // fpu (0), tsc (4), cx8 (8), cmov (15), clflush (19), fxsr (24)
+  FEAT_1_EDX: (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 24),
   // cx16 (13), movbe (22), popcnt (23)
   FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23),
   // bmi1 (3), bmi2 (8), adx (19)
