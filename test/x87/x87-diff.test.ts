@@ -64,10 +64,12 @@ function implementedForms(ours: Ours): Set<string> {
   return keys;
 }
 
+const FSW_STORES = new Set(['dd/7 m', 'df e0', 'd9/6 m', '66 d9/6 m', 'dd/6 m', '66 dd/6 m']);
+
 function generate(): Case[] {
   const forms = allForms();
   const cases: Case[] = [];
-  seed(1);
+  seed(Number(process.env.X87_SEED ?? 1));
   for (const f of forms) {
     const n = f.approx ? Math.ceil(SINGLE / 2) : SINGLE;
     for (let k = 0; k < n; k++) {
@@ -83,7 +85,9 @@ function generate(): Case[] {
     const keys: string[] = [];
     let approx = false;
     for (let i = 0; i < len; i++) {
-      const f = seqForms[rnd(seqForms.length)];
+      let f = seqForms[rnd(seqForms.length)];
+      // After a transcendental, C1 is not compared: no form that stores the status word.
+      while (approx && FSW_STORES.has(f.key)) f = seqForms[rnd(seqForms.length)];
       body.push(...formBytes(f, data));
       keys.push(f.key);
       approx ||= f.approx === true;
@@ -97,11 +101,15 @@ function generate(): Case[] {
 const hex = (b: Uint8Array, o: number, n: number): string =>
   Array.from(b.subarray(o, o + n), (x) => x.toString(16).padStart(2, '0')).join('');
 
-/** The floatx80 at image offset o as [se, significand] (bigint for the 1-ulp test). */
+/**
+ * The floatx80 at image offset o as [sign, key]: for normal numbers, consecutive values have
+ * consecutive keys (also across a power of two), so |key difference| is the distance in ulps.
+ */
 function x80(b: Uint8Array, o: number): [number, bigint] {
   let sig = 0n;
   for (let i = 7; i >= 0; i--) sig = (sig << 8n) | BigInt(b[o + i]);
-  return [b[o + 8] | (b[o + 9] << 8), sig];
+  const se = b[o + 8] | (b[o + 9] << 8);
+  return [se >> 15, BigInt(se & 0x7fff) * (1n << 63n) + (sig & ((1n << 63n) - 1n))];
 }
 
 /** Data offsets not compared for a case: pointer fields of FNSTENV/FNSAVE images it stored. */
