@@ -16,6 +16,12 @@ import { CODE_ADDR, DATA_ADDR, DATA_SIZE, type Case } from './cases.js';
 const CODE64 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_L_MASK | DESC_G_MASK | 0x100;
 const DATA = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK | DESC_G_MASK | 0x100;
 const STACK_TOP = 0x1f0000;
+/** PML4 at 0x1000 -> PDPT at 0x2000 -> PD at 0x3000, whose entry 0 maps 2 MiB at 0 (P RW PS). */
+const PT_ADDR = 0x1000;
+const PAGE_TABLES = new Uint8Array(0x3000);
+PAGE_TABLES.set([0x03, 0x20], 0);
+PAGE_TABLES.set([0x03, 0x30], 0x1000);
+PAGE_TABLES.set([0x83], 0x2000);
 
 /** Signal Linux raises for an exception vector (arch/x86/kernel/traps.c). */
 export function vectorToSignal(v: number): number {
@@ -57,6 +63,10 @@ export class Ours {
     code[tc.code.length] = 0xf4; // HLT
     this.as.loadBlob(CODE_ADDR, code);
     cpu.flushCode();
+    // Long mode needs paging: identity-map the first 2 MiB with one large page.
+    this.as.loadBlob(PT_ADDR, PAGE_TABLES);
+    env.cr3 = PT_ADDR;
+    cpu.mmu.tlbFlush();
     env.cr0 = CR0_PE_MASK | CR0_PG_MASK | 0x10 | 0x20 | 0x2; // ET NE MP
     env.cr4 = (1 << 5) | (1 << 9) | (1 << 10) | (1 << 18); // PAE OSFXSR OSXMMEXCPT OSXSAVE
     env.xcr0 = 3;

@@ -35,7 +35,7 @@ function implementedForms(ours: Ours): Set<string> {
   const keys = new Set<string>();
   const dec = new Decoder(ours.cpu.mmu);
   const insn = new Insn();
-  const at = 0x1000;
+  const at = 0x8000;
   const tryBytes = (bytes: number[]): boolean => {
     ours.as.loadBlob(at, Uint8Array.from([...bytes, 0, 0, 0, 0, 0, 0]));
     ours.cpu.mmu.tlbFlush();

@@ -532,24 +532,26 @@ function comi(c: TcgCpu, i: number, quiet: boolean, pop: boolean): void {
  * exponent range: the host returns a signed infinity with C1=1 (zero with C1=0) and OE|PE (UE|PE),
  * where the library would wrap the biased exponent.  Returns true when it set s.
  */
-function scaleOutOfRange(env: CPUX86State, aSe: number, aHi: number, bSe: number, bHi: number, s: FloatStatus): boolean {
+function scaleOutOfRange(env: CPUX86State, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, s: FloatStatus): boolean {
   const ea = aSe & 0x7fff, eb = (bSe & 0x7fff) - 16383;
   const unmaskedOE = (env.fpuc & 0x08) === 0, unmaskedUE = (env.fpuc & 0x10) === 0;
-  if ((!unmaskedOE && !unmaskedUE) || ea === 0 || ea === 0x7fff || aHi >= 0) return false;
+  if ((!unmaskedOE && !unmaskedUE) || ea === 0x7fff || (ea !== 0 && aHi >= 0) || (ea === 0 && (aHi | aLo) === 0)) return false;
   if ((bSe & 0x7fff) === 0 || (bSe & 0x7fff) === 0x7fff || bHi >= 0 || eb < 0) return false;
   let n = eb > 30 ? 2 ** 31 : Math.floor((bHi >>> 0) / 2 ** (31 - eb));
   if ((bSe & 0x8000) !== 0) n = -n;
-  const e = ea + n;
+  // A (pseudo-)denormal ST(0) has the exponent of its leading one (and raises DE).
+  const e = n + (ea !== 0 ? ea : 1 - (aHi !== 0 ? Math.clz32(aHi) : 32 + Math.clz32(aLo)));
   const sign = aSe & 0x8000;
+  const de = ea === 0 ? FLAG_DENORMAL : 0;
   if (unmaskedOE && e - 24576 > 0x7ffe) {
     s.se = sign | 0x7fff; s.hi = 0x80000000 | 0; s.lo = 0;
-    s.flags |= FLAG_OVERFLOW | FLAG_INEXACT;
+    s.flags |= FLAG_OVERFLOW | FLAG_INEXACT | de;
     s.c1 = 1;
     return true;
   }
   if (unmaskedUE && e + 24576 < 1) {
     s.se = sign; s.hi = 0; s.lo = 0;
-    s.flags |= FLAG_UNDERFLOW | FLAG_INEXACT;
+    s.flags |= FLAG_UNDERFLOW | FLAG_INEXACT | de;
     s.c1 = 0;
     return true;
   }
@@ -642,7 +644,7 @@ function transcendental(env: CPUX86State, k: number): boolean {
         case 3: floatx80_atan2(a0, a1, a2, b0, b1, b2, s); break;
         case 9: floatx80_yl2xp1(a0, a1, a2, b0, b1, b2, s); break;
         case 13:
-          if (scaleOutOfRange(env, a0, a1, b0, b1, s)) break;
+          if (scaleOutOfRange(env, a0, a1, a2, b0, b1, s)) break;
           floatx80_scale(a0, a1, a2, b0, b1, b2, s);
           break;
         default: cc = floatx80_rem(a0, a1, a2, b0, b1, b2, k === 8, s);
