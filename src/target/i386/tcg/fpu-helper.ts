@@ -110,7 +110,10 @@ export function fpuStatusWord(env: CPUX86State): number {
   return (env.fpus & ~0x3800) | ((env.fpstt & 7) << 11);
 }
 
-/** Loads a status word (FLDENV, FRSTOR, FXRSTOR): TOP, and B mirrors ES (cpu_set_fpus). */
+/**
+ * Loads a status word (FLDENV, FRSTOR, FXRSTOR, XRSTOR): TOP, and B mirrors ES; with ES clear
+ * the processor deasserts FERR# and the chipset IGNNE# (QEMU's cpu_set_fpus).
+ */
 export function fpuSetStatusWord(env: CPUX86State, fsw: number): void {
   env.fpstt = (fsw >> 11) & 7;
   let s = fsw & ~0x3800 & ~FPUS_B & 0xffff;
@@ -145,7 +148,6 @@ export function fpuInit(env: CPUX86State): void {
   env.fpip = env.fpdp = 0;
   env.fpop = 0;
   env.fptags.fill(1);
-  x87Irq(env).ignne = false;
 }
 
 /**
