@@ -26,6 +26,29 @@ main:
     fld dword [one]
     faddp
     SHOWSW "sw after fld1+fld+faddp"
+    PRINTLN "fnstenv after fld m32 / fadd: FIP, FCS, FDP, FDS as QEMU keeps them"
+    fld dword [ds:one]
+    fadd st0, st1
+    fnstenv [area]
+    fldcw [area]                ; FNSTENV masked all exceptions: restore
+    SHOW "env fcw", dword [area]
+    SHOW "env fsw", dword [area + 4]
+    SHOW "env ftw", dword [area + 8]
+    SHOW "env fip", dword [area + 12]
+    SHOW "env fcs", dword [area + 16]
+    SHOW "env fdp", dword [area + 20]
+    SHOW "env fds", dword [area + 24]
+    fld dword [one]
+    o16 fnstenv [area + 32]
+    SHOW "env16 fip/fcs", dword [area + 32 + 6]
+    SHOW "env16 fdp/fds", dword [area + 32 + 10]
+    fxsave [area + 64]
+    SHOW "fxsave fip", dword [area + 64 + 8]
+    SHOW "fxsave fdp", dword [area + 64 + 16]
+    fninit
+    fnstenv [area]
+    SHOW "fip after fninit", dword [area + 12]
+    fninit
 
     PRINTLN "CR0.EM: x87 #NM, FWAIT runs"
     SETCR0 CR0_BASE | EM | NE
