@@ -87,6 +87,13 @@ function loadFt(env: CPUX86State, i: number): boolean {
  * signalling bit (the arithmetic decides IE and the NaN to return), a denormal reports DE.
  */
 function ftFromF32(v: number, s: FloatStatus): void {
+  const e = (v >>> 23) & 0xff;
+  if (e !== 0 && e !== 0xff) { // normal: exact by rebiasing (the common case)
+    ftSe = ((v >>> 16) & 0x8000) | (e + 16383 - 127);
+    ftHi = 0x80000000 | ((v & 0x7fffff) << 8);
+    ftLo = 0;
+    return;
+  }
   if ((v & 0x7f800000) === 0x7f800000 && (v & 0x7fffff) !== 0) {
     ftSe = ((v >>> 16) & 0x8000) | 0x7fff;
     ftHi = 0x80000000 | ((v & 0x7fffff) << 8);
@@ -98,6 +105,13 @@ function ftFromF32(v: number, s: FloatStatus): void {
 }
 
 function ftFromF64(hi: number, lo: number, s: FloatStatus): void {
+  const e = (hi >>> 20) & 0x7ff;
+  if (e !== 0 && e !== 0x7ff) { // normal: exact by rebiasing (the common case)
+    ftSe = ((hi >>> 16) & 0x8000) | (e + 16383 - 1023);
+    ftHi = 0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21);
+    ftLo = lo << 11;
+    return;
+  }
   if ((hi & 0x7ff00000) === 0x7ff00000 && ((hi & 0xfffff) | lo) !== 0) {
     ftSe = ((hi >>> 16) & 0x8000) | 0x7fff;
     ftHi = 0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21);
@@ -224,6 +238,12 @@ function memOp(c: TcgCpu, insn: Insn, op: number, lin: number): boolean {
       const s = fpStatus(env);
       const lo = mmu.ld32(lin), hi = mmu.ld32(c.addrAdd(lin, 4));
       if (!pushChecked(env)) return true;
+      const e = (hi >>> 20) & 0x7ff;
+      if (e !== 0 && e !== 0x7ff) { // normal: exact, no exception
+        env.fpus &= ~FPUS_C1;
+        fpush(env, ((hi >>> 16) & 0x8000) | (e + 16383 - 1023), 0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21), lo << 11);
+        return true;
+      }
       float64_to_floatx80(hi, lo, s);
       if (loadMerge(env, s)) fpush(env, s.se, s.hi, s.lo);
       return true;
