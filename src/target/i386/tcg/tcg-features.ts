@@ -10,13 +10,12 @@ export const TCG_FEATURES: Readonly<Record<string, number>> = {
   // mtrr (12), mca (14); paging: pse (3), pae (6), pge (13), pse36 (17)
   FEAT_1_EDX: (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 24) | (1 << 2) | (1 << 5) | (1 << 7) |
     (1 << 11) | (1 << 12) | (1 << 14) | (1 << 3) | (1 << 6) | (1 << 13) | (1 << 17),
-  // cx16 (13), movbe (22), popcnt (23); monitor (3), rdrand (30); xsave (26: XSAVE/XRSTOR for x87 and SSE;
-  // OSXSAVE is dynamic)
-  FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23) | (1 << 3) | (1 << 30) | (1 << 26),
+  // cx16 (13), movbe (22), popcnt (23); monitor (3), rdrand (30).  XSAVE/XRSTOR/XSAVEOPT are implemented
+  // (fpu-xsave.ts, tested against the host) but xsave (26) and xsaveopt (FEAT_XSAVE 0) are not listed yet:
+  // the bare-metal test machine takes this table as its CPUID, where QEMU's qemu64 has no XSAVE.
+  FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23) | (1 << 3) | (1 << 30),
   // bmi1 (3), bmi2 (8), adx (19); paging: smep (7), smap (20)
   FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19) | (1 << 7) | (1 << 20),
-  // xsaveopt (0)
-  FEAT_XSAVE: 1 << 0,
   // rdtscp (27); syscall (11); paging: nx (20), pdpe1gb (26)
   FEAT_8000_0001_EDX: (1 << 27) | (1 << 11) | (1 << 20) | (1 << 26),
   // lahf_lm (0), abm (5: LZCNT)
