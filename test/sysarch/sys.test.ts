@@ -6,14 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBoth, buildProgram, runOnTsqemu } from './harness.js';
+import { runBoth, buildProgram, runOnTsqemu, type RunResult } from './harness.js';
 import { rmSync } from 'node:fs';
 
 /** Runs progs/NAME.asm on our CPU only. */
-async function runOne(name: string): Promise<{ ours: ReturnType<typeof runOnTsqemu> }> {
+async function runOne(name: string): Promise<{ ours: RunResult }> {
   const { elf, dir } = buildProgram(name);
   try {
-    return { ours: runOnTsqemu(elf) };
+    return { ours: await runOnTsqemu(elf) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -33,6 +33,7 @@ import { CodeCache } from './code-cache.js';
 import { sysExec } from './misc-helper.js';
 import { msrReset } from './msr.js';
 import { hwbpRun } from './breakpoint.js';
+import { qemuLoglevel, qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
 import { x87Exec } from './fpu-exec.js';
 
 /** Why cpuExec() returned. */
@@ -60,6 +61,17 @@ export class X86TcgCpu {
   private readonly scratchInsn = new Insn();
   /** Instructions executed so far (for icount-style clocks and benchmarks). */
   icount = 0;
+  /**
+   * cpu_exit(): set together with an env.fetchGen bump, so the loop's existing generation check
+   * sees it and run() returns EXIT_BUDGET before the next instruction.
+   */
+  exitRequest = false;
+  /**
+   * While set, run() also returns as soon as IF becomes 1 (an interrupt is pending and waits
+   * for the window).  STI, POPF and IRET bump env.fetchGen when they set IF, so the check sits
+   * in the generation test and costs nothing otherwise.
+   */
+  watchIf = false;
 
   constructor(opts: X86TcgCpuOptions) {
     this.mmu = new SoftMMU(opts.as, this.env, opts.features);
@@ -100,6 +112,7 @@ export class X86TcgCpu {
       for (; n < budget; n++) {
         if (gen !== env.fetchGen) {
           if (env.hwbpActive !== 0 && budget > 1) break; // breakpoints armed: continue in hwbpRun
+          if (this.exitRequest || (this.watchIf && (env.eflags & IF_MASK) !== 0)) break;
           gen = env.fetchGen;
           csBase = env.segBase[R_CS];
           pageRip = NaN;
@@ -385,6 +398,20 @@ export class X86TcgCpu {
     }
   }
 
+  /**
+   * gen_unknown_opcode()'s -d unimp line: "ILLOPC: <linear pc>: <bytes>".  UD2 and UD1 are
+   * meant to fault and are not logged, as in QEMU.
+   */
+  private logUnknownOpcode(insn: Insn): void {
+    const env = this.env;
+    const pc = env.codeSize === 8 ? env.rip : (env.segBase[R_CS] + env.rip) >>> 0;
+    const b0 = this.mmu.ld8(pc), b1 = insn.len > 1 ? this.mmu.ld8(pc + 1) : -1;
+    if (b0 === 0x0f && (b1 === 0x0b || b1 === 0xb9)) return;
+    let line = `ILLOPC: ${pc.toString(16).padStart(16, '0')}:`;
+    for (let i = 0; i < insn.len; i++) line += ` ${this.mmu.ld8(pc + i).toString(16).padStart(2, '0')}`;
+    qemuLogMask(LOG_UNIMP, `${line}\n`);
+  }
+
   /** Less frequent instructions (kept out of exec() so that stays small enough to optimise). */
   private execOther(insn: Insn): boolean {
     const c = this.c;
@@ -393,6 +420,7 @@ export class X86TcgCpu {
     const size = insn.size;
     switch (insn.op) {
       case Op.UD:
+        if ((qemuLoglevel & LOG_UNIMP) !== 0) this.logUnknownOpcode(insn);
         return c.ud();
       case Op.SYS: return sysExec(c, insn);
       case Op.NOT: {
@@ -597,6 +625,7 @@ export class X86TcgCpu {
             if (!this.ioplOk()) c.raise(EXCP0D_GPF, 0);
             if (insn.sub === 2) env.eflags &= ~IF_MASK;
             else {
+              if ((env.eflags & IF_MASK) === 0) env.fetchGen++;
               env.eflags |= IF_MASK;
               this.inhibitIrq();
             }
@@ -851,10 +880,19 @@ export class X86TcgCpu {
     throw CPU_EXCEPTION;
   }
 
-  /** STI, MOV SS, POP SS: no interrupt before the next instruction completes (see CPUX86State.inhibitIrq). */
+  /**
+   * STI, MOV SS, POP SS: no interrupt before the next instruction completes (see
+   * CPUX86State.inhibitIrq).  As in QEMU, when several such instructions follow each other only
+   * the first opens a shadow: one inside the shadow closes it.
+   */
   private inhibitIrq(): void {
-    this.env.inhibitIrq = true;
-    this.env.inhibitIrqRip = this.c.nextRip;
+    const env = this.env;
+    if (env.inhibitIrq && env.inhibitIrqRip === env.rip) {
+      env.inhibitIrq = false;
+      return;
+    }
+    env.inhibitIrq = true;
+    env.inhibitIrqRip = this.c.nextRip;
   }
 
   private cmpxchg8b16b(insn: Insn): boolean {
