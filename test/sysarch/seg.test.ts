@@ -53,3 +53,10 @@ test('seg-pf: delivery through supervisor-only tables and stacks from CPL 3, #PF
 test('seg-gate16: 16-bit call gate with word parameters, 16-bit RETF and IRET to the outer level', async () => {
   await same('seg-gate16', ['g.p0=00002222', 'g.p1=00001111', 'g.sp.ok=00000001', 'g.mycs=00000060', 'f.esp=00007000'], 1);
 });
+
+test('seg-long: 64-bit gates, IST, INT from CPL 3 with RSP0 and a null SS, IRETQ to CPL 3, 64-bit #GP codes', async () => {
+  await same('seg-long', [
+    'int 0x83 (ist1)\nh.rsp=00000000_0092ffd8', 'int 0x80 at cpl 3\nh.rsp=00000000_0091ffd8\nh.ss=00000000_00000000',
+    'r3.cs=00000000_00000053', 'err1=00000000_00000108', 'err2=00000000_00000812',
+  ], 1);
+});
