@@ -36,6 +36,7 @@ import { sysExec } from './misc-helper.js';
 import { msrReset } from './msr.js';
 import { hwbpRun } from './breakpoint.js';
 import { qemuLoglevel, qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
+import { x87Exec } from './fpu-exec.js';
 
 /** Why cpuExec() returned. */
 export const EXIT_BUDGET = 0, EXIT_HLT = 1, EXIT_EXCEPTION = 2;
@@ -838,6 +839,7 @@ export class X86TcgCpu {
         return true;
       }
       case Op.SEG: return segExec(c, insn);
+      case Op.X87: return x87Exec(c, insn);
       case Op.CLFLUSH:
         if (!c.hasClflush) c.ud();
         c.ea(insn);
