@@ -164,18 +164,18 @@ export const acpiPmEvtOps: IOPortOps = {
   },
 };
 
-/** acpi_pm_cnt_ops: PM1a_CNT, 16 bits; a byte write to its high half keeps the low byte. */
+/**
+ * acpi_pm_cnt_ops: PM1a_CNT, 16 bits.  QEMU 7.2 ignores the offset: a read
+ * at +1 gives the register from its low byte, a write sets the whole register.
+ */
 export const acpiPmCntOps: IOPortOps = {
-  read: (o, off) => (o as ACPIREGS).cnt >> (off * 8),
-  write: (o, off, val) => {
-    const ar = o as ACPIREGS;
-    acpiPm1CntWrite(ar, off === 1 ? ((val << 8) | (ar.cnt & 0xff)) : val);
-  },
+  read: (o) => (o as ACPIREGS).cnt,
+  write: (o, _off, val) => acpiPm1CntWrite(o as ACPIREGS, val),
 };
 
-/** acpi_pm_tmr_ops: the counter, read as a dword. */
+/** acpi_pm_tmr_ops: any read at any offset gives the counter (truncated to the access size). */
 export const acpiPmTmrOps: IOPortOps = {
-  read: (_o, off, size) => (size === 4 && off === 0 ? acpiPmTmrGet() : 0),
+  read: () => acpiPmTmrGet(),
   write: () => {},
 };
 

@@ -133,11 +133,16 @@ function piix4PmReset(d: PCIDevice): void {
   pmIoSpaceUpdate(d);
 }
 
-/** apm_ioport_writeb() with piix4's apm_ctrl_changed(): SCI_EN commands, else an SMI if APMC_EN. */
+/**
+ * The APM ports (hw/isa/apm.c, byte registers): APMC at 0xb2, APMS at 0xb3;
+ * apm_ioport_writeb() with piix4's apm_ctrl_changed(): SCI_EN commands, else an SMI if APMC_EN.
+ */
 const apmOps: IOPortOps = {
-  read: (o, off) => {
+  read: (o, off, size) => {
     const s = pmState(o as PCIDevice);
-    return off === 0 ? s.apmc : s.apms;
+    let v = 0;
+    for (let i = 0; i < size; i++) v |= (off + i === 0 ? s.apmc : s.apms) << (8 * i);
+    return v;
   },
   write: (o, off, val) => {
     const d = o as PCIDevice;

@@ -64,6 +64,15 @@ function e820Bytes(table: E820Entry[]): Uint8Array {
   return b;
 }
 
+/**
+ * numa_complete_configuration() without -numa: a 7.2 pc machine with memory
+ * hotplug (slots, or maxmem above mem) gets one NUMA node holding all RAM
+ * (auto_enable_numa_with_memhp / _with_memdev); tsqemu has no -numa yet.
+ */
+function pcAutoNumaNodes(pcms: PCMachineState): number {
+  return pcms.ramSlots > 0 || pcms.maxramSize > pcms.ramSize ? 1 : 0;
+}
+
 const le = (n: number, bytes: number): Uint8Array => {
   const b = new Uint8Array(bytes);
   for (let i = 0, v = n; i < bytes; i++, v = Math.floor(v / 256)) b[i] = v % 256;
@@ -114,8 +123,12 @@ export function fwCfgArchCreate(pcms: PCMachineState, o: PcFwCfgOptions): FWCfgS
     dv.setBigUint64(4, BigInt(h.address), true);
   });
   fwCfgAddBytes(s, FW_CFG_HPET, hpet);
-  // The NUMA channel: a node count, a node per possible APIC ID, memory per node (no -numa: all zero).
-  fwCfgAddBytes(s, FW_CFG_NUMA, new Uint8Array(8 * (1 + x86ms.apicIdLimit)));
+  // The NUMA channel: a node count, a node per possible APIC ID, memory per node.
+  const nodes = pcAutoNumaNodes(pcms);
+  const numa = new Uint8Array(8 * (1 + x86ms.apicIdLimit + nodes));
+  numa[0] = nodes;
+  if (nodes) numa.set(le(pcms.ramSize, 8), 8 * (1 + x86ms.apicIdLimit));
+  fwCfgAddBytes(s, FW_CFG_NUMA, numa);
   fwCfgAddFile(s, 'etc/e820', e820Bytes(pcE820Table(pcms)));
   if (o.reservedMemoryEnd !== undefined) fwCfgAddFile(s, 'etc/reserved-memory-end', le(o.reservedMemoryEnd, 8));
   fwCfgMachineReset(s);

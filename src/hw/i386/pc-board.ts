@@ -254,8 +254,8 @@ export function pcInit1(ms: MachineState): void {
 export function pcMachineDone(ms: MachineState): void {
   const b = boards.get(ms)!;
   const isaBus = piixChildBus(b.piix3)!;
-  const present = (port: number): boolean =>
-    isaBus.children.some((dev) => { try { return qdevPropGet(dev, 'iobase') === port; } catch { return false; } });
+  // memory_region_present(io, port) for the ports it asks about: the ISA serial and parallel ports.
+  const present = (port: number): boolean => isaBus.children.some((dev) => qdevPropGet(dev, 'iobase') === port);
   if (b.pm) piix4PmMachineReady(b.pm, present);
 }
 

@@ -263,6 +263,8 @@ const fwCfgDmaOps: IOPortOps = {
   write: (o, off, val, size) => {
     if (size !== 4) return;
     const s = o as FWCfgState;
+    // A machine whose RAM cannot be built (too large to run) has nothing to transfer into.
+    if (!s.dmaAs) return;
     const be = ((val & 0xff) << 24 | (val & 0xff00) << 8 | (val >>> 8) & 0xff00 | val >>> 24) >>> 0;
     if (off === 0) {
       s.dmaAddrHigh = be;
@@ -281,7 +283,7 @@ const fwCfgDmaOps: IOPortOps = {
  * machine configuration are the board's.
  */
 export function fwCfgInitIoDma(io: IOPortSpace, dmaAs: AddressSpace | undefined, dmaEnabled: boolean, fileSlots: number): FWCfgState {
-  const s = new FWCfgState(fileSlots, dmaEnabled && dmaAs !== undefined);
+  const s = new FWCfgState(fileSlots, dmaEnabled);
   s.dmaAs = dmaAs;
   io.register(FW_CFG_IO_BASE, 2, fwCfgCombOps, s);
   if (s.dmaEnabled) io.register(FW_CFG_IO_BASE + 4, 8, fwCfgDmaOps, s);

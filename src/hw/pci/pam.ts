@@ -5,7 +5,8 @@
  * QEMU's four attributes, as aliases over RAM or PCI:
  *   0 (PCI)        reads and writes go to PCI;
  *   1 (read-only)  reads come from RAM, writes are dropped;
- *   2 (write-only) treated as PCI for both, as QEMU 7.2 does ("XXX" there);
+ *   2 (write-only) RAM for both reads and writes, as QEMU 7.2 maps it
+ *                  ("should distinguish read/write cases" there);
  *   3 (read/write) RAM.
  * SeaBIOS shadows itself by copying the BIOS to RAM under attribute 3 and
  * then locking it with attribute 1.
@@ -45,8 +46,8 @@ export function pamUpdate(as: AddressSpace, pam: PAMMemoryRegion, idx: number, v
   const attr = (val >> (idx & 1 ? 0 : 4)) & PAM_ATTR_MASK;
   if (attr === pam.current) return;
   if (pam.current === 1) as.removeRegion(pam.rom);
-  if (pam.current === 3) as.removeRegion(pam.ram);
+  if (pam.current >= 2) as.removeRegion(pam.ram);
   pam.current = attr;
   if (attr === 1) as.addRegion(pam.start, pam.rom, PAM_PRIORITY);
-  if (attr === 3) as.addRegion(pam.start, pam.ram, PAM_PRIORITY);
+  if (attr >= 2) as.addRegion(pam.start, pam.ram, PAM_PRIORITY);
 }
