@@ -51,6 +51,13 @@ export function runCpuMips(passes = 5): MipsResult {
   as.loadBlob(0x1000, Uint8Array.from(Buffer.from(KERNEL, 'hex')));
   for (let i = 0; i < 0x4000; i++) alloc.u8[0x10000 + i] = (i * 37) & 0xff;
   const env = cpu.env;
+  // Long mode needs page tables: identity-map the first 2 MiB with one large page (PML4 0x80000).
+  const dv = new DataView(alloc.u8.buffer, alloc.u8.byteOffset);
+  dv.setUint32(0x80000, 0x81000 | 3, true);
+  dv.setUint32(0x81000, 0x82000 | 3, true);
+  dv.setUint32(0x82000, 0x83, true); // P | RW | PS at physical 0
+  env.cr3 = 0x80000;
+  env.cr4 = 0x20; // PAE
   env.cr0 = CR0_PE_MASK | CR0_PG_MASK;
   env.efer = EFER_LME | EFER_LMA;
   const data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK;

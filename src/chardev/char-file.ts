@@ -1,9 +1,11 @@
 /*
  * The file backend (chardev/char-file.c): output goes to `path`, truncated
  * unless append=on.  Opening is synchronous so that errors are reported at
- * start-up, like QEMU's; writing goes through a stream and never blocks.
+ * start-up, like QEMU's.  Writes are batched per tick and written synchronously,
+ * as QEMU's blocking writes are, and what is pending is written when the process
+ * exits, so output before an isa-debug-exit or a signal is never lost.
  */
-import { openSync, createWriteStream, constants as fsc, type WriteStream } from 'node:fs';
+import { openSync, closeSync, writeSync, constants as fsc } from 'node:fs';
 import { typeRegisterStatic } from '../qom/object.js';
 import { QemuError } from '../util/error.js';
 import { strerror } from '../util/strerror.js';
@@ -32,7 +34,32 @@ export class FdChardev extends Chardev {
   }
 }
 
-export class FileChardev extends FdChardev {
+export class FileChardev extends Chardev {
+  private fd = -1;
+  private readonly fileBatch = new OutputBatcher((data) => this.writeAll(data));
+  private readonly onExit = (): void => this.fileBatch.flush();
+
+  private writeAll(data: Buffer): void {
+    for (let off = 0; off < data.length && this.fd >= 0; ) {
+      try {
+        off += writeSync(this.fd, data, off);
+      } catch {
+        return; // a full disk or a closed file: output is dropped, as QEMU's file chardev does
+      }
+    }
+  }
+
+  protected override chrWrite(buf: Buffer): number {
+    if (this.fd >= 0) this.fileBatch.push(buf);
+    return buf.length;
+  }
+
+  override drain(): Promise<void> {
+    void super.drain();
+    this.fileBatch.flush();
+    return Promise.resolve();
+  }
+
   override open(opts: ChardevOpts): boolean {
     const path = opts.path;
     if (path === undefined) throw new QemuError('chardev: file: no filename given');
@@ -43,14 +70,16 @@ export class FileChardev extends FdChardev {
     } catch (e) {
       throw new QemuError(`Could not open '${path}': ${strerror(e as NodeJS.ErrnoException)}`);
     }
-    this.out = createWriteStream('', { fd, autoClose: true });
+    this.fd = fd;
+    process.on('exit', this.onExit);
     return true;
   }
 
   override close(): void {
-    this.batch.flush();
-    (this.out as WriteStream | undefined)?.end();
-    this.out = undefined;
+    this.fileBatch.flush();
+    process.off('exit', this.onExit);
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
     super.close();
   }
 }

@@ -124,6 +124,8 @@ export class AddressSpace {
   readonly codePages: Uint8Array;
   /** Bumped on every map change so TLBs know to flush. */
   generation = 0;
+  /** Memory listeners (QEMU's MemoryListener commit): called after every map change. */
+  private listeners: Array<() => void> = [];
 
   constructor(alloc: RamBlockAllocator) {
     this.alloc = alloc;
@@ -194,6 +196,23 @@ export class AddressSpace {
       }
     }
     this.generation++;
+    for (const l of this.listeners) l();
+  }
+
+  /** memory_listener_register(): `commit` runs after each map change (not now). */
+  addListener(commit: () => void): void {
+    this.listeners.push(commit);
+  }
+
+  /** The RAM and ROM pieces of the flat map (what a KVM memory listener registers as slots). */
+  ramSections(): Array<{ start: number; size: number; ramOffset: number; readonly: boolean }> {
+    const out: Array<{ start: number; size: number; ramOffset: number; readonly: boolean }> = [];
+    for (let i = 1; i < this.ranges.length; i++) {
+      const r = this.ranges[i];
+      if (r.mr.ramOffset < 0) continue;
+      out.push({ start: r.start, size: r.size, ramOffset: r.mr.ramOffset + r.regionOffset, readonly: r.mr.kind === 'rom' });
+    }
+    return out;
   }
 
   /** The flat range holding physical address `addr` (the unassigned range if none). */

@@ -1,7 +1,7 @@
 /*
- * Firmware lookup (qemu_find_file with QEMU_FILE_TYPE_BIOS): a name with a slash is a path;
- * otherwise the -L directories are searched first, then the project's guest cache (filled by
- * scripts/fetch-guest.sh from Debian's seabios package), then Debian's QEMU firmware path.
+ * Firmware lookup (qemu_find_file with QEMU_FILE_TYPE_BIOS): the name as a path first, then in
+ * the -L directories, the project's guest cache (filled by scripts/fetch-guest.sh from Debian's
+ * seabios package) and Debian's QEMU firmware path.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,7 +16,7 @@ export function qemuAddDataDir(dir: string): void {
 }
 
 export function qemuFindFile(name: string): string | undefined {
-  if (name.includes('/')) return existsSync(name) ? name : undefined;
+  if (existsSync(name)) return name;
   const dirs = [...dataDirs, join(repoRoot, '.cache', 'guest'), '/usr/share/qemu', '/usr/share/seabios'];
   for (const d of dirs) {
     const p = join(d, name);

@@ -158,8 +158,6 @@ const NOT_YET: Record<string, [string, StartupPhase]> = {
   'netdev': ['network backends (-netdev)', 'late-backends'],
   'net': ['network backends (-net)', 'late-backends'],
   'nic': ['network backends (-nic)', 'late-backends'],
-  'initrd': ['direct kernel boot (-initrd)', 'board'],
-  'kernel': ['direct kernel boot (-kernel)', 'board'],
   'option-rom': ['option ROMs (-option-rom)', 'board'],
   'fw_cfg': ['-fw_cfg', 'board'],
 };

@@ -16,9 +16,11 @@ import { moduleCallInit } from './modules.js';
 import { cpusInit } from './cpus.js';
 import { qemuAddDataDir } from './datadir.js';
 import { QEMU_LOG_ITEMS, qemuSetLogMask } from '../util/log.js';
-import { onShutdownRequest, qemuSystemShutdownRequest, vmStart } from './runstate.js';
+import { onShutdownRequest, qemuSystemShutdownRequest, runstateSet, setRebootActionShutdown, vmStart, vmStop } from './runstate.js';
+import { pcLoadKernel, tcgMachineInit } from '../accel/tcg/tcg-machine.js';
+import { debugExitSetHandler } from '../hw/misc/debugexit.js';
 import { configureRtc } from './rtc.js';
-import { configureAccelerators, type AccelOption } from '../accel/accel.js';
+import { configureAccelerators, currentAccel, type AccelOption } from '../accel/accel.js';
 import {
   machineRunBoardInit, machineSetPropertiesFromDict, qemuCreateMachine, selectMachine, type MachineState,
 } from '../hw/core/machine.js';
@@ -300,16 +302,22 @@ function qemuCreateCliDevices(st: ParsedCommandLine): void {
   for (const d of st.extraDevices) withLoc(d.loc, () => qdevDeviceAdd(d.opts));
 }
 
-/** qmp_x_exit_preconfig(): board init, devices, creation done, then start unless -S. */
+/**
+ * qmp_x_exit_preconfig(): board init (with -kernel's loading), devices, creation done; under
+ * TCG every CPU then gets its software-CPU context, so the VM can start now or at `cont`.
+ */
 function qmpXExitPreconfig(st: ParsedCommandLine, ms: MachineState): void {
   checkUnsupported(st, 'board');
   pcSetSerialHds(serialHds);
   machineRunBoardInit(ms);
+  const kernel = pcLoadKernel(ms);
   step('vl_board_init_done', `cpus=${ms.smp.cpus}`);
   qemuCreateCliDevices(st);
   resumeMuxOpen();
-  if (st.autostart) {
-    throw new QemuError('running guest code is not supported yet; start with -S to inspect the machine over QMP or HMP');
+  if (currentAccel().name === 'tcg') {
+    tcgMachineInit(ms, kernel);
+  } else if (st.autostart) {
+    throw new QemuError('running guest code under KVM is not supported yet; start with -S to inspect the machine over QMP or HMP');
   }
 }
 
@@ -322,14 +330,33 @@ function qemuInitDisplays(st: ParsedCommandLine): void {
   checkUnsupported(st, 'displays');
 }
 
-/** The main loop: stays up while the VM exists; a shutdown request ends the process. */
+/** Ends the process once monitors, chardevs and images are flushed and closed. */
+function qemuCleanupAndExit(status: number): void {
+  void monitorFlushAll().then(qemuChrFlushAll).then(blkCloseAll).finally(() => process.exit(status));
+}
+
+/**
+ * The main loop: stays up while the VM exists; a shutdown request ends the process, or with
+ * -no-shutdown stops the VM in the shutdown state (main_loop_should_exit).
+ */
 function qemuMainLoop(st: ParsedCommandLine): void {
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  onShutdownRequest(() => {
-    if (st.noShutdown) return;
+  setRebootActionShutdown(st.noReboot);
+  onShutdownRequest((reason) => {
+    if (st.noShutdown && reason !== 'host-qmp-quit' && reason !== 'host-signal') {
+      vmStop('shutdown');
+      return;
+    }
     clearInterval(keepAlive);
     // quit's return must reach the client after SHUTDOWN, and images are flushed and closed, before the process ends.
-    void monitorFlushAll().then(qemuChrFlushAll).then(blkCloseAll).finally(() => process.exit(0));
+    qemuCleanupAndExit(0);
+  });
+  // isa-debug-exit: the guest's code becomes the exit status; its last output is flushed first.
+  debugExitSetHandler((code) => {
+    runstateSet('shutdown'); // QEMU exit()s here: no event, and no more guest code
+
+    clearInterval(keepAlive);
+    qemuCleanupAndExit(code);
   });
   // termsig_handler(): a signal asks for a clean shutdown, as QEMU does (it also names the sender's pid).
   for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {

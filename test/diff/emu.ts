@@ -19,6 +19,7 @@ import {
 } from './protocol.js';
 
 const GDT_ADDR = 0x380000;
+const PML4_ADDR = 0x390000;
 const DPL3 = 3 << 13;
 const CODE32 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_B_MASK | DESC_G_MASK | DPL3 | 0x100;
 const CODE64 = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | 0x200 | DESC_L_MASK | DESC_G_MASK | DPL3 | 0x100;
@@ -81,6 +82,12 @@ export class EmuRunner {
 
     env.gdtBase = GDT_ADDR;
     env.gdtLimit = 16 * 8 - 1;
+    // Long mode needs page tables: identity-map the 4 MiB of RAM with two user 2 MiB pages.
+    as.loadBlob(PML4_ADDR, Uint8Array.of(0x07, 0x10, 0x39));
+    as.loadBlob(PML4_ADDR + 0x1000, Uint8Array.of(0x07, 0x20, 0x39));
+    as.loadBlob(PML4_ADDR + 0x2000, Uint8Array.of(0x87, 0, 0, 0, 0, 0, 0, 0, 0x87, 0, 0x20));
+    env.cr3 = PML4_ADDR;
+    env.cr4 = 0x20; // PAE
     env.cr0 = CR0_PE_MASK | CR0_PG_MASK | 0x10;
     env.efer = EFER_LME | EFER_LMA;
     env.loadSegCache(R_SS, 0x2b, 0, 0xffffffff, DATA32);

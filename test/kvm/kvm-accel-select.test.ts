@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireKvmTools } from './kvm-helpers.js';
+import { KVM_SKIP, requireKvmTools } from './kvm-helpers.js';
 
 // Oracle: real QEMU 7.2 run in the same mount namespace, where /dev/kvm is
 // either absent (tmpfs over /dev) or not a KVM device (/dev/null bound over
@@ -45,13 +45,13 @@ for (const [what, setup, accel] of cases) {
   });
 }
 
-test('accel=kvm:tcg with a usable /dev/kvm selects KVM without a line', () => {
+test('accel=kvm:tcg with a usable /dev/kvm selects KVM without a line', { skip: KVM_SKIP }, () => {
   const r = spawnSync(process.execPath, [child, 'kvm:tcg'], { encoding: 'utf8', timeout: 30000 });
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, 'accelerator: KVM\n');
 });
 
-test('without the native addon (its build failed), KVM says why and kvm:tcg falls back to TCG', () => {
+test('without the native addon (its build failed), KVM says why and kvm:tcg falls back to TCG', { skip: KVM_SKIP }, () => {
   // A copy of the built tree whose native/ only holds the build's failure record.
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'tsqemu-noaddon-'));

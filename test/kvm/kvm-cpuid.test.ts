@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { kvmInit, kvmState, kvmStateReset } from '../../src/accel/kvm/kvm-all.js';
 import { kvmCreateVcpu } from '../../src/accel/kvm/kvm-all.js';
 import { kvmBuildCpuidTable, kvmGetCpuid2, kvmSetCpuid2, kvmSupportedCpuidFunction, supportedFeatureWord, type CpuidReg } from '../../src/target/i386/kvm/kvm.js';
-import { requireKvmTools } from './kvm-helpers.js';
+import { KVM_SKIP, requireKvmTools } from './kvm-helpers.js';
 
 // Oracle: real QEMU 7.2 with -accel kvm filters the requested features with
 // kvm_arch_get_supported_cpuid() and warns "host doesn't support requested
@@ -32,7 +32,7 @@ function key(leaf: number, reg: string, bit: number): string {
   return `${leaf.toString(16)}:${reg}:${bit}`;
 }
 
-test('supportedFeatureWord() matches the features QEMU 7.2 reports the host (KVM) lacks', () => {
+test('supportedFeatureWord() matches the features QEMU 7.2 reports the host (KVM) lacks', { skip: KVM_SKIP }, () => {
   const cpu = 'qemu64,' + features.map(([n]) => `+${n}`).join(',');
   const r = spawnSync('qemu-system-x86_64', ['-accel', 'kvm', '-cpu', cpu, '-M', 'pc', '-display', 'none', '-S', '-monitor', 'stdio', '-nodefaults'],
     { encoding: 'utf8', input: 'quit\n', timeout: 30000 });
@@ -57,7 +57,7 @@ test('supportedFeatureWord() matches the features QEMU 7.2 reports the host (KVM
   }
 });
 
-test('the CPUID table given to a vCPU is what KVM_GET_CPUID2 reads back', () => {
+test('the CPUID table given to a vCPU is what KVM_GET_CPUID2 reads back', { skip: KVM_SKIP }, () => {
   assert.equal(kvmInit({ smpCpus: 1, maxCpus: 1, kernelIrqchip: 'on' }), 0);
   try {
     const s = kvmState();

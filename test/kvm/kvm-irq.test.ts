@@ -4,7 +4,7 @@ import { kvmEventfdNew, kvmFdWatch, kvmIoeventfdAssign, kvmIrqfdAssign, kvmSetIr
 import { kvmVcpus } from '../../src/accel/kvm/kvm-accel-ops.js';
 import { APIC_LVT0, APIC_LVT1, kvmGetLapic } from '../../src/target/i386/kvm/kvm.js';
 import { vmStart } from '../../src/system/runstate.js';
-import { assemble, createVm, destroyVm, requireKvmTools, startVcpus, text, waitFor } from './kvm-helpers.js';
+import { assemble, createVm, destroyVm, KVM_SKIP, requireKvmTools, startVcpus, text, waitFor } from './kvm-helpers.js';
 
 // Oracle: the 8259A's programming model (ICW1-4, OCW1 mask, EOI) and the
 // SDM's real-mode interrupt delivery through the IVT; QEMU's LAPIC reset
@@ -59,7 +59,7 @@ irq5:
   iret
 `;
 
-test('KVM_IRQ_LINE, irqfd and ioeventfd through the in-kernel PIC', async () => {
+test('KVM_IRQ_LINE, irqfd and ioeventfd through the in-kernel PIC', { skip: KVM_SKIP }, async () => {
   const seenPorts = new Set<number>();
   const vm = createVm({
     cpus: 2,

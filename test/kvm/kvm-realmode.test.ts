@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kvmRamAlloc, kvmRamFree, kvmSetMemoryMap, kvmSlotAdd, kvmSlotRemove, kvmState } from '../../src/accel/kvm/kvm-all.js';
 import { vmStop } from '../../src/system/runstate.js';
-import { assemble, createVm, destroyVm, requireKvmTools, startVcpus, text, waitFor } from './kvm-helpers.js';
+import { assemble, createVm, destroyVm, KVM_SKIP, requireKvmTools, startVcpus, text, waitFor } from './kvm-helpers.js';
 
 // Oracle: the SDM's semantics of OUT/REP OUTSB/INSB in real mode; QEMU's
 // kvm_handle_io() performs `count` accesses of `size` bytes each.
 requireKvmTools();
 
-test('a real-mode guest writes a string to port 0xe9', async () => {
+test('a real-mode guest writes a string to port 0xe9', { skip: KVM_SKIP }, async () => {
   const code = assemble(`
     bits 16
     org 0x1000
@@ -36,7 +36,7 @@ test('a real-mode guest writes a string to port 0xe9', async () => {
   }
 });
 
-test('rep outsb / rep insb reach the device once per element, in order', async () => {
+test('rep outsb / rep insb reach the device once per element, in order', { skip: KVM_SKIP }, async () => {
   const code = assemble(`
     bits 16
     org 0x1000
@@ -90,7 +90,7 @@ test('rep outsb / rep insb reach the device once per element, in order', async (
   }
 });
 
-test('MMIO outside guest RAM exits to the device with address, size and data', async () => {
+test('MMIO outside guest RAM exits to the device with address, size and data', { skip: KVM_SKIP }, async () => {
   const code = assemble(`
     bits 16
     org 0x1000
@@ -130,7 +130,7 @@ test('MMIO outside guest RAM exits to the device with address, size and data', a
   }
 });
 
-test('a triple fault is KVM_EXIT_SHUTDOWN: a guest reset request', async () => {
+test('a triple fault is KVM_EXIT_SHUTDOWN: a guest reset request', { skip: KVM_SKIP }, async () => {
   const code = assemble(`
     bits 16
     org 0x1000
@@ -171,7 +171,7 @@ test('a triple fault is KVM_EXIT_SHUTDOWN: a guest reset request', async () => {
   }
 });
 
-test('a read-only slot (ROM): reads come from memory, writes exit as MMIO and change nothing', async () => {
+test('a read-only slot (ROM): reads come from memory, writes exit as MMIO and change nothing', { skip: KVM_SKIP }, async () => {
   // Oracle: KVM api.rst, KVM_MEM_READONLY: "writes ... will be posted to userspace as KVM_EXIT_MMIO exits".
   const writes: string[] = [];
   const vm = createVm({
@@ -214,7 +214,7 @@ test('a read-only slot (ROM): reads come from memory, writes exit as MMIO and ch
   }
 });
 
-test('guest RAM can be a shared WebAssembly.Memory (the TCG RAM buffer), seen by device code as it is', async () => {
+test('guest RAM can be a shared WebAssembly.Memory (the TCG RAM buffer), seen by device code as it is', { skip: KVM_SKIP }, async () => {
   // The same SharedArrayBuffer backs the slot and the main thread's view: what
   // the guest stores is what device code reads, with no copy.
   const mem = new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true }); // 1 MiB
@@ -247,7 +247,7 @@ test('guest RAM can be a shared WebAssembly.Memory (the TCG RAM buffer), seen by
   }
 });
 
-test('kvmSetMemoryMap: page-trimmed slots from the flat map; what is left out exits as MMIO', async () => {
+test('kvmSetMemoryMap: page-trimmed slots from the flat map; what is left out exits as MMIO', { skip: KVM_SKIP }, async () => {
   // Oracle: QEMU's kvm_align_section() (slots cover whole host pages only) and
   // KVM's rule that guest-physical addresses without a slot exit as MMIO.
   const mem = new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { kvmVcpus } from '../../src/accel/kvm/kvm-accel-ops.js';
 import { STATE_PARKED, MB_STATE } from '../../src/accel/kvm/kvm-mailbox.js';
 import { runstateGet, vmStart, vmStop } from '../../src/system/runstate.js';
-import { assemble, createVm, destroyVm, requireKvmTools, startVcpus, waitFor } from './kvm-helpers.js';
+import { assemble, createVm, destroyVm, KVM_SKIP, requireKvmTools, startVcpus, waitFor } from './kvm-helpers.js';
 
 // Oracle: QEMU's stop/cont semantics (pause_all_vcpus returns with every vCPU
 // out of KVM_RUN; the guest makes no progress until cont) and the issue's
@@ -15,7 +15,7 @@ requireKvmTools();
 
 const spin = 'bits 16\norg 0x1000\nspin: inc dword [0x500]\njmp spin\n';
 
-test('stop kicks a spinning vCPU out of KVM_RUN at once; cont resumes it', async () => {
+test('stop kicks a spinning vCPU out of KVM_RUN at once; cont resumes it', { skip: KVM_SKIP }, async () => {
   const vm = createVm();
   const counter = new DataView(vm.ramBuffer);
   try {
@@ -40,7 +40,7 @@ test('stop kicks a spinning vCPU out of KVM_RUN at once; cont resumes it', async
   }
 });
 
-test('quit: process.exit() returns promptly although vCPU threads are inside KVM_RUN', async () => {
+test('quit: process.exit() returns promptly although vCPU threads are inside KVM_RUN', { skip: KVM_SKIP }, async () => {
   const child = fileURLToPath(new URL('./kvm-spin-child.js', import.meta.url));
   const p = spawn(process.execPath, [child], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

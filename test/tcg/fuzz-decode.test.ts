@@ -23,6 +23,14 @@ test('random instruction bytes never cause an internal error, in every code size
     for (let i = 0; i < 3000; i++) {
       for (let k = 0; k < code.length; k++) code[k] = r.int(256);
       m.as.loadBlob(0x10000, code);
+      if (mode === 8) {
+        // Long mode needs page tables: identity-map the first 2 MiB (PML4 at 0xf0000).
+        m.as.loadBlob(0xf0000, Uint8Array.of(0x03, 0x10, 0x0f));
+        m.as.loadBlob(0xf1000, Uint8Array.of(0x03, 0x20, 0x0f));
+        m.as.loadBlob(0xf2000, Uint8Array.of(0x83, 0, 0));
+        env.cr3 = 0xf0000;
+        env.cr4 = 0x20; // PAE
+      }
       env.cr0 = mode === 2 ? 0 : CR0_PE_MASK | (mode === 8 ? CR0_PG_MASK : 0);
       env.efer = mode === 8 ? EFER_LME | EFER_LMA : 0;
       const data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | (mode === 2 ? 0 : DESC_B_MASK);

@@ -35,6 +35,7 @@ import { serialHdsIsaInit, serialIsaResetIndex, type ISASerialState } from '../c
 import { i8042Init, type KBDState } from '../input/i8042.js';
 import { port92Init } from './port92.js';
 import { pcMemory, pcMemoryInit } from './pc-memory.js';
+import { pcKvmGsiHandler, pcKvmInit, pcKvmIrqchipInKernel, pcKvmPitCreate } from './pc-kvm.js';
 import type { Chardev } from '../../chardev/char.js';
 import type { BusState } from '../core/bus.js';
 
@@ -242,6 +243,7 @@ export function pcInit1(ms: MachineState): void {
     objectPropertyAddLink(pcms, 'acpi-device', 'hotplug-handler', () => acpiDev);
     pm = acpiDev;
   }
+  pcKvmInit(ms, io);
   boards.set(ms, { pciBus, i440fx, piix3, ide, pm, fwCfg, fwCfgState, io, gsi, pic, cpuIntr, a20, ...basic });
   pcMachineDone(ms);
 }
@@ -273,6 +275,7 @@ export function pcPciDevicesReset(ms: MachineState): void {
 
 /** gsi_handler(): a gsi line drives its PIC input (and later the IOAPIC's). */
 function gsiHandler(opaque: unknown, n: number, level: number): void {
+  if (pcKvmIrqchipInKernel()) return pcKvmGsiHandler(n, level);
   const targets = opaque as QemuIrq[];
   if (n < 16) qemuSetIrq(targets[n] ?? null, level);
 }
@@ -285,6 +288,7 @@ function gsiHandler(opaque: unknown, n: number, level: number): void {
 function pcBasicDeviceInit(pcms: PCMachineState, isaBus: BusState, gsi: IRQState[], a20: PcBoard['a20']) {
   const rtc = mc146818RtcInit(isaBus, 0, undefined);
   const pit = i8254PitInit(isaBus, 0x40, gsi[0]!);
+  if (pcKvmIrqchipInKernel()) pcKvmPitCreate();
   pcspkInit(isaBus, pit);
   serialIsaResetIndex();
   const serials = serialHdsIsaInit(isaBus, serialHds);

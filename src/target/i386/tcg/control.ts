@@ -1,18 +1,27 @@
 /*
- * Control transfer and stack-frame helpers: segment register loads (real mode, and protected
- * mode from the GDT at the current privilege level), far JMP/CALL/RET, ENTER/LEAVE,
- * PUSHA/POPA, PUSHF/POPF.  Privilege changes, call gates, task switches and the LDT arrive with
- * the system-instruction issue; until then they raise #GP.
+ * Control transfer and stack-frame helpers: segment register loads, far JMP/CALL/RET through
+ * code segments, call gates and task gates (QEMU's helper_load_seg, helper_ljmp_protected,
+ * helper_lcall_protected, helper_ret_protected), IRET in every mode, ENTER/LEAVE,
+ * PUSHA/POPA, PUSHF/POPF.
+ *
+ * Like QEMU's TCG (the oracle), segment limits are checked on far transfers but not on every
+ * memory access.
  */
 import type { TcgCpu } from './tcg-cpu.js';
 import {
-  R_CS, R_SS, R_ESP, R_EBP, DESC_P_MASK, DESC_S_MASK, DESC_CS_MASK, DESC_L_MASK, DESC_DPL_SHIFT,
-  DESC_G_MASK, DESC_W_MASK, CR0_PE_MASK, VM_MASK, RF_MASK, IOPL_MASK, IF_MASK, TF_MASK, DF_MASK,
-  AC_MASK, ID_MASK, NT_MASK, EXCP0D_GPF, EXCP0C_STACK, CC_MASK,
+  R_CS, R_SS, R_ES, R_DS, R_FS, R_GS, R_ESP, R_EBP, R_TR, DESC_P_MASK, DESC_S_MASK, DESC_CS_MASK, DESC_L_MASK,
+  DESC_B_MASK, DESC_G_MASK, DESC_DPL_SHIFT, DESC_W_MASK, DESC_R_MASK, CR0_PE_MASK, VM_MASK, RF_MASK, IOPL_MASK,
+  IF_MASK, TF_MASK, DF_MASK, AC_MASK, ID_MASK, NT_MASK, VIF_MASK, VIP_MASK, EFER_LMA, EXCP0D_GPF, EXCP0C_STACK,
+  CC_MASK,
 } from './cpu-state.js';
 import { cpuComputeEflags, cpuLoadEflags } from './flags.js';
-
-const EXCP0B_NOSEG = 11;
+import {
+  e1, e2, descAddr, loadSegment, getSegBase, getSegLimit, getSpMask, loadSegVm, sp, setSp, pushw, pushl, popw,
+  popl, pushq, popq, setEsp, getRsp64, ldk16, ldk32, stk32, EXCP0A_TSS, EXCP0B_NOSEG, DESC_A_MASK, DESC_C_MASK, DESC_TYPE_SHIFT,
+  DESC_FLAGS_MASK,
+} from './seg-desc.js';
+import { getSsEspFromTss, tssStackSelector, getRspFromTss, checkInnerSs } from './seg-helper.js';
+import { switchTss, SWITCH_TSS_JMP, SWITCH_TSS_CALL, SWITCH_TSS_IRET } from './task-switch.js';
 
 export function cpl(c: TcgCpu): number {
   const env = c.env;
@@ -22,33 +31,11 @@ export function cpl(c: TcgCpu): number {
 }
 
 /** True in protected mode outside virtual-8086 mode. */
-function protMode(c: TcgCpu): boolean {
+export function protMode(c: TcgCpu): boolean {
   return (c.env.cr0 & CR0_PE_MASK) !== 0 && (c.env.eflags & VM_MASK) === 0;
 }
 
-/* Descriptor words of the last loadDescriptor(). */
-let descLo = 0, descHi = 0;
-
-/** Reads the GDT descriptor for selector (LDT selectors are not supported yet: #GP). */
-function loadDescriptor(c: TcgCpu, sel: number): void {
-  const env = c.env;
-  if ((sel & 4) !== 0 || (sel | 7) > env.gdtLimit) c.raise(EXCP0D_GPF, sel & 0xfffc);
-  const addr = env.gdtBase + (sel & ~7);
-  descLo = c.mmu.ld32(addr);
-  descHi = c.mmu.ld32(addr + 4);
-  if ((descHi & 0x100) === 0) c.mmu.st32(addr + 4, descHi | 0x100); // set the accessed bit
-}
-
-function descBase(): number {
-  return ((descLo >>> 16) | ((descHi & 0xff) << 16) | (descHi & 0xff000000)) >>> 0;
-}
-
-function descLimit(): number {
-  const l = (descLo & 0xffff) | (descHi & 0xf0000);
-  return (descHi & DESC_G_MASK) !== 0 ? ((l << 12) | 0xfff) >>> 0 : l;
-}
-
-/** Loads a data/stack segment register (MOV/POP Sreg, LDS...). */
+/** Loads a data/stack segment register (MOV/POP Sreg, LDS...): helper_load_seg. */
 export function loadSeg(c: TcgCpu, seg: number, sel: number): void {
   const env = c.env;
   sel &= 0xffff;
@@ -56,85 +43,476 @@ export function loadSeg(c: TcgCpu, seg: number, sel: number): void {
     env.loadSegCache(seg, sel, sel << 4, env.segLimit[seg], env.segFlags[seg]);
     return;
   }
+  const cur = cpl(c);
   if ((sel & 0xfffc) === 0) {
     // Null selector: allowed except for SS (in 64-bit mode SS may be null at CPL < 3).
-    if (seg === R_SS && (env.codeSize !== 8 || cpl(c) === 3)) c.raise(EXCP0D_GPF, 0);
+    if (seg === R_SS && (env.codeSize !== 8 || cur === 3)) c.raise(EXCP0D_GPF, 0);
     env.loadSegCache(seg, sel, 0, 0, 0);
     return;
   }
-  loadDescriptor(c, sel);
-  const type = descHi;
-  if ((type & DESC_S_MASK) === 0) c.raise(EXCP0D_GPF, sel & 0xfffc);
+  const err = sel & 0xfffc;
+  if (!loadSegment(c, sel)) c.raise(EXCP0D_GPF, err);
+  let d2 = e2;
+  if ((d2 & DESC_S_MASK) === 0) c.raise(EXCP0D_GPF, err);
+  const rpl = sel & 3;
+  const dpl = (d2 >> DESC_DPL_SHIFT) & 3;
   if (seg === R_SS) {
-    if ((type & DESC_CS_MASK) !== 0 || (type & DESC_W_MASK) === 0) c.raise(EXCP0D_GPF, sel & 0xfffc);
-    if ((sel & 3) !== cpl(c) || ((type >> DESC_DPL_SHIFT) & 3) !== cpl(c)) c.raise(EXCP0D_GPF, sel & 0xfffc);
+    if ((d2 & DESC_CS_MASK) !== 0 || (d2 & DESC_W_MASK) === 0) c.raise(EXCP0D_GPF, err);
+    if (rpl !== cur || dpl !== cur) c.raise(EXCP0D_GPF, err);
   } else {
-    if ((type & DESC_CS_MASK) !== 0 && (type & 0x200) === 0) c.raise(EXCP0D_GPF, sel & 0xfffc); // execute-only code
+    if ((d2 & (DESC_CS_MASK | DESC_R_MASK)) === DESC_CS_MASK) c.raise(EXCP0D_GPF, err); // execute-only code
     // Data and non-conforming code segments: max(CPL, RPL) <= DPL.
-    const dpl = (type >> DESC_DPL_SHIFT) & 3;
-    const conforming = (type & (DESC_CS_MASK | 0x400)) === (DESC_CS_MASK | 0x400);
-    if (!conforming && Math.max(cpl(c), sel & 3) > dpl) c.raise(EXCP0D_GPF, sel & 0xfffc);
+    if (((d2 & DESC_CS_MASK) === 0 || (d2 & DESC_C_MASK) === 0) && (dpl < cur || dpl < rpl)) c.raise(EXCP0D_GPF, err);
   }
-  if ((type & DESC_P_MASK) === 0) c.raise(seg === R_SS ? EXCP0C_STACK : EXCP0B_NOSEG, sel & 0xfffc);
-  env.loadSegCache(seg, sel, descBase(), descLimit(), descHi & 0x00f0ff00);
+  if ((d2 & DESC_P_MASK) === 0) c.raise(seg === R_SS ? EXCP0C_STACK : EXCP0B_NOSEG, err);
+  if ((d2 & DESC_A_MASK) === 0) {
+    d2 |= DESC_A_MASK;
+    stk32(c, c.addrAdd(descAddr, 4), d2);
+  }
+  env.loadSegCache(seg, sel, getSegBase(e1, d2), getSegLimit(e1, d2), d2 & DESC_FLAGS_MASK);
 }
 
-/** Loads CS for a far JMP/CALL/RET to `sel` at the current privilege level. */
-function loadCS(c: TcgCpu, sel: number): void {
+/** Checks a far JMP/CALL target code segment (e1/e2) at the current privilege level. */
+function checkDirectCode(c: TcgCpu, sel: number, d2: number, cur: number): void {
+  const err = sel & 0xfffc;
+  if ((d2 & DESC_CS_MASK) === 0) c.raise(EXCP0D_GPF, err);
+  const dpl = (d2 >> DESC_DPL_SHIFT) & 3;
+  if ((d2 & DESC_C_MASK) !== 0) {
+    if (dpl > cur) c.raise(EXCP0D_GPF, err);
+  } else if ((sel & 3) > cur || dpl !== cur) c.raise(EXCP0D_GPF, err);
+  if ((d2 & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, err);
+}
+
+/* The call gate read by readCallGate(): target selector and offset, parameter count. */
+let gateSel = 0, gateOffset = 0, gateParams = 0;
+
+/**
+ * Decodes the call gate e1/e2 at `sel` (a 16-byte gate in long mode): #GP unless its DPL
+ * admits CPL and RPL, #NP if not present.
+ */
+function readCallGate(c: TcgCpu, sel: number, cur: number): void {
+  const g1 = e1, g2 = e2;
+  const err = sel & 0xfffc;
+  const dpl = (g2 >> DESC_DPL_SHIFT) & 3;
+  if (dpl < cur || dpl < (sel & 3)) c.raise(EXCP0D_GPF, err);
+  if ((g2 & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, err);
+  gateSel = g1 >>> 16;
+  gateParams = g2 & 0x1f;
+  gateOffset = g1 & 0xffff;
+  if (((g2 >> DESC_TYPE_SHIFT) & 0xf) === 12) gateOffset = ((g2 & 0xffff0000) | gateOffset) >>> 0;
+  if ((c.env.efer & EFER_LMA) !== 0) {
+    // The gate's upper 8 bytes hold offset bits 63:32 and a zero type.
+    if (!loadSegment(c, sel + 8)) c.raise(EXCP0D_GPF, err);
+    if (((e2 >> DESC_TYPE_SHIFT) & 0x1f) !== 0) c.raise(EXCP0D_GPF, err);
+    gateOffset += e1 * 4294967296;
+  }
+}
+
+/** Far JMP to sel:offset (helper_ljmp_protected outside real and V86 mode). */
+export function jmpFar(c: TcgCpu, sel: number, offset: number): void {
   const env = c.env;
   sel &= 0xffff;
   if (!protMode(c)) {
     env.loadSegCache(R_CS, sel, sel << 4, env.segLimit[R_CS], env.segFlags[R_CS]);
+    c.nextRip = offset;
     return;
   }
-  if ((sel & 0xfffc) === 0) c.raise(EXCP0D_GPF, 0);
-  loadDescriptor(c, sel);
-  const type = descHi;
-  if ((type & (DESC_S_MASK | DESC_CS_MASK)) !== (DESC_S_MASK | DESC_CS_MASK)) c.raise(EXCP0D_GPF, sel & 0xfffc);
-  const dpl = (type >> DESC_DPL_SHIFT) & 3;
-  const conforming = (type & 0x400) !== 0;
+  const err = sel & 0xfffc;
+  if (err === 0) c.raise(EXCP0D_GPF, 0);
+  if (!loadSegment(c, sel)) c.raise(EXCP0D_GPF, err);
   const cur = cpl(c);
-  if (conforming ? dpl > cur : dpl !== cur || (sel & 3) > cur) c.raise(EXCP0D_GPF, sel & 0xfffc);
-  if ((type & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, sel & 0xfffc);
-  if ((type & DESC_L_MASK) !== 0 && (type & (1 << 22)) !== 0) c.raise(EXCP0D_GPF, sel & 0xfffc);
-  env.loadSegCache(R_CS, (sel & 0xfffc) | cur, descBase(), descLimit(), descHi & 0x00f0ff00);
+  const lma = (env.efer & EFER_LMA) !== 0;
+  if ((e2 & DESC_S_MASK) !== 0) {
+    const d1 = e1, d2 = e2;
+    checkDirectCode(c, sel, d2, cur);
+    const limit = getSegLimit(d1, d2);
+    if (offset > limit && (!lma || (d2 & DESC_L_MASK) === 0)) c.raise(EXCP0D_GPF, 0);
+    env.loadSegCache(R_CS, err | cur, getSegBase(d1, d2), limit, d2 & DESC_FLAGS_MASK);
+    c.nextRip = offset;
+    return;
+  }
+  const type = (e2 >> DESC_TYPE_SHIFT) & 0xf;
+  const dpl = (e2 >> DESC_DPL_SHIFT) & 3;
+  if (lma && type !== 12) c.raise(EXCP0D_GPF, err);
+  if (type === 1 || type === 9 || type === 5) {
+    if (dpl < cur || dpl < (sel & 3)) c.raise(EXCP0D_GPF, err);
+    switchTss(c, sel, e1, e2, SWITCH_TSS_JMP, c.nextRip);
+    c.nextRip = env.rip;
+    return;
+  }
+  if (type !== 4 && type !== 12) c.raise(EXCP0D_GPF, err);
+  readCallGate(c, sel, cur);
+  const gerr = gateSel & 0xfffc;
+  if (!loadSegment(c, gateSel)) c.raise(EXCP0D_GPF, gerr);
+  const d1 = e1, d2 = e2;
+  const cdpl = (d2 >> DESC_DPL_SHIFT) & 3;
+  if ((d2 & (DESC_S_MASK | DESC_CS_MASK)) !== (DESC_S_MASK | DESC_CS_MASK)) c.raise(EXCP0D_GPF, gerr);
+  if ((d2 & DESC_C_MASK) !== 0 ? cdpl > cur : cdpl !== cur) c.raise(EXCP0D_GPF, gerr);
+  if (lma && ((d2 & DESC_L_MASK) === 0 || (d2 & DESC_B_MASK) !== 0)) c.raise(EXCP0D_GPF, gerr);
+  if ((d2 & DESC_P_MASK) === 0) c.raise(EXCP0D_GPF, gerr);
+  const limit = getSegLimit(d1, d2);
+  if (gateOffset > limit && (!lma || (d2 & DESC_L_MASK) === 0)) c.raise(EXCP0D_GPF, 0);
+  env.loadSegCache(R_CS, gerr | cur, getSegBase(d1, d2), limit, d2 & DESC_FLAGS_MASK);
+  c.nextRip = gateOffset;
 }
 
-/** Far JMP to sel:offset. */
-export function jmpFar(c: TcgCpu, sel: number, offset: number): void {
-  loadCS(c, sel);
-  c.nextRip = offset;
-}
-
-/** Far CALL: pushes CS and the return address with operand size `size`, then jumps. */
+/** Far CALL: pushes CS and the return address with operand size `size`, then transfers. */
 export function callFar(c: TcgCpu, size: number, sel: number, offset: number): void {
   const env = c.env;
-  const oldCs = env.segSelector[R_CS];
-  const ret = c.nextRip;
-  const retLo = ret >>> 0, retHi = (ret - retLo) / 4294967296;
-  // Push first (a stack fault must leave CS unchanged), then load CS.
-  const sp0 = env.regs[R_ESP << 1], sp0Hi = env.regs[(R_ESP << 1) + 1];
-  c.push(size, oldCs, 0);
-  c.push(size, retLo | 0, retHi | 0);
-  try {
-    loadCS(c, sel);
-  } catch (e) {
-    env.regs[R_ESP << 1] = sp0;
-    env.regs[(R_ESP << 1) + 1] = sp0Hi;
-    throw e;
+  sel &= 0xffff;
+  const next = c.nextRip;
+  if (!protMode(c)) {
+    const mask = getSpMask(env.segFlags[R_SS]);
+    setSp(env.regs[R_ESP << 1] >>> 0);
+    const ssp = env.segBase[R_SS];
+    if (size === 4) {
+      pushl(c, ssp, mask, env.segSelector[R_CS]);
+      pushl(c, ssp, mask, next);
+    } else {
+      pushw(c, ssp, mask, env.segSelector[R_CS]);
+      pushw(c, ssp, mask, next);
+    }
+    setEsp(c, sp, mask);
+    env.loadSegCache(R_CS, sel, sel << 4, env.segLimit[R_CS], env.segFlags[R_CS]);
+    c.nextRip = offset;
+    return;
   }
-  c.nextRip = offset;
+  const err = sel & 0xfffc;
+  if (err === 0) c.raise(EXCP0D_GPF, 0);
+  if (!loadSegment(c, sel)) c.raise(EXCP0D_GPF, err);
+  const cur = cpl(c);
+  const lma = (env.efer & EFER_LMA) !== 0;
+  if ((e2 & DESC_S_MASK) !== 0) {
+    const d1 = e1, d2 = e2;
+    checkDirectCode(c, sel, d2, cur);
+    if (size === 8) {
+      setSp(getRsp64(c));
+      pushq(c, env.segSelector[R_CS], 0);
+      pushq(c, next >>> 0, Math.floor(next / 4294967296) | 0);
+      setEsp(c, sp, -1);
+      env.loadSegCache(R_CS, err | cur, getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
+      c.nextRip = offset;
+      return;
+    }
+    const mask = getSpMask(env.segFlags[R_SS]);
+    const ssp = env.segBase[R_SS];
+    setSp(env.regs[R_ESP << 1] >>> 0);
+    if (size === 4) {
+      pushl(c, ssp, mask, env.segSelector[R_CS]);
+      pushl(c, ssp, mask, next);
+    } else {
+      pushw(c, ssp, mask, env.segSelector[R_CS]);
+      pushw(c, ssp, mask, next);
+    }
+    const limit = getSegLimit(d1, d2);
+    if (offset > limit) c.raise(EXCP0D_GPF, 0);
+    setEsp(c, sp, mask);
+    env.loadSegCache(R_CS, err | cur, getSegBase(d1, d2), limit, d2 & DESC_FLAGS_MASK);
+    c.nextRip = offset;
+    return;
+  }
+  const type = (e2 >> DESC_TYPE_SHIFT) & 0x1f;
+  const gdpl = (e2 >> DESC_DPL_SHIFT) & 3;
+  if (lma && type !== 12) c.raise(EXCP0D_GPF, err);
+  if (type === 1 || type === 9 || type === 5) {
+    if (gdpl < cur || gdpl < (sel & 3)) c.raise(EXCP0D_GPF, err);
+    switchTss(c, sel, e1, e2, SWITCH_TSS_CALL, next);
+    c.nextRip = env.rip;
+    return;
+  }
+  if (type !== 4 && type !== 12) c.raise(EXCP0D_GPF, err);
+  let shift = type >> 3;
+  readCallGate(c, sel, cur);
+  const selector = gateSel;
+  if ((selector & 0xfffc) === 0) c.raise(EXCP0D_GPF, 0);
+  const serr = selector & 0xfffc;
+  if (!loadSegment(c, selector)) c.raise(EXCP0D_GPF, serr);
+  const d1 = e1, d2 = e2;
+  if ((d2 & DESC_S_MASK) === 0 || (d2 & DESC_CS_MASK) === 0) c.raise(EXCP0D_GPF, serr);
+  const dpl = (d2 >> DESC_DPL_SHIFT) & 3;
+  if (dpl > cur) c.raise(EXCP0D_GPF, serr);
+  if (lma) {
+    if ((d2 & DESC_L_MASK) === 0 || (d2 & DESC_B_MASK) !== 0) c.raise(EXCP0D_GPF, serr);
+    shift++;
+  }
+  if ((d2 & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, serr);
+  const regs = env.regs;
+  let newStack = false;
+  let ss = 0, s1 = 0, s2 = 0, mask: number, ssp: number;
+  if ((d2 & DESC_C_MASK) === 0 && dpl < cur) {
+    // To an inner privilege level: switch to the TSS stack and copy the parameters.
+    if (shift === 2) {
+      setSp(getRspFromTss(c, dpl));
+      ss = dpl; // a null SS with RPL = the new CPL
+      mask = -1;
+      ssp = 0;
+    } else {
+      setSp(getSsEspFromTss(c, dpl));
+      ss = tssStackSelector();
+      checkInnerSs(c, ss, dpl);
+      s1 = e1;
+      s2 = e2;
+      mask = getSpMask(s2);
+      ssp = getSegBase(s1, s2);
+    }
+    const oldMask = getSpMask(env.segFlags[R_SS]);
+    const oldSsp = env.segBase[R_SS];
+    const oldEsp = regs[R_ESP << 1];
+    if (shift === 2) {
+      const rsp = getRsp64(c);
+      pushq(c, env.segSelector[R_SS], 0);
+      pushq(c, rsp >>> 0, Math.floor(rsp / 4294967296) | 0);
+    } else if (shift === 1) {
+      pushl(c, ssp, mask, env.segSelector[R_SS]);
+      pushl(c, ssp, mask, oldEsp);
+      for (let i = gateParams - 1; i >= 0; i--) pushl(c, ssp, mask, ldk32(c, (oldSsp + ((oldEsp + i * 4) & oldMask)) >>> 0));
+    } else {
+      pushw(c, ssp, mask, env.segSelector[R_SS]);
+      pushw(c, ssp, mask, oldEsp);
+      for (let i = gateParams - 1; i >= 0; i--) pushw(c, ssp, mask, ldk16(c, (oldSsp + ((oldEsp + i * 2) & oldMask)) >>> 0));
+    }
+    newStack = true;
+  } else {
+    if (shift === 2) {
+      setSp(getRsp64(c));
+      mask = -1;
+      ssp = 0;
+    } else {
+      setSp(regs[R_ESP << 1] >>> 0);
+      mask = getSpMask(env.segFlags[R_SS]);
+      ssp = env.segBase[R_SS];
+    }
+  }
+  if (shift === 2) {
+    pushq(c, env.segSelector[R_CS], 0);
+    pushq(c, next >>> 0, Math.floor(next / 4294967296) | 0);
+  } else if (shift === 1) {
+    pushl(c, ssp, mask, env.segSelector[R_CS]);
+    pushl(c, ssp, mask, next);
+  } else {
+    pushw(c, ssp, mask, env.segSelector[R_CS]);
+    pushw(c, ssp, mask, next);
+  }
+  if (newStack) {
+    if (shift === 2) env.loadSegCache(R_SS, ss, 0, 0, 0);
+    else env.loadSegCache(R_SS, (ss & ~3) | dpl, ssp, getSegLimit(s1, s2), s2 & DESC_FLAGS_MASK);
+  }
+  env.loadSegCache(R_CS, (selector & ~3) | dpl, getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
+  setEsp(c, sp, mask);
+  c.nextRip = gateOffset;
 }
 
-/** Far RET (same privilege): pops RIP and CS, then `extra` bytes. */
+/** Far RET: pops RIP and CS, then `extra` bytes (real/V86 mode, or helper_lret_protected). */
 export function retFar(c: TcgCpu, size: number, extra: number): void {
-  const lo = c.peek(size, 0), hi = c.hi;
-  const sel = c.peek(size, size) & 0xffff;
-  const target = c.branchTarget(size === 8 ? 8 : size, lo, hi);
-  if (protMode(c) && (sel & 3) !== cpl(c)) c.raise(EXCP0D_GPF, sel & 0xfffc); // outer-level return: later
-  loadCS(c, sel);
-  c.adjustSp(2 * size + extra);
-  c.nextRip = target; // (branchTarget truncated it to the operand size)
+  const env = c.env;
+  if (!protMode(c)) {
+    // (translated inline by QEMU: ordinary data accesses at the current privilege)
+    const mask = getSpMask(env.segFlags[R_SS]);
+    const ssp = env.segBase[R_SS];
+    const s0 = env.regs[R_ESP << 1] >>> 0;
+    const ip = size === 4 ? c.mmu.ld32((ssp + (s0 & mask)) >>> 0) >>> 0 : c.mmu.ld16((ssp + (s0 & mask)) >>> 0);
+    const cs = c.mmu.ld16((ssp + ((s0 + size) & mask)) >>> 0);
+    setEsp(c, s0 + 2 * size + extra, mask);
+    env.loadSegCache(R_CS, cs, cs << 4, env.segLimit[R_CS], env.segFlags[R_CS]);
+    c.nextRip = ip;
+    return;
+  }
+  retProtected(c, size, false, extra);
+}
+
+/* EFLAGS popped by retProtected() for IRET. */
+let newEflags = 0;
+
+/**
+ * helper_ret_protected: far RET (isIret false) or IRET without NT, to the same or an outer
+ * privilege level, or (IRETD from CPL 0 with VM set) to virtual-8086 mode.
+ */
+function retProtected(c: TcgCpu, size: number, isIret: boolean, addend: number): void {
+  const env = c.env;
+  const regs = env.regs;
+  let mask: number, ssp: number;
+  let newEip: number, newCs: number;
+  newEflags = 0;
+  if (size === 8) {
+    mask = -1;
+    ssp = 0;
+    setSp(getRsp64(c));
+    const lo = popq(c);
+    newEip = c.hi * 4294967296 + (lo >>> 0);
+    newCs = popq(c) & 0xffff;
+    if (isIret) newEflags = popq(c);
+  } else {
+    mask = getSpMask(env.segFlags[R_SS]);
+    ssp = env.segBase[R_SS];
+    setSp(regs[R_ESP << 1] >>> 0);
+    if (size === 4) {
+      newEip = popl(c, ssp, mask) >>> 0;
+      newCs = popl(c, ssp, mask) & 0xffff;
+      if (isIret) {
+        newEflags = popl(c, ssp, mask);
+        if ((newEflags & VM_MASK) !== 0) {
+          returnToVm86(c, ssp, mask, newEip, newCs);
+          return;
+        }
+      }
+    } else {
+      newEip = popw(c, ssp, mask);
+      newCs = popw(c, ssp, mask);
+      if (isIret) newEflags = popw(c, ssp, mask);
+    }
+  }
+  const err = newCs & 0xfffc;
+  if (err === 0) c.raise(EXCP0D_GPF, 0);
+  if (!loadSegment(c, newCs)) c.raise(EXCP0D_GPF, err);
+  const d1 = e1, d2 = e2;
+  if ((d2 & DESC_S_MASK) === 0 || (d2 & DESC_CS_MASK) === 0) c.raise(EXCP0D_GPF, err);
+  const cur = cpl(c);
+  const rpl = newCs & 3;
+  if (rpl < cur) c.raise(EXCP0D_GPF, err);
+  const dpl = (d2 >> DESC_DPL_SHIFT) & 3;
+  if ((d2 & DESC_C_MASK) !== 0 ? dpl > rpl : dpl !== rpl) c.raise(EXCP0D_GPF, err);
+  if ((d2 & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, err);
+  setSp(size === 8 ? sp + addend : (sp + addend) >>> 0);
+  const cs64 = env.codeSize === 8;
+  if (rpl === cur && (!cs64 || !isIret)) {
+    env.loadSegCache(R_CS, newCs, getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
+  } else {
+    // Return to an outer privilege level (and every IRETQ): pop SS:rSP too.
+    let newEsp: number, newSs: number;
+    if (size === 8) {
+      const lo = popq(c);
+      newEsp = c.hi * 4294967296 + (lo >>> 0);
+      newSs = popq(c) & 0xffff;
+    } else if (size === 4) {
+      newEsp = popl(c, ssp, mask) >>> 0;
+      newSs = popl(c, ssp, mask) & 0xffff;
+    } else {
+      newEsp = popw(c, ssp, mask);
+      newSs = popw(c, ssp, mask);
+    }
+    let ssFlags: number;
+    if ((newSs & 0xfffc) === 0) {
+      // A null SS is allowed in long mode when returning to CPL < 3.
+      if ((env.efer & EFER_LMA) === 0 || rpl === 3) c.raise(EXCP0D_GPF, 0);
+      ssFlags = DESC_G_MASK | DESC_B_MASK | DESC_P_MASK | DESC_S_MASK | (rpl << DESC_DPL_SHIFT) | DESC_W_MASK | DESC_A_MASK;
+      env.loadSegCache(R_SS, newSs, 0, 0xffffffff, ssFlags);
+      ssFlags = DESC_B_MASK;
+    } else {
+      const serr = newSs & 0xfffc;
+      if ((newSs & 3) !== rpl) c.raise(EXCP0D_GPF, serr);
+      if (!loadSegment(c, newSs)) c.raise(EXCP0D_GPF, serr);
+      if ((e2 & DESC_S_MASK) === 0 || (e2 & DESC_CS_MASK) !== 0 || (e2 & DESC_W_MASK) === 0) c.raise(EXCP0D_GPF, serr);
+      if (((e2 >> DESC_DPL_SHIFT) & 3) !== rpl) c.raise(EXCP0D_GPF, serr);
+      if ((e2 & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, serr);
+      ssFlags = e2;
+      env.loadSegCache(R_SS, newSs, getSegBase(e1, e2), getSegLimit(e1, e2), e2 & DESC_FLAGS_MASK);
+    }
+    env.loadSegCache(R_CS, newCs, getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
+    mask = env.codeSize === 8 ? -1 : getSpMask(ssFlags);
+    validateSeg(c, R_ES, rpl);
+    validateSeg(c, R_DS, rpl);
+    validateSeg(c, R_FS, rpl);
+    validateSeg(c, R_GS, rpl);
+    setSp(newEsp + addend);
+  }
+  setEsp(c, sp, mask);
+  c.nextRip = newEip;
+  if (isIret) {
+    // `cur` is the old CPL.
+    let fmask = CC_MASK | DF_MASK | TF_MASK | AC_MASK | ID_MASK | RF_MASK | NT_MASK;
+    if (cur === 0) fmask |= IOPL_MASK;
+    if (cur <= (env.eflags & IOPL_MASK) >> 12) fmask |= IF_MASK;
+    if (size === 2) fmask &= 0xffff;
+    cpuLoadEflags(env, newEflags, fmask);
+    env.updateMode();
+  }
+}
+
+/** IRETD to virtual-8086 mode: pops ESP, SS, ES, DS, FS, GS after EFLAGS. */
+function returnToVm86(c: TcgCpu, ssp: number, mask: number, newEip: number, newCs: number): void {
+  const env = c.env;
+  const newEsp = popl(c, ssp, mask);
+  const newSs = popl(c, ssp, mask);
+  const newEs = popl(c, ssp, mask);
+  const newDs = popl(c, ssp, mask);
+  const newFs = popl(c, ssp, mask);
+  const newGs = popl(c, ssp, mask);
+  cpuLoadEflags(env, newEflags,
+    CC_MASK | DF_MASK | TF_MASK | AC_MASK | ID_MASK | IF_MASK | IOPL_MASK | VM_MASK | NT_MASK | VIF_MASK | VIP_MASK);
+  loadSegVm(c, R_CS, newCs);
+  loadSegVm(c, R_SS, newSs);
+  loadSegVm(c, R_ES, newEs);
+  loadSegVm(c, R_DS, newDs);
+  loadSegVm(c, R_FS, newFs);
+  loadSegVm(c, R_GS, newGs);
+  env.updateMode();
+  c.nextRip = newEip & 0xffff;
+  env.regs[R_ESP << 1] = newEsp;
+  env.regs[(R_ESP << 1) + 1] = 0;
+}
+
+/**
+ * validate_seg: after a return to an outer level, a data segment register the new level may
+ * not use becomes unusable (QEMU clears the selector and the present bit, keeping the cache).
+ */
+function validateSeg(c: TcgCpu, seg: number, newCpl: number): void {
+  const env = c.env;
+  if ((seg === R_FS || seg === R_GS) && (env.segSelector[seg] & 0xfffc) === 0) return;
+  const f = env.segFlags[seg];
+  const dpl = (f >> DESC_DPL_SHIFT) & 3;
+  if (((f & DESC_CS_MASK) === 0 || (f & DESC_C_MASK) === 0) && dpl < newCpl) {
+    env.loadSegCache(seg, 0, env.segBase[seg], env.segLimit[seg], f & ~DESC_P_MASK);
+  }
+}
+
+/**
+ * IRET/IRETD/IRETQ (`size` = operand size): in real mode and V86 mode (IOPL 3) from the
+ * 16-bit stack; in protected mode a return to the same or an outer level or to V86 mode, or
+ * with EFLAGS.NT a return to the previous task (#GP in long mode).  Unblocks NMIs.
+ */
+export function iret(c: TcgCpu, size: number): void {
+  const env = c.env;
+  if (!protMode(c)) {
+    if ((env.eflags & VM_MASK) !== 0 && (env.eflags & IOPL_MASK) !== IOPL_MASK) c.raise(EXCP0D_GPF, 0);
+    iretReal(c, size);
+  } else if ((env.eflags & NT_MASK) !== 0) {
+    if ((env.efer & EFER_LMA) !== 0) c.raise(EXCP0D_GPF, 0);
+    const tssSel = ldk16(c, env.segBase[R_TR]);
+    const err = tssSel & 0xfffc;
+    if ((tssSel & 4) !== 0 || !loadSegment(c, tssSel)) c.raise(EXCP0A_TSS, err);
+    // The back link must name a busy TSS descriptor.
+    if (((e2 >> DESC_TYPE_SHIFT) & 0x17) !== 3) c.raise(EXCP0A_TSS, err);
+    switchTss(c, tssSel, e1, e2, SWITCH_TSS_IRET, c.nextRip);
+    c.nextRip = env.rip;
+  } else {
+    retProtected(c, size, true, 0);
+  }
+  env.nmiBlocked = false;
+}
+
+/** helper_iret_real: pops IP, CS, FLAGS from SS:SP (a 16-bit stack pointer). */
+function iretReal(c: TcgCpu, size: number): void {
+  const env = c.env;
+  const ssp = env.segBase[R_SS];
+  setSp(env.regs[R_ESP << 1] >>> 0);
+  let ip: number, cs: number, fl: number;
+  if (size === 4) {
+    ip = popl(c, ssp, 0xffff) >>> 0;
+    cs = popl(c, ssp, 0xffff) & 0xffff;
+    fl = popl(c, ssp, 0xffff);
+  } else {
+    ip = popw(c, ssp, 0xffff);
+    cs = popw(c, ssp, 0xffff);
+    fl = popw(c, ssp, 0xffff);
+  }
+  setEsp(c, sp, 0xffff);
+  env.loadSegCache(R_CS, cs, cs << 4, env.segLimit[R_CS], env.segFlags[R_CS]);
+  c.nextRip = ip;
+  // (cpu_load_eflags always loads the arithmetic flags and DF.)
+  let mask = CC_MASK | DF_MASK | TF_MASK | AC_MASK | ID_MASK | IF_MASK | RF_MASK | NT_MASK;
+  if ((env.eflags & VM_MASK) === 0) mask |= IOPL_MASK;
+  if (size === 2) mask &= 0xffff;
+  cpuLoadEflags(env, fl, mask);
 }
 
 /** ENTER alloc, level. */

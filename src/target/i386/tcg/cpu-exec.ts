@@ -11,8 +11,8 @@ import { Decoder, Insn, InsnTooLong, Op } from './decode.js';
 import { TcgCpu, CPU_EXCEPTION, type CpuidFn, type TscFn } from './tcg-cpu.js';
 import { SoftMMU } from './softmmu.js';
 import {
-  CPUX86State, R_EAX, R_ECX, R_EDX, R_EBX, R_CS, R_ESP, DF_MASK, IF_MASK, IOPL_MASK, CC_C,
-  EXCP0D_GPF, EXCP03_INT3, EXCP04_INTO, EXCP01_DB, CR0_PE_MASK, VM_MASK, CC_O,
+  CPUX86State, R_EAX, R_ECX, R_EDX, R_EBX, R_CS, R_SS, R_ESP, DF_MASK, IF_MASK, IOPL_MASK, CC_C,
+  EXCP0D_GPF, EXCP03_INT3, EXCP04_INTO, CR0_PE_MASK, VM_MASK, CC_O,
 } from './cpu-state.js';
 import { aluOp, incDec, neg, trunc } from './alu.js';
 import { shiftOp, shiftDouble } from './shift.js';
@@ -21,7 +21,8 @@ import {
   btOp, bsfBsr, tzLzCnt, popcnt, bswap, byteSwap, andn, blsOp, bextr, bzhi, pdepPext, shiftX, rorx, adx,
 } from './bitops.js';
 import { stringOp } from './string.js';
-import { loadSeg, jmpFar, callFar, retFar, enter, leave, pusha, popa, pushf, popf, cpl } from './control.js';
+import { loadSeg, jmpFar, callFar, retFar, iret, enter, leave, pusha, popa, pushf, popf, cpl } from './control.js';
+import { segExec, checkIoBitmap } from './seg-exec.js';
 import { aaa, aam, aad, daa, salc } from './bcd.js';
 import {
   testCC, computeAll, computeC, cpuLoadEflags, CC_OP_ADD, CC_OP_ADC, CC_OP_SUB, CC_OP_SBB, CC_OP_LOGIC, CC_OP_INC, CC_OP_DEC,
@@ -29,6 +30,10 @@ import {
 import { AddressSpace, TARGET_PAGE_BITS, TARGET_PAGE_MASK, TARGET_PAGE_SIZE } from '../../../exec/memory.js';
 import type { IOPortSpace } from '../../../exec/ioport.js';
 import { CodeCache } from './code-cache.js';
+import { sysExec } from './misc-helper.js';
+import { msrReset } from './msr.js';
+import { hwbpRun } from './breakpoint.js';
+import { qemuLoglevel, qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
 
 /** Why cpuExec() returned. */
 export const EXIT_BUDGET = 0, EXIT_HLT = 1, EXIT_EXCEPTION = 2;
@@ -55,13 +60,25 @@ export class X86TcgCpu {
   private readonly scratchInsn = new Insn();
   /** Instructions executed so far (for icount-style clocks and benchmarks). */
   icount = 0;
+  /**
+   * cpu_exit(): set together with an env.fetchGen bump, so the loop's existing generation check
+   * sees it and run() returns EXIT_BUDGET before the next instruction.
+   */
+  exitRequest = false;
+  /**
+   * While set, run() also returns as soon as IF becomes 1 (an interrupt is pending and waits
+   * for the window).  STI, POPF and IRET bump env.fetchGen when they set IF, so the check sits
+   * in the generation test and costs nothing otherwise.
+   */
+  watchIf = false;
 
   constructor(opts: X86TcgCpuOptions) {
-    this.mmu = new SoftMMU(opts.as);
+    this.mmu = new SoftMMU(opts.as, this.env, opts.features);
     this.c = new TcgCpu(this.env, this.mmu, opts.io, opts.cpuid, opts.rdtsc, opts.features);
     this.decoder = new Decoder(this.mmu);
     this.code = CodeCache.of(opts.as);
     this.code.attach(this.env, this.mmu);
+    msrReset(this.c);
   }
 
   /** Drops every cached decode of the address space (e.g. at reset). */
@@ -79,6 +96,7 @@ export class X86TcgCpu {
     const env = this.env;
     const c = this.c;
     const mmu = this.mmu;
+    if (env.hwbpActive !== 0 && budget > 1) return hwbpRun(this, budget); // debug registers armed
     mmu.checkMapChange();
     let page: Insn[] | null = null;
     /** RIP at which the current code page starts (NaN = none): a page hit is one subtraction. */
@@ -92,6 +110,8 @@ export class X86TcgCpu {
     try {
       for (; n < budget; n++) {
         if (gen !== env.fetchGen) {
+          if (env.hwbpActive !== 0 && budget > 1) break; // breakpoints armed: continue in hwbpRun
+          if (this.exitRequest || (this.watchIf && (env.eflags & IF_MASK) !== 0)) break;
           gen = env.fetchGen;
           csBase = env.segBase[R_CS];
           pageRip = NaN;
@@ -102,8 +122,11 @@ export class X86TcgCpu {
         // Links are shared by all vCPUs, so the followed record must be of this vCPU's mode.
         if (prev !== null && rip === prevNext && prev.next !== null && prev.next.mode === env.codeSize) {
           insn = prev.next; // fall-through on the same page: no lookup
-        } else if (prev !== null && rip === prev.altRip && prev.alt!.mode === env.codeSize) {
-          insn = prev.alt!; // the branch target seen last time, on the same page
+        } else if (prev !== null && rip === prev.altRip && rip - pageRip < TARGET_PAGE_SIZE && rip >= pageRip &&
+          prev.alt!.mode === env.codeSize) {
+          // The branch target seen last time, on the same page.  The target must lie in the
+          // current linear page: the same RIP may map elsewhere now (another CR3, an alias).
+          insn = prev.alt!;
         } else {
           const mode = env.codeSize;
           let off: number = rip - pageRip;
@@ -134,7 +157,7 @@ export class X86TcgCpu {
         prevNext = c.nextRip;
         if (this.exec(insn)) {
           env.rip = c.nextRip;
-        } else if (insn.op === Op.HLT) {
+        } else if (insn.op === Op.HLT || insn.op === Op.SYS) { // (MWAIT halts too)
           env.rip = c.nextRip;
           this.icount += n + 1;
           env.halted = true;
@@ -374,6 +397,20 @@ export class X86TcgCpu {
     }
   }
 
+  /**
+   * gen_unknown_opcode()'s -d unimp line: "ILLOPC: <linear pc>: <bytes>".  UD2 and UD1 are
+   * meant to fault and are not logged, as in QEMU.
+   */
+  private logUnknownOpcode(insn: Insn): void {
+    const env = this.env;
+    const pc = env.codeSize === 8 ? env.rip : (env.segBase[R_CS] + env.rip) >>> 0;
+    const b0 = this.mmu.ld8(pc), b1 = insn.len > 1 ? this.mmu.ld8(pc + 1) : -1;
+    if (b0 === 0x0f && (b1 === 0x0b || b1 === 0xb9)) return;
+    let line = `ILLOPC: ${pc.toString(16).padStart(16, '0')}:`;
+    for (let i = 0; i < insn.len; i++) line += ` ${this.mmu.ld8(pc + i).toString(16).padStart(2, '0')}`;
+    qemuLogMask(LOG_UNIMP, `${line}\n`);
+  }
+
   /** Less frequent instructions (kept out of exec() so that stays small enough to optimise). */
   private execOther(insn: Insn): boolean {
     const c = this.c;
@@ -382,7 +419,9 @@ export class X86TcgCpu {
     const size = insn.size;
     switch (insn.op) {
       case Op.UD:
+        if ((qemuLoglevel & LOG_UNIMP) !== 0) this.logUnknownOpcode(insn);
         return c.ud();
+      case Op.SYS: return sysExec(c, insn);
       case Op.NOT: {
         const a = c.readE(insn, size), aHi = c.hi;
         c.writeE(insn, size, ~a, ~aHi);
@@ -448,6 +487,7 @@ export class X86TcgCpu {
         const v = c.peek(size, 0);
         loadSeg(c, insn.sub, v);
         c.adjustSp(size);
+        if (insn.sub === R_SS) this.inhibitIrq();
         return true;
       }
       case Op.MOV_E_SEG: {
@@ -458,6 +498,7 @@ export class X86TcgCpu {
       }
       case Op.MOV_SEG_E:
         loadSeg(c, insn.sub, c.readE(insn, 2));
+        if (insn.sub === R_SS) this.inhibitIrq();
         return true;
       case Op.LFP: {
         const addr = c.ea(insn);
@@ -581,7 +622,12 @@ export class X86TcgCpu {
           case 1: c.setFlags(computeAll(env) | CC_C); break;
           case 2: case 3:
             if (!this.ioplOk()) c.raise(EXCP0D_GPF, 0);
-            if (insn.sub === 2) env.eflags &= ~IF_MASK; else env.eflags |= IF_MASK;
+            if (insn.sub === 2) env.eflags &= ~IF_MASK;
+            else {
+              if ((env.eflags & IF_MASK) === 0) env.fetchGen++;
+              env.eflags |= IF_MASK;
+              this.inhibitIrq();
+            }
             break;
           case 4: env.eflags &= ~DF_MASK; break;
           default: env.eflags |= DF_MASK; break;
@@ -606,16 +652,19 @@ export class X86TcgCpu {
         retFar(c, env.codeSize === 8 && size === 8 ? 8 : size, insn.imm);
         return true;
       case Op.IRET:
-        return this.iret(size);
+        iret(c, size);
+        return true;
       case Op.INT3:
         return this.softInt(EXCP03_INT3);
       case Op.INT:
+        if ((env.eflags & VM_MASK) !== 0 && (env.eflags & IOPL_MASK) !== IOPL_MASK) c.raise(EXCP0D_GPF, 0);
         return this.softInt(insn.imm);
       case Op.INTO:
         if ((computeAll(env) & CC_O) !== 0) return this.softInt(EXCP04_INTO);
         return true;
       case Op.INT1:
-        return this.softInt(EXCP01_DB);
+        // QEMU 7.2 TCG builds without WANT_ICEBP: ICEBP (F1) is an invalid opcode there.
+        return c.ud();
       case Op.AAA: aaa(c, false); return true;
       case Op.AAS: aaa(c, true); return true;
       case Op.DAA: daa(c, false); return true;
@@ -754,6 +803,7 @@ export class X86TcgCpu {
         }
         return true;
       }
+      case Op.SEG: return segExec(c, insn);
       case Op.CLFLUSH:
         if (!c.hasClflush) c.ud();
         c.ea(insn);
@@ -812,9 +862,10 @@ export class X86TcgCpu {
     return cpl(this.c) <= (env.eflags & IOPL_MASK) >> 12;
   }
 
-  /** I/O permission: CPL <= IOPL (the TSS bitmap arrives with the system instructions). */
-  private checkIo(_port: number, _size: number): void {
-    if (!this.ioplOk()) this.c.raise(EXCP0D_GPF, 0);
+  /** I/O permission: CPL <= IOPL, else the TSS I/O permission bitmap (QEMU's check_io). */
+  private checkIo(port: number, size: number): void {
+    const env = this.env;
+    if ((env.cr0 & CR0_PE_MASK) !== 0 && ((env.eflags & VM_MASK) !== 0 || !this.ioplOk())) checkIoBitmap(this.c, port, size);
   }
 
   /** INT n / INT3 / INTO / INT1: reported as a trap-like exception with the return RIP. */
@@ -827,17 +878,10 @@ export class X86TcgCpu {
     throw CPU_EXCEPTION;
   }
 
-  /** IRET in real mode; protected-mode IRET arrives with the system instructions. */
-  private iret(size: number): boolean {
-    const c = this.c;
-    const env = this.env;
-    if ((env.cr0 & CR0_PE_MASK) !== 0) c.raise(EXCP0D_GPF, 0);
-    const ip = c.peek(size, 0), cs = c.peek(size, size), fl = c.peek(size, 2 * size);
-    c.adjustSp(3 * size);
-    jmpFar(c, cs, size === 4 ? ip >>> 0 : ip & 0xffff);
-    const mask = size === 4 ? 0x257fd5 | 0x3200 : 0x7fd5 | 0x3200;
-    cpuLoadEflags(env, fl, mask);
-    return true;
+  /** STI, MOV SS, POP SS: no interrupt before the next instruction completes (see CPUX86State.inhibitIrq). */
+  private inhibitIrq(): void {
+    this.env.inhibitIrq = true;
+    this.env.inhibitIrqRip = this.c.nextRip;
   }
 
   private cmpxchg8b16b(insn: Insn): boolean {

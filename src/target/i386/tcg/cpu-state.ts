@@ -31,6 +31,17 @@ export const EXCP07_PREX = 7, EXCP0D_GPF = 13, EXCP0C_STACK = 12, EXCP0E_PAGE = 
 export const CR0_PE_MASK = 1, CR0_PG_MASK = 1 << 31;
 export const EFER_LMA = 1 << 10, EFER_LME = 1 << 8;
 
+/* Slots of CPUX86State.msrs (pairs): MSRs that only need storing. */
+export const MSRV_PAT = 0, MSRV_APIC_BASE = 1, MSRV_MISC_ENABLE = 2, MSRV_TSC_DEADLINE = 3, MSRV_MTRR_DEF_TYPE = 4;
+export const MSRV_MCG_STATUS = 5, MSRV_MCG_CTL = 6, MSRV_SPEC_CTRL = 7;
+/** The 11 fixed-range MTRRs (64K_00000, 16K_80000, 16K_A0000, 4K_C0000 ... 4K_F8000). */
+export const MSRV_MTRR_FIXED = 9;
+/** The 8 variable-range MTRRs as base/mask pairs. */
+export const MSRV_MTRR_VAR = 20;
+/** The machine-check banks' CTL/STATUS/ADDR/MISC registers (10 banks, QEMU's MCE_BANKS_DEF). */
+export const MSRV_MC_BANKS = 36;
+export const MSRV_COUNT = 76;
+
 export class CPUX86State {
   /** General registers as 32-bit halves: [lo(RAX), hi(RAX), lo(RCX), hi(RCX), ...]. */
   readonly regs = new Int32Array(32);
@@ -115,6 +126,46 @@ export class CPUX86State {
   exception_next_rip = 0;
   halted = false;
 
+  /* ---- System-architecture state (misc-helper.ts, msr.ts, breakpoint.ts) ---- */
+  /** SYSENTER_CS (low 16 bits) and SYSENTER_ESP/EIP (canonical addresses). */
+  sysenterCs = 0;
+  sysenterEsp = 0;
+  sysenterEip = 0;
+  /** STAR as two halves: starLo = legacy SYSCALL EIP, starHi = SYSCALL/SYSRET selectors. */
+  starLo = 0;
+  starHi = 0;
+  /** LSTAR, CSTAR and KERNEL_GS_BASE (canonical addresses). */
+  lstar = 0;
+  cstar = 0;
+  kernelGsBase = 0;
+  /** FMASK (RFLAGS bits SYSCALL clears) as two halves. */
+  fmaskLo = 0;
+  fmaskHi = 0;
+  /** TSC_AUX bits 63:32 (QEMU keeps all 64 bits of the MSR; RDTSCP/RDPID read the low half). */
+  tscAuxHi = 0;
+  /** Added to the host-derived TSC by the model's rdtsc callback; WRMSR TSC adjusts it. */
+  tscOffset = 0;
+  /** Other 64-bit MSRs as [lo, hi] int32 pairs at the MSRV_* slots (PAT, MTRRs, MCA, ...). */
+  readonly msrs = new Int32Array(2 * MSRV_COUNT);
+  /**
+   * Debug-register breakpoints (breakpoint.ts): non-zero while DR7 enables any breakpoint; the
+   * execution loop then checks instruction breakpoints and data-breakpoint hits.
+   */
+  hwbpActive = 0;
+  /** DR6 B0-B3 bits of data breakpoints hit by the current instruction (a #DB trap follows). */
+  hwbpHit = 0;
+
+  /*
+   * Interrupt shadow and NMI blocking, for the vCPU loop (QEMU's HF_INHIBIT_IRQ_MASK and
+   * HF2_NMI_MASK).  STI, MOV SS and POP SS set inhibitIrq and inhibitIrqRip = the RIP after them:
+   * while inhibitIrq is set and env.rip === inhibitIrqRip, no interrupt (maskable or NMI) may be
+   * delivered before one more instruction runs.  The loop clears inhibitIrq when it has looked.
+   */
+  inhibitIrq = false;
+  inhibitIrqRip = 0;
+  /** Set while an NMI handler runs (from NMI delivery to the next IRET): further NMIs wait. */
+  nmiBlocked = false;
+
   constructor() {
     // Power-on state of an x86 CPU (SDM Vol. 3 §9.1.1): real mode, CS base 0xffff0000, IP 0xfff0.
     for (let s = 0; s < 6; s++) {
@@ -126,10 +177,25 @@ export class CPUX86State {
     this.segFlags[R_TR] = DESC_P_MASK | (11 << 8);
     this.dr[6] = 0xffff0ff0;
     this.dr[7] = 0x400;
+    this.resetMsrs();
     this.segSelector[R_CS] = 0xf000;
     this.segBase[R_CS] = 0xffff0000;
     this.rip = 0xfff0;
     this.updateMode();
+  }
+
+  /** The MSRs' power-on values (QEMU's x86_cpu_reset). */
+  resetMsrs(): void {
+    const m = this.msrs;
+    m.fill(0);
+    m[2 * MSRV_PAT] = m[2 * MSRV_PAT + 1] = 0x00070406;
+    m[2 * MSRV_APIC_BASE] = 0xfee00000 | 0x900; // enabled, BSP
+    m[2 * MSRV_MISC_ENABLE] = 1; // fast strings
+    this.sysenterCs = this.sysenterEsp = this.sysenterEip = 0;
+    this.starLo = this.starHi = this.fmaskLo = this.fmaskHi = 0;
+    this.lstar = this.cstar = this.kernelGsBase = 0;
+    this.tscOffset = 0;
+    this.tscAuxHi = 0;
   }
 
   /** Recomputes the code/stack sizes from CS, SS and EFER.LMA (QEMU's cpu_x86_load_seg_cache hflags). */

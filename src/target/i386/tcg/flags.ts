@@ -145,7 +145,10 @@ export function cpuLoadEflags(cpu: CPUX86State, value: number, mask: number): vo
   const v = (cur & ~mask) | (value & mask);
   cpu.cc_src = v & (C | P | A | Z | S | O);
   cpu.cc_op = CC_OP_EFLAGS;
+  const old = cpu.eflags;
   cpu.eflags = ((v & ~(C | P | A | Z | S | O)) | 0x2) & 0x3f7fd7;
+  // IF rising opens the interrupt window: the execution loop notices through fetchGen (POPF, IRET).
+  if ((cpu.eflags & ~old & 0x200) !== 0) cpu.fetchGen++;
 }
 
 /** Jcc/SETcc/CMOVcc condition `cc` (the low nibble of the opcode). */

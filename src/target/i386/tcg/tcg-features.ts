@@ -6,14 +6,16 @@
  * A bit is added here only together with the instructions/behaviour behind it.
  */
 export const TCG_FEATURES: Readonly<Record<string, number>> = {
-  // tsc (4), cx8 (8), cmov (15), clflush (19)
-  FEAT_1_EDX: (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19),
-  // cx16 (13), movbe (22), popcnt (23)
-  FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23),
-  // bmi1 (3), bmi2 (8), adx (19)
-  FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19),
-  // rdtscp (27)
-  FEAT_8000_0001_EDX: 1 << 27,
+  // tsc (4), cx8 (8), cmov (15), clflush (19); de (2), msr (5), mce (7), sep (11), mtrr (12), mca (14);
+  // paging: pse (3), pae (6), pge (13), pse36 (17)
+  FEAT_1_EDX: (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 2) | (1 << 5) | (1 << 7) | (1 << 11) | (1 << 12) | (1 << 14) |
+    (1 << 3) | (1 << 6) | (1 << 13) | (1 << 17),
+  // cx16 (13), movbe (22), popcnt (23); monitor (3), rdrand (30)
+  FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23) | (1 << 3) | (1 << 30),
+  // bmi1 (3), bmi2 (8), adx (19); paging: smep (7), smap (20)
+  FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19) | (1 << 7) | (1 << 20),
+  // rdtscp (27); syscall (11); paging: nx (20), pdpe1gb (26)
+  FEAT_8000_0001_EDX: (1 << 27) | (1 << 11) | (1 << 20) | (1 << 26),
   // lahf_lm (0), abm (5: LZCNT)
   FEAT_8000_0001_ECX: (1 << 0) | (1 << 5),
 };

@@ -1,0 +1,92 @@
+/*
+ * Puts a built PC under the software CPU: each realized X86CPU gets its X86TcgCpu on the
+ * machine's memory and I/O port spaces, the BSP's INTR input follows the master PIC, and a
+ * system reset resets the devices and the CPUs (and reloads a -kernel image, as SeaBIOS's
+ * multiboot option ROM does on every boot).  QEMU does this in pc_init1 (x86_cpu_new,
+ * pic_irq_request), qemu_init_vcpu and qemu_system_reset.
+ */
+import { cpus } from '../../hw/core/cpu.js';
+import type { MachineState } from '../../hw/core/machine.js';
+import { qemuAllocateIrq } from '../../hw/core/irq.js';
+import { setSystemResetHandler } from '../../hw/core/reset-request.js';
+import { pcBoard, pcIsaDevicesReset, pcPicReadIrq, pcSetCpuIntr } from '../../hw/i386/pc-board.js';
+import { pcMemory } from '../../hw/i386/pc-memory.js';
+import type { PCMachineState } from '../../hw/i386/pc.js';
+import {
+  x86LoadKernel, multibootLoad, MULTIBOOT_BOOTLOADER_MAGIC, ADDR_MBI, type MultibootImage,
+} from '../../hw/i386/multiboot.js';
+import { isAmdCpu, type X86CPU } from '../../target/i386/cpu.js';
+import { tcgX86CpuCreate, x86CpuResetTcg } from '../../target/i386/tcg-accel-cpu.js';
+import {
+  CPUX86State, R_CS, R_DS, R_ES, R_FS, R_GS, R_SS, R_EAX, R_EBX, CR0_PE_MASK,
+} from '../../target/i386/tcg/cpu-state.js';
+import { qemuRegisterReset, qemuSystemResetRequest } from '../../system/runstate.js';
+import { QemuError } from '../../util/error.js';
+import { tcgRrAddVcpu, tcgRrInit, tcgRrSetIntr, tcgRrVcpus } from './tcg-accel-ops-rr.js';
+
+/* Flat 4 GiB segments as the option ROM's GDT gives them (selectors 0x08 code, 0x10 data; accessed). */
+const FLAT_CODE32 = 0x00cf9b00, FLAT_DATA32 = 0x00cf9300;
+
+/**
+ * -kernel on the PC (x86_load_linux from pc_memory_init): read and lay out the image now, with
+ * QEMU's errors, so a bad file ends start-up where QEMU's does.
+ */
+export function pcLoadKernel(ms: MachineState): MultibootImage | undefined {
+  if (ms.kernelFilename === undefined || pcBoard(ms) === undefined) return undefined;
+  const pcms = ms as PCMachineState;
+  const bsp = cpus[0] as X86CPU | undefined;
+  return x86LoadKernel(ms.kernelFilename, ms.initrdFilename, ms.kernelCmdline, {
+    belowFourG: pcms.belowFourGMemSize,
+    aboveFourG: pcms.aboveFourGMemSize,
+    amdHtHole: bsp !== undefined && isAmdCpu(bsp.env),
+  });
+}
+
+/**
+ * The machine state the multiboot option ROM leaves (Multiboot 0.6.96 §3.2): EAX = the boot
+ * loader magic, EBX = the MBI, protected mode with flat 32-bit CS/DS/ES/FS/GS/SS, paging off,
+ * interrupts off.  GDTR/IDTR keep their reset values (the spec leaves them undefined).
+ */
+export function multibootCpuState(env: CPUX86State, img: MultibootImage): void {
+  env.cr0 |= CR0_PE_MASK;
+  env.loadSegCache(R_CS, 0x08, 0, 0xffffffff, FLAT_CODE32);
+  for (const s of [R_DS, R_ES, R_FS, R_GS, R_SS]) env.loadSegCache(s, 0x10, 0, 0xffffffff, FLAT_DATA32);
+  env.updateMode();
+  env.eflags = 0x2;
+  env.regs[R_EAX << 1] = MULTIBOOT_BOOTLOADER_MAGIC | 0;
+  env.regs[R_EBX << 1] = ADDR_MBI;
+  env.rip = img.entry;
+}
+
+/**
+ * Gives every CPU of a built PC its software-CPU context and wires the reset path.  Returns
+ * false when the machine has nothing to run (no PC board: -M none).
+ */
+export function tcgMachineInit(ms: MachineState, kernel: MultibootImage | undefined): boolean {
+  const layout = pcMemory(ms);
+  const board = pcBoard(ms);
+  if (layout === undefined || board === undefined) return false;
+  if (layout.memory === undefined) throw new QemuError(layout.unsupported!);
+  const as = layout.memory.as;
+  tcgRrInit({ readIrq: () => pcPicReadIrq(ms) });
+  for (const cpu of cpus) tcgRrAddVcpu(cpu, tcgX86CpuCreate(cpu as X86CPU, as, board.io));
+  const bsp = tcgRrVcpus()[0];
+  if (bsp !== undefined) pcSetCpuIntr(ms, qemuAllocateIrq((_o, _n, level) => tcgRrSetIntr(bsp, level), null, 0));
+  const boot = (): void => {
+    if (kernel === undefined || bsp === undefined) return;
+    multibootLoad(as, kernel);
+    multibootCpuState(bsp.tcg.env, kernel);
+  };
+  // qemu_system_reset(): devices, then CPUs (x86_cpu_reset; APs wait for SIPI), then the boot image.
+  qemuRegisterReset(() => {
+    pcIsaDevicesReset(ms);
+    for (const v of tcgRrVcpus()) {
+      x86CpuResetTcg(v.tcg, v.cpu as X86CPU);
+      v.waitForSipi = v.cpu.cpuIndex !== 0;
+    }
+    boot();
+  });
+  setSystemResetHandler(() => qemuSystemResetRequest('guest-reset'));
+  boot();
+  return true;
+}
