@@ -15,14 +15,13 @@ import type { AddressSpace } from '../../exec/memory.js';
 import { cpus } from '../core/cpu.js';
 import { X86CPU, isAmdCpu } from '../../target/i386/cpu.js';
 import type { X86MachineState } from './x86.js';
+import { E820_RAM, E820_RESERVED, e820EarlyEntries, type E820Entry } from './e820.js';
 import { pcMachineClass, type PCMachineState } from './pc.js';
 
 export const FW_CFG_ACPI_TABLES = FW_CFG_ARCH_LOCAL + 0;
 export const FW_CFG_IRQ0_OVERRIDE = FW_CFG_ARCH_LOCAL + 2;
 export const FW_CFG_HPET = FW_CFG_ARCH_LOCAL + 4;
 
-export const E820_RAM = 1;
-export const E820_RESERVED = 2;
 const GiB = 1024 * 1024 * 1024;
 /** AMD_HT_START / AMD_HT_SIZE: the HyperTransport hole below 1 TiB. */
 const AMD_HT_START = 0xfd00000000;
@@ -30,19 +29,13 @@ const AMD_HT_SIZE = 0x0300000000;
 /** sizeof(struct hpet_fw_config): a count and 8 { u32 id; u64 address; u16 min_tick }. */
 const HPET_FW_CONFIG_SIZE = 1 + 8 * 14;
 
-export interface E820Entry {
-  address: number;
-  length: number;
-  type: number;
-}
-
 /**
- * The e820 map pc_memory_init() builds: on an AMD CPU with 40+ physical
- * address bits (7.1+ machines), the HyperTransport range is reserved first;
- * then RAM below 4 GiB and RAM above it.
+ * The e820 map: entries from before the board (e820AddEntry: KVM's identity
+ * map), then pc_memory_init()'s: on an AMD CPU with 40+ physical address bits
+ * (7.1+ machines) the HyperTransport range reserved, RAM below 4 GiB and above it.
  */
 export function pcE820Table(pcms: PCMachineState): E820Entry[] {
-  const table: E820Entry[] = [];
+  const table: E820Entry[] = [...e820EarlyEntries()];
   const cpu = cpus[0];
   if (cpu instanceof X86CPU && isAmdCpu(cpu.env) && pcMachineClass(pcms.klass).enforceAmd1tbHole && cpu.physBits >= 40) {
     table.push({ address: AMD_HT_START, length: AMD_HT_SIZE, type: E820_RESERVED });
