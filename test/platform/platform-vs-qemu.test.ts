@@ -22,6 +22,7 @@ import { onShutdownRequest, runstateReset, type ShutdownCause } from '../../src/
 import { qemuClockSetSource } from '../../src/qemu/timer.js';
 import { qtestOurs, qtestQemu } from './qtest.js';
 import { pciSetIrq } from '../../src/hw/pci/pci.js';
+import { qemuChrCleanup, qemuChrNewFromOpts } from '../../src/chardev/char.js';
 import { timerlistRun } from '../../src/qemu/timer.js';
 import type { MachineState } from '../../src/hw/core/machine.js';
 
@@ -42,11 +43,15 @@ interface OurMachine {
   shutdowns: ShutdownCause[];
 }
 
-/** Our pc with -m/-smp/-boot as given, no default devices (QEMU's -nodefaults), and the given CPU model. */
-function ourMachine(props: Record<string, unknown> = {}, cpuModel?: string): OurMachine {
+/**
+ * Our pc with -m/-smp/-boot as given, no default devices (QEMU's -nodefaults), the given CPU
+ * model, and `serials` COM ports on null chardevs (-serial null).
+ */
+function ourMachine(props: Record<string, unknown> = {}, cpuModel?: string, serials = 0): OurMachine {
   runstateReset();
   const r = runOurs('pc', { memory: { size: 128 * 1024 * 1024 }, ...props }, false, (ms) => {
-    pcSetSerialHds([]);
+    qemuChrCleanup();
+    pcSetSerialHds(Array.from({ length: serials }, (_, i) => qemuChrNewFromOpts({ id: `serial${i}`, backend: 'null' })));
     if (cpuModel) ms.cpuType = `${cpuModel}-x86_64-cpu`;
     // As vl.c: the accelerator (TCG, QEMU's default here) is configured before the board and CPUs exist.
     accelReset();
@@ -90,6 +95,13 @@ test('config spaces of bus 0 (dword, word and byte reads), the enable bit and ot
   // Only dword writes set CONFIG_ADDRESS.
   script.push('outw 0xcf8 0x0800', 'inl 0xcf8', 'outb 0xcfb 0x00', 'inl 0xcf8');
   await compare('config read', [], [script], ourMachine());
+});
+
+test('PIIX4 PM device-present bits with COM1 and COM2 (-serial null twice)', async () => {
+  for (const n of [1, 2]) {
+    const script = dumpConfig([0x0b]);
+    await compare(`-serial null x${n}`, Array<string[]>(n).fill(['-serial', 'null']).flat(), [script], ourMachine({}, undefined, n));
+  }
 });
 
 test('config write masks: all ones and zeros in every dword, byte and word writes, BAR sizing', async () => {
