@@ -104,6 +104,12 @@ test('PIIX4 PM device-present bits with COM1 and COM2 (-serial null twice)', asy
   }
 });
 
+test('smm=off: SMM marked initialized (0x5b), SCI_EN fixed on in PM1a_CNT', async () => {
+  const script = [...dumpConfig([0x0b]), `outl 0xcf8 ${cfgAddr(0x0b, 0x40)}`, 'outl 0xcfc 0x601', `outl 0xcf8 ${cfgAddr(0x0b, 0x80)}`,
+    'outb 0xcfc 0x01', 'inw 0x604', 'outb 0xb2 0xf0', 'inw 0x604', 'outw 0x604 0', 'inw 0x604', 'outb 0xb2 0x01', 'inb 0xb2'];
+  await compare('smm=off', ['-M', 'pc,smm=off'], [script], ourMachine({ smm: 'off' }));
+});
+
 test('config write masks: all ones and zeros in every dword, byte and word writes, BAR sizing', async () => {
   const script: string[] = [];
   for (const df of FUNCTIONS) {

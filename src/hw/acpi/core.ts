@@ -113,8 +113,9 @@ function acpiPm1CntWrite(ar: ACPIREGS, val: number): void {
   if (susTyp === 0 || susTyp === ar.s4Val) qemuSystemShutdownRequest('guest-shutdown');
 }
 
-/** acpi_pm1_cnt_update(): the APM ACPI_ENABLE/ACPI_DISABLE commands switch SCI_EN. */
+/** acpi_pm1_cnt_update(): the APM ACPI_ENABLE/ACPI_DISABLE commands switch SCI_EN (unless it is fixed on). */
 export function acpiPm1CntUpdate(ar: ACPIREGS, sciEnable: boolean, sciDisable: boolean): void {
+  if (ar.acpiOnly) return;
   if (sciEnable) ar.cnt |= ACPI_BITMASK_SCI_ENABLE;
   else if (sciDisable) ar.cnt &= ~ACPI_BITMASK_SCI_ENABLE;
 }
