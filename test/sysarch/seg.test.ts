@@ -35,7 +35,7 @@ test('seg-desc: LAR/LSL/VERR/VERW at CPL 0 and 3, LLDT/SLDT/STR, LDT loads, acce
 });
 
 test('seg-task: CALL/JMP/INT/#GP task switches, back link, busy bits, NT, IRET to the previous task', async () => {
-  await same('seg-task', ['backlink=00000040', 'type.b=00000009', 'c.error=00000108', 'back in a after #gp'], 1);
+  await same('seg-task', ['backlink=00000040', 'type.b=00000009', 'tss16.ax=0000120a', 'c.error=00000108', 'back in a after #gp'], 1);
 });
 
 test('seg-df: contributory/benign combinations, #DF, and a triple fault (QEMU -no-reboot exits 0)', async () => {
@@ -44,4 +44,19 @@ test('seg-df: contributory/benign combinations, #DF, and a triple fault (QEMU -n
 
 test('seg-v86: virtual-8086 entry, INT to ring 0 with the V86 frame, IOPL-sensitive instructions', async () => {
   await same('seg-v86', ['f.gs=00002222', 'h.ds=00000000', 'gp.err=00000192', 'v86 hlt'], 1);
+});
+
+test('seg-pf: delivery through supervisor-only tables and stacks from CPL 3, #PF+#PF -> #DF through a task gate', async () => {
+  await same('seg-pf', ['frame.cs=00000033', '#0000000e err=00000005', 'cr2=02fffffc', 'backlink=00000040', 'a.eip.ok=00000001'], 1);
+});
+
+test('seg-gate16: 16-bit call gate with word parameters, 16-bit RETF and IRET to the outer level', async () => {
+  await same('seg-gate16', ['g.p0=00002222', 'g.p1=00001111', 'g.sp.ok=00000001', 'g.mycs=00000060', 'f.esp=00007000'], 1);
+});
+
+test('seg-long: 64-bit gates, IST, INT from CPL 3 with RSP0 and a null SS, IRETQ to CPL 3, 64-bit #GP codes', async () => {
+  await same('seg-long', [
+    'int 0x83 (ist1)\nh.rsp=00000000_0092ffd8', 'int 0x80 at cpl 3\nh.rsp=00000000_0091ffd8\nh.ss=00000000_00000000',
+    'r3.cs=00000000_00000053', 'err1=00000000_00000108', 'err2=00000000_00000812',
+  ], 1);
 });

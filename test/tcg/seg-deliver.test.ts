@@ -208,6 +208,14 @@ test('STI, MOV SS and POP SS open an interrupt shadow over the next instruction'
   m.cpu.run(3); // nop, push ss, pop ss
   assert.equal(env.inhibitIrq, true);
   assert.equal(env.inhibitIrqRip, env.rip);
+  // Back to back (QEMU's translator): the second STI inside the first one's shadow closes it.
+  m.as.loadBlob(CODE + 0x40, asm('sti\nsti\nhlt', CODE + 0x40));
+  env.inhibitIrq = false;
+  env.rip = CODE + 0x40;
+  m.cpu.run(1);
+  assert.equal(env.inhibitIrq, true);
+  m.cpu.run(1);
+  assert.equal(env.inhibitIrq, false);
 });
 
 /** Assembles 64-bit code. */

@@ -65,6 +65,32 @@ main:
     int 0x50
     PRINTLN "back in a after int"
     SHOW_TYPE "type.b", 0xb0
+    PRINTLN "call 16-bit tss"
+    SET_DESC 0xd0, 0x100000, 0xffff, 0x009a  ; 16-bit code, base 1 MiB
+    SET_DESC 0xc8, tss16, 43, 0x0081         ; 16-bit TSS, available
+    mov edi, tss16
+    mov ecx, 44
+    xor eax, eax
+    rep stosb
+    mov eax, task16 - 0x100000
+    mov [tss16 + 0x0e], ax                          ; IP
+    mov word [tss16 + 0x10], 2                      ; FLAGS
+    mov word [tss16 + 0x12], 0x5555                 ; AX
+    mov word [tss16 + 0x1a], 0x7000                 ; SP (the task pushes nothing)
+    mov word [tss16 + 0x22], 0x10                   ; ES
+    mov word [tss16 + 0x24], 0xd0                   ; CS
+    mov word [tss16 + 0x26], 0x10                   ; SS
+    mov word [tss16 + 0x28], 0x10                   ; DS
+    mov eax, 0xaaaabbbb
+    call 0xc8:0
+    SHOW "after16.eax", eax
+    SHOW_TYPE "type.16", 0xc8
+    movzx eax, word [tss16 + 0x12]
+    SHOW "tss16.ax", eax
+    movzx eax, word [tss16 + 0x10]
+    SHOW "tss16.flags", eax
+    movzx eax, word [tss16 + 0x0e]
+    SHOW "tss16.ip", eax
     PRINTLN "#gp through a task gate"
     SET_GATE idt + 13 * 8, 0xc0, 0, 0x8500
     mov ax, 0x108
@@ -118,6 +144,24 @@ task_b:
     mov al, 0x7e
     jmp exit
 
+bits 16
+task16:
+    mov al, 'x'
+    out 0xe9, al
+    mov ax, 0x1234
+    mov al, ah
+    add al, 0x30
+    out 0xe9, al
+    mov al, 10
+    out 0xe9, al
+    ; QEMU 7.2's IRET helper reads a stale env->cc_op when a flag-setting instruction precedes
+    ; it in the same translation block, so end the block first
+    jmp .iret
+.iret:
+    iret
+    jmp task16
+bits 32
+
 task_c:
     pop eax
     SHOW "c.error", eax
@@ -136,9 +180,10 @@ ldt_table:
     dq 0x00CFF2000000FFFF
 
 section .bss
-align 16
+alignb 16
 tss_b: resb 104
 tss_c: resb 104
+tss16: resb 44
 resb 1024
 stack_b_top:
 resb 1024

@@ -18,7 +18,6 @@ import { cpuComputeEflags, cpuLoadEflags } from './flags.js';
 import {
   e1, e2, descAddr, loadSegment, getSegBase, getSegLimit, getSpMask, loadSegVm, sp, setSp, pushw, pushl, popw,
   popl, pushq, popq, setEsp, getRsp64, ldk16, ldk32, stk32, EXCP0A_TSS, EXCP0B_NOSEG, DESC_A_MASK, DESC_C_MASK, DESC_TYPE_SHIFT,
-  DESC_FLAGS_MASK,
 } from './seg-desc.js';
 import { getSsEspFromTss, tssStackSelector, getRspFromTss, checkInnerSs } from './seg-helper.js';
 import { switchTss, SWITCH_TSS_JMP, SWITCH_TSS_CALL, SWITCH_TSS_IRET } from './task-switch.js';
@@ -69,7 +68,7 @@ export function loadSeg(c: TcgCpu, seg: number, sel: number): void {
     d2 |= DESC_A_MASK;
     stk32(c, c.addrAdd(descAddr, 4), d2);
   }
-  env.loadSegCache(seg, sel, getSegBase(e1, d2), getSegLimit(e1, d2), d2 & DESC_FLAGS_MASK);
+  env.loadSegCache(seg, sel, getSegBase(e1, d2), getSegLimit(e1, d2), d2);
 }
 
 /** Checks a far JMP/CALL target code segment (e1/e2) at the current privilege level. */
@@ -127,7 +126,7 @@ export function jmpFar(c: TcgCpu, sel: number, offset: number): void {
     checkDirectCode(c, sel, d2, cur);
     const limit = getSegLimit(d1, d2);
     if (offset > limit && (!lma || (d2 & DESC_L_MASK) === 0)) c.raise(EXCP0D_GPF, 0);
-    env.loadSegCache(R_CS, err | cur, getSegBase(d1, d2), limit, d2 & DESC_FLAGS_MASK);
+    env.loadSegCache(R_CS, err | cur, getSegBase(d1, d2), limit, d2);
     c.nextRip = offset;
     return;
   }
@@ -152,7 +151,7 @@ export function jmpFar(c: TcgCpu, sel: number, offset: number): void {
   if ((d2 & DESC_P_MASK) === 0) c.raise(EXCP0D_GPF, gerr);
   const limit = getSegLimit(d1, d2);
   if (gateOffset > limit && (!lma || (d2 & DESC_L_MASK) === 0)) c.raise(EXCP0D_GPF, 0);
-  env.loadSegCache(R_CS, gerr | cur, getSegBase(d1, d2), limit, d2 & DESC_FLAGS_MASK);
+  env.loadSegCache(R_CS, gerr | cur, getSegBase(d1, d2), limit, d2);
   c.nextRip = gateOffset;
 }
 
@@ -190,7 +189,7 @@ export function callFar(c: TcgCpu, size: number, sel: number, offset: number): v
       pushq(c, env.segSelector[R_CS], 0);
       pushq(c, next >>> 0, Math.floor(next / 4294967296) | 0);
       setEsp(c, sp, -1);
-      env.loadSegCache(R_CS, err | cur, getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
+      env.loadSegCache(R_CS, err | cur, getSegBase(d1, d2), getSegLimit(d1, d2), d2);
       c.nextRip = offset;
       return;
     }
@@ -207,7 +206,7 @@ export function callFar(c: TcgCpu, size: number, sel: number, offset: number): v
     const limit = getSegLimit(d1, d2);
     if (offset > limit) c.raise(EXCP0D_GPF, 0);
     setEsp(c, sp, mask);
-    env.loadSegCache(R_CS, err | cur, getSegBase(d1, d2), limit, d2 & DESC_FLAGS_MASK);
+    env.loadSegCache(R_CS, err | cur, getSegBase(d1, d2), limit, d2);
     c.nextRip = offset;
     return;
   }
@@ -295,9 +294,9 @@ export function callFar(c: TcgCpu, size: number, sel: number, offset: number): v
   }
   if (newStack) {
     if (shift === 2) env.loadSegCache(R_SS, ss, 0, 0, 0);
-    else env.loadSegCache(R_SS, (ss & ~3) | dpl, ssp, getSegLimit(s1, s2), s2 & DESC_FLAGS_MASK);
+    else env.loadSegCache(R_SS, (ss & ~3) | dpl, ssp, getSegLimit(s1, s2), s2);
   }
-  env.loadSegCache(R_CS, (selector & ~3) | dpl, getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
+  env.loadSegCache(R_CS, (selector & ~3) | dpl, getSegBase(d1, d2), getSegLimit(d1, d2), d2);
   setEsp(c, sp, mask);
   c.nextRip = gateOffset;
 }
@@ -375,7 +374,7 @@ function retProtected(c: TcgCpu, size: number, isIret: boolean, addend: number):
   setSp(size === 8 ? sp + addend : (sp + addend) >>> 0);
   const cs64 = env.codeSize === 8;
   if (rpl === cur && (!cs64 || !isIret)) {
-    env.loadSegCache(R_CS, newCs, getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
+    env.loadSegCache(R_CS, newCs, getSegBase(d1, d2), getSegLimit(d1, d2), d2);
   } else {
     // Return to an outer privilege level (and every IRETQ): pop SS:rSP too.
     let newEsp: number, newSs: number;
@@ -405,9 +404,9 @@ function retProtected(c: TcgCpu, size: number, isIret: boolean, addend: number):
       if (((e2 >> DESC_DPL_SHIFT) & 3) !== rpl) c.raise(EXCP0D_GPF, serr);
       if ((e2 & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, serr);
       ssFlags = e2;
-      env.loadSegCache(R_SS, newSs, getSegBase(e1, e2), getSegLimit(e1, e2), e2 & DESC_FLAGS_MASK);
+      env.loadSegCache(R_SS, newSs, getSegBase(e1, e2), getSegLimit(e1, e2), e2);
     }
-    env.loadSegCache(R_CS, newCs, getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
+    env.loadSegCache(R_CS, newCs, getSegBase(d1, d2), getSegLimit(d1, d2), d2);
     mask = env.codeSize === 8 ? -1 : getSpMask(ssFlags);
     validateSeg(c, R_ES, rpl);
     validateSeg(c, R_DS, rpl);

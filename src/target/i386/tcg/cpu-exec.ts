@@ -878,10 +878,19 @@ export class X86TcgCpu {
     throw CPU_EXCEPTION;
   }
 
-  /** STI, MOV SS, POP SS: no interrupt before the next instruction completes (see CPUX86State.inhibitIrq). */
+  /**
+   * STI, MOV SS, POP SS: no interrupt before the next instruction completes (see
+   * CPUX86State.inhibitIrq).  As in QEMU, when several such instructions follow each other only
+   * the first opens a shadow: one inside the shadow closes it.
+   */
   private inhibitIrq(): void {
-    this.env.inhibitIrq = true;
-    this.env.inhibitIrqRip = this.c.nextRip;
+    const env = this.env;
+    if (env.inhibitIrq && env.inhibitIrqRip === env.rip) {
+      env.inhibitIrq = false;
+      return;
+    }
+    env.inhibitIrq = true;
+    env.inhibitIrqRip = this.c.nextRip;
   }
 
   private cmpxchg8b16b(insn: Insn): boolean {

@@ -14,7 +14,10 @@ export const EXCP02_NMI = 2, EXCP08_DBLE = 8, EXCP0A_TSS = 10, EXCP0B_NOSEG = 11
 export const DESC_A_MASK = 1 << 8, DESC_C_MASK = 1 << 10, DESC_TYPE_SHIFT = 8;
 /** The busy bit of a TSS descriptor's type. */
 export const DESC_TSS_BUSY_MASK = 1 << 9;
-/** The cached-flags bits we keep of a descriptor's high word (the base bits live in segBase). */
+/**
+ * The access-rights bits of a descriptor's high word that LAR returns.  (Segment caches hold the
+ * whole high word, base bits included, as QEMU's SegmentCache.flags does.)
+ */
 export const DESC_FLAGS_MASK = 0x00f0ff00;
 
 /*
@@ -22,12 +25,12 @@ export const DESC_FLAGS_MASK = 0x00f0ff00;
  * TSS, the IDT and the stacks that delivery, IRET and far transfers use are accessed with
  * supervisor rights whatever the CPL.
  */
-export function ldk8(c: TcgCpu, a: number): number { return c.mmu.ld8(a); }
-export function ldk16(c: TcgCpu, a: number): number { return c.mmu.ld16(a); }
-export function ldk32(c: TcgCpu, a: number): number { return c.mmu.ld32(a); }
-export function stk8(c: TcgCpu, a: number, v: number): void { c.mmu.st8(a, v); }
-export function stk16(c: TcgCpu, a: number, v: number): void { c.mmu.st16(a, v); }
-export function stk32(c: TcgCpu, a: number, v: number): void { c.mmu.st32(a, v); }
+export function ldk8(c: TcgCpu, a: number): number { return c.mmu.ldKernel8(a); }
+export function ldk16(c: TcgCpu, a: number): number { return c.mmu.ldKernel16(a); }
+export function ldk32(c: TcgCpu, a: number): number { return c.mmu.ldKernel32(a); }
+export function stk8(c: TcgCpu, a: number, v: number): void { c.mmu.stKernel8(a, v); }
+export function stk16(c: TcgCpu, a: number, v: number): void { c.mmu.stKernel16(a, v); }
+export function stk32(c: TcgCpu, a: number, v: number): void { c.mmu.stKernel32(a, v); }
 
 /** The low and high words of the last descriptor loadSegment() read. */
 export let e1 = 0;

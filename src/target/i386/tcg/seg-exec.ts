@@ -127,7 +127,7 @@ function lldt(c: TcgCpu, sel: number): void {
   const baseHi = loadSystemDesc(c, sel);
   if ((e2 & DESC_S_MASK) !== 0 || ((e2 >> DESC_TYPE_SHIFT) & 0xf) !== 2) c.raise(EXCP0D_GPF, sel & 0xfffc);
   if ((e2 & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, sel & 0xfffc);
-  env.loadSegCache(R_LDTR, sel, baseHi * 4294967296 + getSegBase(e1, e2), getSegLimit(e1, e2), e2 & DESC_FLAGS_MASK);
+  env.loadSegCache(R_LDTR, sel, baseHi * 4294967296 + getSegBase(e1, e2), getSegLimit(e1, e2), e2);
 }
 
 /** LTR: loads TR from an available TSS descriptor and marks the descriptor busy. */
@@ -148,7 +148,7 @@ function ltr(c: TcgCpu, sel: number): void {
     if (((e4 >> DESC_TYPE_SHIFT) & 0xf) !== 0) c.raise(EXCP0D_GPF, sel & 0xfffc);
   }
   const d1 = e1, d2 = e2;
-  env.loadSegCache(R_TR, sel, baseHi * 4294967296 + getSegBase(d1, d2), getSegLimit(d1, d2), d2 & DESC_FLAGS_MASK);
+  env.loadSegCache(R_TR, sel, baseHi * 4294967296 + getSegBase(d1, d2), getSegLimit(d1, d2), d2);
   stk32(c, env.gdtBase + (sel & ~7) + 4, d2 | DESC_TSS_BUSY_MASK);
 }
 

@@ -17,7 +17,7 @@ import { cpuComputeEflags } from './flags.js';
 import {
   e1, e2, loadSegment, getSegBase, getSegLimit, getSpMask, sp, setSp, pushw, pushl, pushq, setEsp, getRsp64,
   ldk16, ldk32, stk16, stk32,
-  EXCP02_NMI, EXCP08_DBLE, EXCP0A_TSS, EXCP0B_NOSEG, DESC_C_MASK, DESC_TYPE_SHIFT, DESC_FLAGS_MASK,
+  EXCP02_NMI, EXCP08_DBLE, EXCP0A_TSS, EXCP0B_NOSEG, DESC_C_MASK, DESC_TYPE_SHIFT,
 } from './seg-desc.js';
 import { switchTss, SWITCH_TSS_CALL } from './task-switch.js';
 import { cpl } from './control.js';
@@ -264,11 +264,11 @@ function doInterruptProtected(c: TcgCpu, intno: number, isInt: boolean, errorCod
       env.loadSegCache(R_DS, 0, 0, 0, 0);
       env.loadSegCache(R_GS, 0, 0, 0, 0);
     }
-    env.loadSegCache(R_SS, (ss & ~3) | dpl, ssp, getSegLimit(s1, s2), s2 & DESC_FLAGS_MASK);
+    env.loadSegCache(R_SS, (ss & ~3) | dpl, ssp, getSegLimit(s1, s2), s2);
   }
   setEsp(c, sp, spMask);
   selector = (selector & ~3) | dpl;
-  env.loadSegCache(R_CS, selector, getSegBase(c1, c2), getSegLimit(c1, c2), c2 & DESC_FLAGS_MASK);
+  env.loadSegCache(R_CS, selector, getSegBase(c1, c2), getSegLimit(c1, c2), c2);
   env.rip = offset;
 }
 
@@ -323,6 +323,6 @@ function doInterrupt64(c: TcgCpu, intno: number, isInt: boolean, errorCode: numb
   if (newStack) env.loadSegCache(R_SS, dpl, 0, 0, dpl << DESC_DPL_SHIFT);
   setEsp(c, sp, -1);
   selector = (selector & ~3) | dpl;
-  env.loadSegCache(R_CS, selector, getSegBase(c1, c2), getSegLimit(c1, c2), c2 & DESC_FLAGS_MASK);
+  env.loadSegCache(R_CS, selector, getSegBase(c1, c2), getSegLimit(c1, c2), c2);
   env.rip = offset;
 }

@@ -11,7 +11,7 @@ import {
 import { cpuComputeEflags, cpuLoadEflags } from './flags.js';
 import {
   e1, e2, loadSegment, getSegBase, getSegLimit, loadSegVm, ldk8, ldk16, ldk32, stk8, stk16, stk32, EXCP0A_TSS, EXCP0B_NOSEG, DESC_TYPE_SHIFT,
-  DESC_TSS_BUSY_MASK, DESC_FLAGS_MASK,
+  DESC_TSS_BUSY_MASK,
 } from './seg-desc.js';
 
 export const SWITCH_TSS_JMP = 0, SWITCH_TSS_IRET = 1, SWITCH_TSS_CALL = 2;
@@ -106,7 +106,7 @@ export function switchTss(c: TcgCpu, tssSelector: number, d1: number, d2: number
   }
 
   env.cr0 |= CR0_TS_MASK;
-  env.loadSegCache(R_TR, tssSelector, tssBase, tssLimit, (d2 & ~DESC_TSS_BUSY_MASK) & DESC_FLAGS_MASK);
+  env.loadSegCache(R_TR, tssSelector, tssBase, tssLimit, d2 & ~DESC_TSS_BUSY_MASK);
   if ((type & 8) !== 0 && (env.cr0 & CR0_PG_MASK) !== 0) {
     env.cr3 = newCr3 >>> 0;
     c.mmu.tlbFlush();
@@ -140,7 +140,7 @@ export function switchTss(c: TcgCpu, tssSelector: number, d1: number, d2: number
     const l1 = ldk32(c, env.gdtBase + index), l2 = ldk32(c, env.gdtBase + index + 4);
     if ((l2 & DESC_S_MASK) !== 0 || ((l2 >> DESC_TYPE_SHIFT) & 0xf) !== 2) c.raise(EXCP0A_TSS, newLdt & 0xfffc);
     if ((l2 & DESC_P_MASK) === 0) c.raise(EXCP0A_TSS, newLdt & 0xfffc);
-    env.loadSegCache(R_LDTR, newLdt & ~4, getSegBase(l1, l2), getSegLimit(l1, l2), l2 & DESC_FLAGS_MASK);
+    env.loadSegCache(R_LDTR, newLdt & ~4, getSegBase(l1, l2), getSegLimit(l1, l2), l2);
   }
 
   if ((newEflags & VM_MASK) === 0) {
@@ -179,5 +179,5 @@ function tssLoadSeg(c: TcgCpu, seg: number, sel: number, cpl: number): void {
     if (((e2 >> DESC_TYPE_SHIFT) & 0xf) < 12 && (dpl < cpl || dpl < rpl)) c.raise(EXCP0A_TSS, err);
   }
   if ((e2 & DESC_P_MASK) === 0) c.raise(EXCP0B_NOSEG, err);
-  env.loadSegCache(seg, sel, getSegBase(e1, e2), getSegLimit(e1, e2), e2 & DESC_FLAGS_MASK);
+  env.loadSegCache(seg, sel, getSegBase(e1, e2), getSegLimit(e1, e2), e2);
 }

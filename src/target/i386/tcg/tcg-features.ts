@@ -14,8 +14,8 @@ export const TCG_FEATURES: Readonly<Record<string, number>> = {
   FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23) | (1 << 3) | (1 << 30),
   // bmi1 (3), bmi2 (8), adx (19); paging: smep (7), smap (20)
   FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19) | (1 << 7) | (1 << 20),
-  // rdtscp (27); syscall (11); paging: nx (20), pdpe1gb (26)
-  FEAT_8000_0001_EDX: (1 << 27) | (1 << 11) | (1 << 20) | (1 << 26),
+  // rdtscp (27); syscall (11); paging: nx (20), pdpe1gb (26); long mode: lm (29)
+  FEAT_8000_0001_EDX: (1 << 27) | (1 << 11) | (1 << 20) | (1 << 26) | (1 << 29),
   // lahf_lm (0), abm (5: LZCNT)
   FEAT_8000_0001_ECX: (1 << 0) | (1 << 5),
 };
