@@ -279,14 +279,14 @@ function pciBarAddress(d: PCIDevice, n: number): number {
     return a;
   }
   if (!(cmd & PCI_COMMAND_MEMORY)) return PCI_BAR_UNMAPPED;
-  let a = n === PCI_ROM_SLOT ? getLong(d.config, off) : getLong(d.config, off);
-  if (n === PCI_ROM_SLOT && !(a & 1)) return PCI_BAR_UNMAPPED;
+  const lo = getLong(d.config, off);
+  // The expansion ROM decodes only with its enable bit.
+  if (n === PCI_ROM_SLOT && !(lo & 1)) return PCI_BAR_UNMAPPED;
   const hi = r.type & PCI_BASE_ADDRESS_MEM_TYPE_64 ? getLong(d.config, off + 4) : 0;
-  a = (a & ~(r.size - 1)) >>> 0;
-  const addr = hi * 2 ** 32 + a;
+  const addr = hi * 2 ** 32 + ((lo & ~(r.size - 1)) >>> 0);
   const last = addr + r.size - 1;
-  if (last <= addr || addr === 0 || last >= 2 ** 64 - 1) return PCI_BAR_UNMAPPED;
-  // 32-bit BARs must stay below 4 GiB.
+  if (addr === 0) return PCI_BAR_UNMAPPED;
+  // A 32-bit BAR must end below 4 GiB (QEMU's wrap-around check).
   if (!(r.type & PCI_BASE_ADDRESS_MEM_TYPE_64) && last >= 0xffffffff) return PCI_BAR_UNMAPPED;
   return addr;
 }
