@@ -315,7 +315,7 @@ function qmpXExitPreconfig(st: ParsedCommandLine, ms: MachineState): void {
   qemuCreateCliDevices(st);
   resumeMuxOpen();
   if (currentAccel().name === 'tcg') {
-    tcgMachineInit(ms, kernel);
+    tcgMachineInit(ms, kernel, st.autostart);
   } else if (st.autostart) {
     throw new QemuError('running guest code under KVM is not supported yet; start with -S to inspect the machine over QMP or HMP');
   }

@@ -43,9 +43,10 @@ export function machineArgs(elf: string, debugcon: string, extraArgs: string[] =
     '-kernel', elf, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-debugcon', `file:${debugcon}`, ...extraArgs];
 }
 
-/** Runs `binary` with the test machine's arguments; the debug console goes to a file beside the ELF. */
-function runMachine(binary: string, tag: string, elf: string, extraArgs: string[], timeoutMs: number): Promise<RunResult> {
-  const out = `${elf}.${tag}.txt`;
+/** QEMU 7.2 TCG runs the program (through SeaBIOS and its multiboot option ROM). */
+export function runOnQemu(elf: string, extraArgs: string[] = [], timeoutMs = 30000): Promise<RunResult> {
+  const out = `${elf}.qemu.txt`;
+  const binary = 'qemu-system-x86_64';
   return new Promise((resolve, reject) => {
     const p = spawn(binary, machineArgs(elf, out, extraArgs), { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -66,22 +67,31 @@ function runMachine(binary: string, tag: string, elf: string, extraArgs: string[
   });
 }
 
-/** QEMU 7.2 TCG runs the program (through SeaBIOS and its multiboot option ROM). */
-export function runOnQemu(elf: string, extraArgs: string[] = [], timeoutMs = 30000): Promise<RunResult> {
-  return runMachine('qemu-system-x86_64', 'qemu', elf, extraArgs, timeoutMs);
-}
-
-/** tsqemu runs the program: the real binary, with the same arguments QEMU gets. */
-export function runOnTsqemu(elf: string, extraArgs: string[] = [], timeoutMs = 30000): Promise<RunResult> {
-  return runMachine(TSQEMU, 'ours', elf, extraArgs, timeoutMs);
+/**
+ * tsqemu runs the program: the real binary, with the same arguments QEMU gets.  Synchronous
+ * (the caller's QEMU child keeps running meanwhile); throws if it times out or prints nothing.
+ */
+export function runOnTsqemu(elf: string, extraArgs: string[] = [], timeoutMs = 30000): RunResult {
+  const out = `${elf}.ours.txt`;
+  const r = spawnSync(TSQEMU, machineArgs(elf, out, extraArgs), { encoding: 'latin1', timeout: timeoutMs, killSignal: 'SIGKILL' });
+  if (r.error || r.status === null) throw new Error(`tsqemu did not finish ${elf}: ${r.error?.message ?? r.signal} ${r.stderr}`);
+  let output: string;
+  try {
+    output = readFileSync(out, 'latin1');
+  } catch {
+    throw new Error(`tsqemu wrote no debug console output for ${elf} (status ${r.status}): ${r.stderr}`);
+  }
+  return { output, status: r.status };
 }
 
 /** Builds, runs on both, and returns both results (the caller compares them). */
 export async function runBoth(name: string, qemuArgs: string[] = []): Promise<{ qemu: RunResult; ours: RunResult }> {
   const { elf, dir } = buildProgram(name);
   try {
-    const [qemu, ours] = await Promise.all([runOnQemu(elf, qemuArgs), runOnTsqemu(elf, qemuArgs)]);
-    return { qemu, ours };
+    const qemu = runOnQemu(elf, qemuArgs);
+    qemu.catch(() => undefined); // awaited below; ours may throw first
+    const ours = runOnTsqemu(elf, qemuArgs);
+    return { qemu: await qemu, ours };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

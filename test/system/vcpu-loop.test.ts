@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram, SYSARCH_DIR, TSQEMU } from '../sysarch/harness.js';
 import { startWithQmp, type Json, type VmProcess } from '../helpers/qmp-client.js';
+import { RawClient, spawnQemu, waitForFile } from '../monitor/raw-client.js';
 
 const QEMU = 'qemu-system-x86_64';
 const BINARIES: ReadonlyArray<[string, string]> = [['qemu', QEMU], ['ours', TSQEMU]];
@@ -79,17 +80,25 @@ test('-d unimp logs an undefined opcode as QEMU\'s "ILLOPC: <pc>: <bytes>" line;
   }
 });
 
-test('a guest reset (i8042 pulse) reboots the machine: the program boots three times, CMOS RAM survives', async () => {
-  const { elf, dir } = buildProgram('loop-reboot');
-  try {
-    const { qemu, ours } = await runBothTo(dir, ['-kernel', elf]);
-    assert.equal(qemu.output, 'boot 00000000\nboot 00000001\nboot 00000002\n');
-    assert.equal(ours.output, qemu.output);
-    assert.equal(ours.status, qemu.status);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+/* A guest-requested reset: an i8042 reset pulse, and a triple fault. */
+const RESETTERS: ReadonlyArray<[string, string, string]> = [
+  ['loop-reboot', 'an i8042 reset pulse', 'boot 00000000\nboot 00000001\nboot 00000002\n'],
+  ['loop-triple', 'a triple fault', 'boot=00000000\nboot=00000001\nboot=00000002\n'],
+];
+
+for (const [prog, what, boots] of RESETTERS) {
+  test(`${what} reboots the machine: the program boots three times, CMOS RAM survives`, async () => {
+    const { elf, dir } = buildProgram(prog);
+    try {
+      const { qemu, ours } = await runBothTo(dir, ['-kernel', elf]);
+      assert.equal(qemu.output, boots);
+      assert.equal(ours.output, qemu.output);
+      assert.equal(ours.status, qemu.status);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 const events = (vm: VmProcess): Json[] => vm.qmp.events.map((e) => {
   const { timestamp: _t, ...rest } = e as { [k: string]: Json };
@@ -99,26 +108,29 @@ const events = (vm: VmProcess): Json[] => vm.qmp.events.map((e) => {
 const exitOf = (vm: VmProcess): Promise<number | null> =>
   new Promise((res) => (vm.proc.exitCode !== null ? res(vm.proc.exitCode) : vm.proc.once('exit', (c) => res(c))));
 
-test('-no-reboot: a guest reset shuts down with QEMU\'s SHUTDOWN event (guest-reset) and status 0', async () => {
-  const { elf, dir } = buildProgram('loop-reboot');
-  try {
-    const results = await Promise.all(BINARIES.map(async ([tag, bin]) => {
-      const vm = await startWithQmp(bin, [...BASE, '-S', '-no-reboot', '-kernel', elf, '-debugcon', `file:${join(dir, tag)}`]);
-      const exited = exitOf(vm);
-      await vm.qmp.execute('cont');
-      const status = await exited;
-      await new Promise((r) => setTimeout(r, 50)); // the last events' bytes
-      vm.qmp.close();
-      return { status, events: events(vm), output: readFileSync(join(dir, tag), 'latin1') };
-    }));
-    const [qemu, ours] = results as [typeof results[0], typeof results[0]];
-    assert.equal(qemu.output, 'boot 00000000\n');
-    assert.deepEqual(qemu.events, [{ event: 'RESUME' }, { event: 'SHUTDOWN', data: { guest: true, reason: 'guest-reset' } }]);
-    assert.deepEqual(ours, qemu);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+for (const [prog, what, boots] of RESETTERS) {
+  test(`-no-reboot: ${what} shuts down with QEMU's SHUTDOWN event (guest-reset) and status 0`, async () => {
+    const { elf, dir } = buildProgram(prog);
+    try {
+      const results = await Promise.all(BINARIES.map(async ([tag, bin]) => {
+        const vm = await startWithQmp(bin, [...BASE, '-S', '-no-reboot', '-kernel', elf, '-debugcon', `file:${join(dir, tag)}`]);
+        const exited = exitOf(vm);
+        await vm.qmp.execute('cont');
+        const status = await exited;
+        await new Promise((r) => setTimeout(r, 50)); // the last events' bytes
+        vm.qmp.close();
+        return { status, events: events(vm), output: readFileSync(join(dir, tag), 'latin1') };
+      }));
+      const [qemu, ours] = results as [typeof results[0], typeof results[0]];
+      assert.equal(qemu.output, boots.slice(0, boots.indexOf('\n') + 1));
+      assert.equal(qemu.status, 0);
+      assert.deepEqual(qemu.events, [{ event: 'RESUME' }, { event: 'SHUTDOWN', data: { guest: true, reason: 'guest-reset' } }]);
+      assert.deepEqual(ours, qemu);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 /** Waits until the file grows past `size` bytes. */
 async function waitGrowth(file: string, size: number, timeoutMs = 20000): Promise<number> {
@@ -198,6 +210,68 @@ test('an idle guest (HLT with IF=1, nothing pending) costs next to no host CPU',
     await vm.stop();
     assert.equal(readFileSync(con, 'latin1'), 'idle\n');
     assert.ok(used < 0.1, `the idle guest used ${used} s of CPU in 3 s`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('-no-shutdown -no-reboot: a triple fault leaves the VM in the shutdown state; cont, system_reset and quit as QEMU 7.2', async () => {
+  const { elf, dir } = buildProgram('loop-triple');
+  try {
+    const results = await Promise.all(BINARIES.map(async ([tag, bin]) => {
+      const vm = await startWithQmp(bin, [...BASE, '-S', '-no-shutdown', '-no-reboot', '-kernel', elf, '-debugcon', `file:${join(dir, tag)}`]);
+      await vm.qmp.execute('cont');
+      const end = Date.now() + 20000;
+      let status: Json = null;
+      while (Date.now() < end) {
+        status = await vm.qmp.execute('query-status');
+        if ((status as { status: string }).status === 'shutdown') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const cont = await vm.qmp.command('cont');
+      const reset = await vm.qmp.command('system_reset');
+      await new Promise((r) => setTimeout(r, 200));
+      const after = await vm.qmp.execute('query-status');
+      const code = await vm.stop();
+      return { status, cont, reset, after, code, events: events(vm) };
+    }));
+    const [qemu, ours] = results as [typeof results[0], typeof results[0]];
+    assert.deepEqual(qemu.status, { running: false, singlestep: false, status: 'shutdown' });
+    assert.deepEqual(qemu.cont, { error: { class: 'GenericError', desc: 'Resetting the Virtual Machine is required' } });
+    assert.deepEqual(qemu.events.map((e) => (e as { event: string }).event), ['RESUME', 'SHUTDOWN', 'STOP', 'SHUTDOWN', 'SHUTDOWN']);
+    assert.deepEqual(ours, qemu);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('HMP on a socket answers while the guest runs: info status, stop, cont, byte for byte as QEMU 7.2', async () => {
+  const { elf, dir } = buildProgram('loop-spin');
+  try {
+    const results = await Promise.all(BINARIES.map(async ([tag, bin]) => {
+      const con = join(dir, `${tag}.con`);
+      const vm = spawnQemu([...BASE, '-kernel', elf, '-debugcon', `file:${con}`, '-monitor', 'unix:@DIR@/hmp.sock,server=on,wait=off'], bin);
+      try {
+        const sock = join(vm.dir, 'hmp.sock');
+        await waitForFile(sock, 20000);
+        const c = await RawClient.connect(sock);
+        await c.waitFor((d) => d.endsWith('(qemu) '), 20000);
+        const transcript = [c.take().replace(/QEMU \d+\.\d+\.\d+ monitor/, 'QEMU x.y.z monitor')];
+        await waitGrowth(con, 5); // the guest runs
+        for (const line of ['info status\r', 'stop\r', 'info status\r', 'cont\r', 'info status\r']) {
+          c.write(line);
+          await c.waitFor((d) => d.endsWith('(qemu) '), 20000);
+          transcript.push(c.take());
+        }
+        c.close();
+        return transcript;
+      } finally {
+        await vm.kill();
+      }
+    }));
+    const [qemu, ours] = results;
+    assert.ok(qemu!.some((t) => t.includes('VM status: running')) && qemu!.some((t) => t.includes('VM status: paused')), JSON.stringify(qemu));
+    assert.deepEqual(ours, qemu);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -36,6 +36,8 @@ export interface TcgVcpu {
    * a LAPIC nothing can wake it, so APs stay parked here.
    */
   waitForSipi: boolean;
+  /** Shut down by a triple fault: runs again only after a reset. */
+  tripleFaulted: boolean;
 }
 
 /** What the board gives the loop: the interrupt acknowledge of its interrupt controller. */
@@ -56,7 +58,7 @@ let shuttingDown = false;
 
 /** Adds a vCPU to the loop (in QEMU's cpu_index order); APs start parked (waitForSipi). */
 export function tcgRrAddVcpu(cpu: CPUState, tcg: X86TcgCpu): TcgVcpu {
-  const v: TcgVcpu = { cpu, tcg, intr: false, waitForSipi: cpu.cpuIndex !== 0 };
+  const v: TcgVcpu = { cpu, tcg, intr: false, waitForSipi: cpu.cpuIndex !== 0, tripleFaulted: false };
   vcpus.push(v);
   return v;
 }
@@ -108,25 +110,25 @@ export function qemuCpuKick(): void {
 
 /** The vCPU may run: the VM runs, the CPU is not stopped, parked or halted. */
 function cpuCanRun(v: TcgVcpu): boolean {
-  return !v.cpu.stopped && !v.waitForSipi && !v.tcg.env.halted;
+  return !v.cpu.stopped && !v.waitForSipi && !v.tripleFaulted && !v.tcg.env.halted;
 }
 
 /**
- * x86_cpu_exec_interrupt() for INTR: taken at an instruction boundary when IF=1, but not right
- * after STI, MOV SS or POP SS (their one-instruction shadow: that instruction runs first).
- * A halted CPU wakes.
+ * x86_cpu_exec_interrupt() for INTR: taken at an instruction boundary when IF=1, but not inside
+ * the shadow of STI, MOV SS or POP SS (the next instruction runs first).  A halted CPU wakes.
  */
 function checkInterrupt(v: TcgVcpu): void {
   const tcg = v.tcg, env = tcg.env;
-  if (!v.intr || v.waitForSipi || (env.eflags & IF_MASK) === 0) return;
+  if (!v.intr || v.waitForSipi || v.tripleFaulted || (env.eflags & IF_MASK) === 0) return;
   if (env.inhibitIrq) {
     env.inhibitIrq = false;
-    if (env.rip !== env.inhibitIrqRip) return checkInterrupt(v);
-    if (!env.halted && tcg.run(1) === EXIT_EXCEPTION) {
-      deliverException(v);
-      return;
+    if (env.rip === env.inhibitIrqRip) {
+      if (!env.halted && tcg.run(1) === EXIT_EXCEPTION) {
+        deliverException(v);
+        return;
+      }
+      if (!v.intr || (env.eflags & IF_MASK) === 0) return;
     }
-    if (!v.intr || (env.eflags & IF_MASK) === 0) return;
   }
   const vector = board!.readIrq();
   try {
@@ -138,26 +140,16 @@ function checkInterrupt(v: TcgVcpu): void {
 }
 
 /**
- * Delivers the exception the CPU stopped on.  A fault raised while delivering it is delivered
- * in turn; x86CpuDoInterrupt returns false on a triple fault, which resets the machine
- * (qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET), a shutdown under -no-reboot).
+ * Delivers the exception the CPU stopped on (x86CpuDoInterrupt combines faults raised while
+ * delivering it).  A triple fault resets the machine: qemu_system_reset_request(
+ * SHUTDOWN_CAUSE_GUEST_RESET), which -no-reboot turns into a shutdown; the CPU stops meanwhile.
  */
 function deliverException(v: TcgVcpu): void {
-  for (let nested = 0; ; nested++) {
-    let ok: boolean;
-    try {
-      ok = nested < 3 && x86CpuDoInterrupt(v.tcg.c);
-    } catch (e) {
-      if (e !== CPU_EXCEPTION) throw e;
-      continue;
-    }
-    if (!ok) {
-      qemuLogMask(CPU_LOG_RESET, 'Triple fault\n');
-      v.tcg.env.halted = true;
-      qemuSystemResetRequest('guest-reset');
-    }
-    return;
-  }
+  if (x86CpuDoInterrupt(v.tcg.c)) return;
+  qemuLogMask(CPU_LOG_RESET, 'Triple fault\n');
+  v.tcg.env.halted = true;
+  v.tripleFaulted = true;
+  qemuSystemResetRequest('guest-reset');
 }
 
 /**
@@ -184,7 +176,11 @@ function rrCpuThreadFn(): void {
     for (;;) {
       timerlistRun();
       qemuResetPoll();
-      if (!runstateIsRunning() || shuttingDown) return;
+      if (shuttingDown) return;
+      if (!runstateIsRunning()) {
+        sleepUntilDeadline(); // the clocks other than the virtual one keep their timers running
+        return;
+      }
       let ran = false;
       for (const v of vcpus) {
         checkInterrupt(v);

@@ -60,13 +60,17 @@ export function multibootCpuState(env: CPUX86State, img: MultibootImage): void {
 
 /**
  * Gives every CPU of a built PC its software-CPU context and wires the reset path.  Returns
- * false when the machine has nothing to run (no PC board: -M none).
+ * false when the machine has nothing to run (no PC board: -M none), or cannot run (its RAM does
+ * not fit one guest buffer), which only -S may inspect.
  */
-export function tcgMachineInit(ms: MachineState, kernel: MultibootImage | undefined): boolean {
+export function tcgMachineInit(ms: MachineState, kernel: MultibootImage | undefined, autostart: boolean): boolean {
   const layout = pcMemory(ms);
   const board = pcBoard(ms);
   if (layout === undefined || board === undefined) return false;
-  if (layout.memory === undefined) throw new QemuError(layout.unsupported!);
+  if (layout.memory === undefined) {
+    if (autostart) throw new QemuError(layout.unsupported!);
+    return false;
+  }
   const as = layout.memory.as;
   tcgRrInit({ readIrq: () => pcPicReadIrq(ms) });
   for (const cpu of cpus) tcgRrAddVcpu(cpu, tcgX86CpuCreate(cpu as X86CPU, as, board.io));
@@ -83,6 +87,7 @@ export function tcgMachineInit(ms: MachineState, kernel: MultibootImage | undefi
     for (const v of tcgRrVcpus()) {
       x86CpuResetTcg(v.tcg, v.cpu as X86CPU);
       v.waitForSipi = v.cpu.cpuIndex !== 0;
+      v.tripleFaulted = false;
     }
     boot();
   });
