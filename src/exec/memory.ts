@@ -78,6 +78,17 @@ export class MemoryRegion {
     return mr;
   }
 
+  /**
+   * memory_region_init_alias (+ memory_region_set_readonly) of a RAM/ROM region: a region of its
+   * own, so it can be mapped and unmapped on its own, over `size` bytes of `target` from `offset`.
+   */
+  static alias(name: string, target: MemoryRegion, offset: number, size: number, readonly: boolean): MemoryRegion {
+    if (target.ramOffset < 0 || offset < 0 || offset + size > target.size) throw new RangeError(`alias outside ${target.name}`);
+    const mr = new MemoryRegion(name, readonly ? 'rom' : target.kind, size, null, null);
+    mr.ramOffset = target.ramOffset + offset;
+    return mr;
+  }
+
   /** memory_region_init_io */
   static mmio(name: string, size: number, ops: MemoryRegionOps, opaque: unknown): MemoryRegion {
     return new MemoryRegion(name, 'mmio', size, ops, opaque);

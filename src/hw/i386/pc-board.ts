@@ -11,12 +11,17 @@
 import { objectNew, objectPropertyAddChild, objectPropertyAddLink, typeRegisterStatic } from '../../qom/object.js';
 import { QemuError, warnReport } from '../../util/error.js';
 import { deviceClass, type DeviceState } from '../../hw/core/qdev.js';
-import { deviceClassSetProps, qdevPropSetRaw } from '../../hw/core/qdev-properties.js';
+import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../../hw/core/qdev-properties.js';
 import { TYPE_SYS_BUS_DEVICE, sysbusRealize } from '../../hw/core/sysbus.js';
 import type { MachineState } from '../../hw/core/machine.js';
-import { pciCreateSimple, pciNew, pciRealize, type PCIBus, type PCIDevice } from '../pci/pci.js';
-import { I440fxPciHost, TYPE_I440FX_PCI_DEVICE, TYPE_I440FX_PCI_HOST_BRIDGE, pciHostRootBus } from '../pci/i440fx.js';
-import { TYPE_PIIX3_DEVICE, TYPE_PIIX3_IDE, TYPE_PIIX4_PM, piixChildBus, smbusEepromInit } from '../pci/piix.js';
+import { pciBusReset, pciCreateSimple, pciNew, pciRealize, type PCIBus, type PCIDevice } from '../pci/pci.js';
+import {
+  I440fxPciHost, TYPE_I440FX_PCI_DEVICE, TYPE_I440FX_PCI_HOST_BRIDGE, i440fxInitMemory, i440fxPcihostInitIo, pciHostRootBus,
+} from '../pci/i440fx.js';
+import { TYPE_PIIX3_DEVICE, TYPE_PIIX3_IDE, TYPE_PIIX4_PM, piix3Wire, piixChildBus, smbusEepromInit } from '../pci/piix.js';
+import { piix4PmMachineReady, piix4PmWire } from '../acpi/piix4.js';
+import { fwCfgReset, type FWCfgState } from '../nvram/fw_cfg.js';
+import { fwCfgArchCreate, fwCfgMachineReset } from './fw_cfg.js';
 import { PCMachineState, pcMachineClass } from './pc.js';
 import { x86CpusInit, x86MachineClass, x86SmmEnabled, type X86MachineState } from './x86.js';
 import { IOPortSpace } from '../../exec/ioport.js';
@@ -29,7 +34,7 @@ import { mc146818RtcInit, rtcGetMemory, rtcSetMemory, type RTCState } from '../r
 import { serialHdsIsaInit, serialIsaResetIndex, type ISASerialState } from '../char/serial-isa.js';
 import { i8042Init, type KBDState } from '../input/i8042.js';
 import { port92Init } from './port92.js';
-import { pcMemoryInit } from './pc-memory.js';
+import { pcMemory, pcMemoryInit } from './pc-memory.js';
 import { pcKvmGsiHandler, pcKvmInit, pcKvmIrqchipInKernel, pcKvmPitCreate } from './pc-kvm.js';
 import type { Chardev } from '../../chardev/char.js';
 import type { BusState } from '../core/bus.js';
@@ -43,8 +48,10 @@ export interface PcBoard {
   i440fx: DeviceState;
   piix3: DeviceState;
   ide: DeviceState;
-  pm: DeviceState | undefined;
+  pm: PCIDevice | undefined;
   fwCfg: DeviceState;
+  /** The fw_cfg items and files (hw/nvram/fw_cfg.ts). */
+  fwCfgState: FWCfgState;
   /** The I/O port space (address_space_io) every ISA device registers in. */
   io: IOPortSpace;
   /** The 24 gsi lines (x86ms->gsi); 0-15 reach the PIC. */
@@ -146,13 +153,24 @@ function pcMemoryChecks(pcms: PCMachineState): void {
   }
 }
 
-/** fw_cfg_arch_create() → fw_cfg_init_io_dma(): /machine/fw_cfg on the system bus. */
-function fwCfgArchCreate(pcms: PCMachineState): DeviceState {
+/**
+ * fw_cfg_arch_create() → fw_cfg_init_io_dma(): /machine/fw_cfg on the system
+ * bus, with the PC's items (hw/i386/fw_cfg.ts) on ports 0x510/0x514.
+ */
+function fwCfgIoCreate(pcms: PCMachineState, io: IOPortSpace): { dev: DeviceState; state: FWCfgState } {
   const dev = objectNew(TYPE_FW_CFG_IO) as DeviceState;
   if (!x86MachineClass(pcms.klass).fwcfgDmaEnabled) qdevPropSetRaw(dev, 'dma_enabled', false);
   objectPropertyAddChild(pcms, 'fw_cfg', dev);
   sysbusRealize(dev);
-  return dev;
+  const pcmc = pcMachineClass(pcms.klass);
+  const state = fwCfgArchCreate(pcms, {
+    io,
+    dmaAs: pcMemory(pcms)?.memory?.as,
+    dmaEnabled: qdevPropGet(dev, 'dma_enabled') === true,
+    fileSlots: qdevPropGet(dev, 'x-file-slots') as number,
+    reservedMemoryEnd: pcmc.hasReservedMemory && pcms.ramSize < pcms.maxramSize ? pcPciHole64Start(pcms) : undefined,
+  });
+  return { dev, state };
 }
 
 /** pc_vga_init() → pci_vga_init(): the chosen adapter in the first free slot (02.0). */
@@ -175,21 +193,28 @@ export function pcInit1(ms: MachineState): void {
   host.belowFourGMemSize = pcms.belowFourGMemSize;
   host.pciHole64Start = () => pcPciHole64Start(pcms);
 
+  // address_space_io, which the host bridge, fw_cfg and the ISA devices share.
+  const io = new IOPortSpace();
+
   // pc_memory_init(): RAM, the BIOS and option ROMs, then fw_cfg.
   pcMemoryInit(pcms);
-  const fwCfg = fwCfgArchCreate(pcms);
+  const { dev: fwCfg, state: fwCfgState } = fwCfgIoCreate(pcms, io);
 
   // i440fx_init()
   sysbusRealize(host);
+  i440fxPcihostInitIo(host, io);
   const pciBus = pciHostRootBus(host)!;
   const i440fx = pciCreateSimple(pciBus, 0, TYPE_I440FX_PCI_DEVICE);
+  const mem = pcMemory(pcms)?.memory;
+  i440fxInitMemory(i440fx, mem?.as, mem?.ram, pcms.ramSize);
 
   const piix3 = pciCreateSimple(pciBus, -1, TYPE_PIIX3_DEVICE, true);
   const isaBus = piixChildBus(piix3)!;
-  const io = new IOPortSpace();
   // x86ms->gsi: until the IOAPIC exists, gsi 0-15 go to the PIC only.
   const gsiTargets: QemuIrq[] = [];
   const gsi = qemuAllocateIrqs(gsiHandler, gsiTargets, 24);
+  // PCI INTA-D through PIIX3's PIRQ routing to the gsi lines, and the reset control register.
+  piix3Wire(piix3, pciBus, gsi, io);
   isaBusSetResources(isaBus, io, gsi);
   const cpuIntr: { line: QemuIrq } = { line: null };
   const pic = i8259Init(isaBus, qemuAllocateIrq((_o, _n, level) => qemuSetIrq(cpuIntr.line, level), null, 0));
@@ -212,12 +237,40 @@ export function pcInit1(ms: MachineState): void {
     qdevPropSetRaw(acpiDev, 'smb_io_base', 0xb100);
     qdevPropSetRaw(acpiDev, 'smm-enabled', x86SmmEnabled(pcms));
     pciRealize(acpiDev, pciBus);
+    // SCI on gsi 9; the SMI output waits for a CPU with SMM.
+    piix4PmWire(acpiDev, io, gsi[9]!, null);
     smbusEepromInit(piixChildBus(acpiDev)!, 8);
     objectPropertyAddLink(pcms, 'acpi-device', 'hotplug-handler', () => acpiDev);
     pm = acpiDev;
   }
   pcKvmInit(ms, io);
-  boards.set(ms, { pciBus, i440fx, piix3, ide, pm, fwCfg, io, gsi, pic, cpuIntr, a20, ...basic });
+  boards.set(ms, { pciBus, i440fx, piix3, ide, pm, fwCfg, fwCfgState, io, gsi, pic, cpuIntr, a20, ...basic });
+  pcMachineDone(ms);
+}
+
+/**
+ * pc_machine_done() / machine-init-done notifiers: the parts that depend on
+ * every device being there (PIIX4 PM's device-present bits).  pcInit1 runs it
+ * for the board's own devices; the start-up code runs it again after -device.
+ */
+export function pcMachineDone(ms: MachineState): void {
+  const b = boards.get(ms)!;
+  const isaBus = piixChildBus(b.piix3)!;
+  // memory_region_present(io, port) for the ports it asks about: the ISA serial and parallel ports.
+  const present = (port: number): boolean => isaBus.children.some((dev) => qdevPropGet(dev, 'iobase') === port);
+  if (b.pm) piix4PmMachineReady(b.pm, present);
+}
+
+/**
+ * The system reset of the PCI functions and fw_cfg (qemu_devices_reset over
+ * pci.0 and the fw_cfg device, fw_cfg_machine_reset): for a guest reset (0xcf9,
+ * i8042, port 0x92) together with pcIsaDevicesReset.
+ */
+export function pcPciDevicesReset(ms: MachineState): void {
+  const b = boards.get(ms)!;
+  pciBusReset(b.pciBus);
+  fwCfgReset(b.fwCfgState);
+  fwCfgMachineReset(b.fwCfgState);
 }
 
 /** gsi_handler(): a gsi line drives its PIC input (and later the IOAPIC's). */
