@@ -4,6 +4,7 @@
  * command interpreter serves QMP's human-monitor-command, whose output is
  * returned instead of written.  Output lines end in \r\n (Monitor.puts).
  */
+import { qemuSystemResetRequest } from '../system/runstate.js';
 import type { Chardev, ChrEvent } from '../chardev/char.js';
 import { cpus } from '../hw/core/cpu.js';
 import { QEMU_COMPAT_VERSION } from '../system/version.js';
@@ -44,6 +45,7 @@ const HMP_CMDS: HmpCommand[] = [
   { name: 'info', params: '[subcommand]', help: 'show various information about the system state', args: 'rest', sub: INFO_CMDS },
   { name: 'quit|q', params: '', help: 'quit the emulator', args: '', run: (m) => hmpQuit(m) },
   { name: 'stop|s', params: '', help: 'stop emulation', args: '', run: () => qmpStop() },
+  { name: 'system_reset', params: '', help: 'reset the system', args: '', run: () => qemuSystemResetRequest('host-qmp-system-reset') },
 ];
 
 function cmdMatches(c: HmpCommand, name: string): boolean {

@@ -34,7 +34,7 @@ import { REQUIRED_MEMBERS } from '../backends/hostmem.js';
 import { parseCpuOption } from '../target/i386/cpu-featurestr.js';
 import { x86CpuListText } from '../target/i386/cpu-help.js';
 import { qemuChrFind, qemuChrNewFromOpts, qemuChrFlushAll, chardevHelpText, type Chardev, type ChardevOpts } from '../chardev/char.js';
-import { pcSetSerialHds } from '../hw/i386/pc-board.js';
+import { pcBoard, pcMachineDone, pcSetSerialHds } from '../hw/i386/pc-board.js';
 import { qemuClockInit } from '../qemu/timer.js';
 import { suspendMuxOpen, resumeMuxOpen } from '../chardev/char-mux.js';
 import { blkByNameOrNode, blockdevAdd, driveDiscard, driveOpen, driveParse } from '../block/blockdev.js';
@@ -313,12 +313,11 @@ function qmpXExitPreconfig(st: ParsedCommandLine, ms: MachineState): void {
   const kernel = pcLoadKernel(ms);
   step('vl_board_init_done', `cpus=${ms.smp.cpus}`);
   qemuCreateCliDevices(st);
+  // qdev_machine_creation_done(): the machine-done notifiers see every -device.
+  if (pcBoard(ms) !== undefined) pcMachineDone(ms);
   resumeMuxOpen();
-  if (currentAccel().name === 'tcg') {
-    tcgMachineInit(ms, kernel, st.autostart);
-  } else if (st.autostart) {
-    throw new QemuError('running guest code under KVM is not supported yet; start with -S to inspect the machine over QMP or HMP');
-  }
+  // Under KVM the vCPU threads exist already and run from vm_start(); TCG's contexts come now.
+  if (currentAccel().name === 'tcg') tcgMachineInit(ms, kernel, st.autostart);
 }
 
 /** qemu_init_displays(): our default display is none; VNC and local displays come later. */

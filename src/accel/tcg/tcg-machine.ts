@@ -9,7 +9,7 @@ import { cpus } from '../../hw/core/cpu.js';
 import type { MachineState } from '../../hw/core/machine.js';
 import { qemuAllocateIrq } from '../../hw/core/irq.js';
 import { setSystemResetHandler } from '../../hw/core/reset-request.js';
-import { pcBoard, pcIsaDevicesReset, pcPicReadIrq, pcSetCpuIntr } from '../../hw/i386/pc-board.js';
+import { pcBoard, pcIsaDevicesReset, pcPciDevicesReset, pcPicReadIrq, pcSetCpuIntr } from '../../hw/i386/pc-board.js';
 import { pcMemory } from '../../hw/i386/pc-memory.js';
 import type { PCMachineState } from '../../hw/i386/pc.js';
 import {
@@ -84,6 +84,7 @@ export function tcgMachineInit(ms: MachineState, kernel: MultibootImage | undefi
   // qemu_system_reset(): devices, then CPUs (x86_cpu_reset; APs wait for SIPI), then the boot image.
   qemuRegisterReset(() => {
     pcIsaDevicesReset(ms);
+    pcPciDevicesReset(ms);
     for (const v of tcgRrVcpus()) {
       x86CpuResetTcg(v.tcg, v.cpu as X86CPU);
       v.waitForSipi = v.cpu.cpuIndex !== 0;
