@@ -223,37 +223,22 @@ function doInterruptProtected(c: TcgCpu, intno: number, isInt: boolean, errorCod
     setSp(env.regs[R_ESP << 1] >>> 0);
   }
   const eflags = cpuComputeEflags(env);
-  if ((type >> 3) !== 0) {
-    if (newStack) {
-      if (vm86) {
-        pushl(c, ssp, spMask, env.segSelector[R_GS]);
-        pushl(c, ssp, spMask, env.segSelector[R_FS]);
-        pushl(c, ssp, spMask, env.segSelector[R_DS]);
-        pushl(c, ssp, spMask, env.segSelector[R_ES]);
-      }
-      pushl(c, ssp, spMask, env.segSelector[R_SS]);
-      pushl(c, ssp, spMask, env.regs[R_ESP << 1]);
+  // 32-bit gates (type bit 3) push doublewords, 16-bit gates words.
+  const push = (type >> 3) !== 0 ? pushl : pushw;
+  if (newStack) {
+    if (vm86) {
+      push(c, ssp, spMask, env.segSelector[R_GS]);
+      push(c, ssp, spMask, env.segSelector[R_FS]);
+      push(c, ssp, spMask, env.segSelector[R_DS]);
+      push(c, ssp, spMask, env.segSelector[R_ES]);
     }
-    pushl(c, ssp, spMask, eflags);
-    pushl(c, ssp, spMask, env.segSelector[R_CS]);
-    pushl(c, ssp, spMask, oldEip);
-    if (hasErrorCode) pushl(c, ssp, spMask, errorCode);
-  } else {
-    if (newStack) {
-      if (vm86) {
-        pushw(c, ssp, spMask, env.segSelector[R_GS]);
-        pushw(c, ssp, spMask, env.segSelector[R_FS]);
-        pushw(c, ssp, spMask, env.segSelector[R_DS]);
-        pushw(c, ssp, spMask, env.segSelector[R_ES]);
-      }
-      pushw(c, ssp, spMask, env.segSelector[R_SS]);
-      pushw(c, ssp, spMask, env.regs[R_ESP << 1]);
-    }
-    pushw(c, ssp, spMask, eflags);
-    pushw(c, ssp, spMask, env.segSelector[R_CS]);
-    pushw(c, ssp, spMask, oldEip);
-    if (hasErrorCode) pushw(c, ssp, spMask, errorCode);
+    push(c, ssp, spMask, env.segSelector[R_SS]);
+    push(c, ssp, spMask, env.regs[R_ESP << 1]);
   }
+  push(c, ssp, spMask, eflags);
+  push(c, ssp, spMask, env.segSelector[R_CS]);
+  push(c, ssp, spMask, oldEip);
+  if (hasErrorCode) push(c, ssp, spMask, errorCode);
   // Interrupt gates (even types) also clear IF.
   if ((type & 1) === 0) env.eflags &= ~IF_MASK;
   env.eflags &= ~(TF_MASK | VM_MASK | RF_MASK | NT_MASK);
