@@ -3,8 +3,9 @@
  * oracle of the result) like bench/kernel32.ts: a REP MOVSB memcpy (bench/memcpy32.asm) and a hash
  * kernel, FNV-1a plus SHA-256 message-schedule rounds (bench/hash32.asm); and SSE2 kernels: a
  * MOVDQA/MOVDQU memcpy (bench/sse2memcpy32.asm), a PCMPEQB/PMOVMSKB/BSF strlen
- * (bench/sse2strlen32.asm) and a MULPD/ADDPD dot product of doubles (bench/dotpd32.asm), whose
- * result is the bits of the sum, so our SSE arithmetic must round as the host's does.
+ * (bench/sse2strlen32.asm), a MULPD/ADDPD dot product of doubles (bench/dotpd32.asm) and a 64-point
+ * complex FFT (bench/fft32.asm), whose results are the bits of doubles, so our SSE arithmetic
+ * must round as the host's does.
  *
  * Instructions are counted architecturally, once, by single-stepping our CPU: every iteration of a
  * REP string instruction counts as one instruction, as QEMU's -icount counts them (the host's
@@ -132,7 +133,45 @@ export const DOTPD32: CpuKernel = {
   bytesPerPass: 0,
 };
 
-export const CPU_KERNELS: readonly CpuKernel[] = [MEMCPY32, HASH32, SSE2_MEMCPY32, SSE2_STRLEN32, DOTPD32];
+const FFT_N = 64;
+const FFT_X = 0x110000, FFT_TW = 0x111000, FFT_REV = 0x112000;
+
+export const FFT32: CpuKernel = {
+  name: 'fft',
+  title: `SSE2 ${FFT_N}-point radix-2 complex FFT of doubles per pass`,
+  code: Buffer.from(
+    '832d00801000010f82d100000031c98b048d00201100660f28800000110089cac1e204660f2982008011004183f94072debb0100' +
+    '0000bd0004000031f631ff8d043ec1e00489dac1e20401c289f90fafcd660f288a00801100660f28d1660fc6d201660f59890010' +
+    '1100660f599110101100660f58ca660f288000801100660f28d8660f58c1660f5cd9660f298000801100660f299a008011004739' +
+    'df72a08d345e83fe407296d1ed01db83fb40728b660f28251080100031c9660f288100801100660f59c4660f29810000110083c1' +
+    '1081f90004000072e1e922ffffffbe00801100b90001000031c031d20306c1c205331683c6044975f331ed', 'hex'),
+  data(passes: number): Uint8Array {
+    const d = new Uint8Array(FFT_REV + 4 * FFT_N - VARS_ADDR);
+    const v = new DataView(d.buffer);
+    v.setUint32(0, passes >>> 0, true);
+    v.setFloat64(16, 1 / 8, true);
+    v.setFloat64(24, 1 / 8, true);
+    for (let i = 0; i < FFT_N; i++) {
+      v.setFloat64(FFT_X - VARS_ADDR + 16 * i, Math.sin(i * 0.7) + (i % 5) * 0.25, true);
+      v.setFloat64(FFT_X - VARS_ADDR + 16 * i + 8, Math.cos(i * 1.3) - 0.1 * i, true);
+      let r = 0;
+      for (let b = 0; b < 6; b++) r |= ((i >> b) & 1) << (5 - b);
+      v.setUint32(FFT_REV - VARS_ADDR + 4 * i, 16 * r, true);
+    }
+    for (let k = 0; k < FFT_N / 2; k++) {
+      const wr = Math.cos((-2 * Math.PI * k) / FFT_N), wi = Math.sin((-2 * Math.PI * k) / FFT_N);
+      const o = FFT_TW - VARS_ADDR + 32 * k;
+      v.setFloat64(o, wr, true);
+      v.setFloat64(o + 8, wr, true);
+      v.setFloat64(o + 16, -wi, true);
+      v.setFloat64(o + 24, wi, true);
+    }
+    return d;
+  },
+  bytesPerPass: 0,
+};
+
+export const CPU_KERNELS: readonly CpuKernel[] = [MEMCPY32, HASH32, SSE2_MEMCPY32, SSE2_STRLEN32, DOTPD32, FFT32];
 
 /** True if the bytes at `lin` start a REP/REPE/REPNE string instruction (after other prefixes). */
 function isRepString(u8: Uint8Array, lin: number): boolean {

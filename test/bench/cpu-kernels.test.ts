@@ -1,6 +1,6 @@
 /*
  * The benchmark's kernels (bench/cpu-kernels.ts: memcpy, hash, SSE2 memcpy, SSE2 strlen, SSE2
- * dot product) compute in our CPU what they compute on the host CPU (the oracle; for the dot
+ * dot product, SSE2 FFT) compute in our CPU what they compute on the host CPU (the oracle; for the dot
  * product the bits of a double), their bytes are those of the nasm sources (bench/<name>32.asm),
  * and the architectural instruction count is linear in
  * the pass count.
