@@ -238,10 +238,13 @@ function same(a: KernelResult, b: KernelResult): boolean {
  */
 export function benchKernel(k: CpuKernel, runs = 3, tcgSeconds = 1, nativeSeconds = 0.3): KernelMips {
   const count = countKernel(k);
-  const oracle = runNative32(k.code, k.data(1));
-  const probe = runTcg32(k.code, k.data, 1);
+  // A probe long enough (>= 50 ms) that one short pass's compile time does not set the pass count.
+  let probePasses = 1;
+  let probe = runTcg32(k.code, k.data, probePasses);
+  while (probe.cpuSeconds < 0.05) probe = runTcg32(k.code, k.data, probePasses *= 4);
+  const oracle = runNative32(k.code, k.data(probePasses));
   if (!same(probe, oracle)) throw new Error(`${k.name}: tsqemu computed eax/edx/ebp ${probe.eax}/${probe.edx}/${probe.ebp}, the host CPU ${oracle.eax}/${oracle.edx}/${oracle.ebp}`);
-  const passes = Math.max(1, Math.round(tcgSeconds / Math.max(probe.cpuSeconds, 1e-3)));
+  const passes = Math.max(1, Math.round((tcgSeconds * probePasses) / probe.cpuSeconds));
   const tcg: number[] = [], tcgT: number[] = [];
   for (let i = 0; i < runs; i++) {
     const r = runTcg32(k.code, k.data, passes);
