@@ -1,7 +1,11 @@
 /*
  * More CPU-bound 32-bit guest kernels for the benchmark, run on our CPU and on the host CPU (the
  * oracle of the result) like bench/kernel32.ts: a REP MOVSB memcpy (bench/memcpy32.asm) and a hash
- * kernel, FNV-1a plus SHA-256 message-schedule rounds (bench/hash32.asm).
+ * kernel, FNV-1a plus SHA-256 message-schedule rounds (bench/hash32.asm); and SSE2 kernels: a
+ * MOVDQA/MOVDQU memcpy (bench/sse2memcpy32.asm), a PCMPEQB/PMOVMSKB/BSF strlen
+ * (bench/sse2strlen32.asm), a MULPD/ADDPD dot product of doubles (bench/dotpd32.asm) and a 64-point
+ * complex FFT (bench/fft32.asm), whose results are the bits of doubles, so our SSE arithmetic
+ * must round as the host's does.
  *
  * Instructions are counted architecturally, once, by single-stepping our CPU: every iteration of a
  * REP string instruction counts as one instruction, as QEMU's -icount counts them (the host's
@@ -64,7 +68,110 @@ export const HASH32: CpuKernel = {
   bytesPerPass: 0,
 };
 
-export const CPU_KERNELS: readonly CpuKernel[] = [MEMCPY32, HASH32];
+export const SSE2_MEMCPY32: CpuKernel = {
+  name: 'sse2memcpy',
+  title: 'SSE2 MOVDQA/MOVDQU memcpy, 16 x 65472 bytes per pass',
+  code: Buffer.from(
+    '832d00801000010f828a000000bb10000000bf00001200b9ff030000f7c3010000007536be00001100660f6f06660f6f4e10660f' +
+    '6f5620660f6f5e30660f7f07660f7f4f10660f7f5720660f7f5f3083c64083c7404975d1eb358db300001100f30f6f06f30f6f4e' +
+    '10f30f6f5620f30f6f5e30660f7f07660f7f4f10660f7f5720660f7f5f3083c64083c7404975d14b7580e969ffffffbe00001200' +
+    'b9f03f000031c031d20306c1c205331683c6044975f331ed', 'hex'),
+  data(passes: number): Uint8Array {
+    const d = new Uint8Array(SRC_ADDR + 0x10000 - VARS_ADDR);
+    new DataView(d.buffer).setUint32(0, passes >>> 0, true);
+    for (let i = 0; i < 0x10000; i++) d[SRC_ADDR - VARS_ADDR + i] = (i * 151 + (i >> 9)) & 0xff;
+    return d;
+  },
+  bytesPerPass: 16 * 0xffc0,
+};
+
+/** The strings of the strlen kernel: lengths 0..249 in a fixed irregular order, packed. */
+const STRLEN_COUNT = 200;
+
+export const SSE2_STRLEN32: CpuKernel = {
+  name: 'sse2strlen',
+  title: `SSE2 PCMPEQB/PMOVMSKB/BSF strlen over ${STRLEN_COUNT} strings per pass`,
+  code: Buffer.from(
+    '31ed31ff660fefc0832d00801000017250be000011008b1d0480100089f083e0f089f183e10f660f6f08660f74c8660fd7d1d3ea' +
+    '0fbcd2751883c010660f6f08660f74c8660fd7d10fbcd274ec01c229f201d56bff1f01d78d7416014b75bdeba789e889fa', 'hex'),
+  data(passes: number): Uint8Array {
+    const d = new Uint8Array(SRC_ADDR + 0x8000 - VARS_ADDR);
+    const v = new DataView(d.buffer);
+    v.setUint32(0, passes >>> 0, true);
+    v.setUint32(4, STRLEN_COUNT, true);
+    let p = SRC_ADDR - VARS_ADDR;
+    for (let s = 0; s < STRLEN_COUNT; s++) {
+      const len = (s * 97 + (s >> 3)) % 250;
+      for (let j = 0; j < len; j++) d[p++] = 1 + ((s * 31 + j * 7) % 255);
+      d[p++] = 0;
+    }
+    return d;
+  },
+  bytesPerPass: 0,
+};
+
+const DOT_N = 2048;
+const DOT_B = 0x120000;
+
+export const DOTPD32: CpuKernel = {
+  name: 'dotpd',
+  title: `SSE2 MULPD/ADDPD dot product of ${DOT_N} doubles per pass`,
+  code: Buffer.from(
+    '660f57ff832d00801000017250be00001100bf00001200b900020000660f57c0660f57c9660f2816660f5917660f58c2660f285e' +
+    '10660f595f10660f58cb83c62083c7204975dd660f58c1660f28c8660f15c9f20f58c1f20f58f8eba7660f7ec5660f7ef8660f73' +
+    'd720660f7efa', 'hex'),
+  data(passes: number): Uint8Array {
+    const d = new Uint8Array(DOT_B + 8 * DOT_N - VARS_ADDR);
+    const v = new DataView(d.buffer);
+    v.setUint32(0, passes >>> 0, true);
+    for (let i = 0; i < DOT_N; i++) {
+      v.setFloat64(SRC_ADDR - VARS_ADDR + 8 * i, 1 / (i + 1) - 0.37, true);
+      v.setFloat64(DOT_B - VARS_ADDR + 8 * i, ((i % 17) - 8) * 0.3 + i / 3, true);
+    }
+    return d;
+  },
+  bytesPerPass: 0,
+};
+
+const FFT_N = 64;
+const FFT_X = 0x110000, FFT_TW = 0x111000, FFT_REV = 0x112000;
+
+export const FFT32: CpuKernel = {
+  name: 'fft',
+  title: `SSE2 ${FFT_N}-point radix-2 complex FFT of doubles per pass`,
+  code: Buffer.from(
+    '832d00801000010f82d100000031c98b048d00201100660f28800000110089cac1e204660f2982008011004183f94072debb0100' +
+    '0000bd0004000031f631ff8d043ec1e00489dac1e20401c289f90fafcd660f288a00801100660f28d1660fc6d201660f59890010' +
+    '1100660f599110101100660f58ca660f288000801100660f28d8660f58c1660f5cd9660f298000801100660f299a008011004739' +
+    'df72a08d345e83fe407296d1ed01db83fb40728b660f28251080100031c9660f288100801100660f59c4660f29810000110083c1' +
+    '1081f90004000072e1e922ffffffbe00801100b90001000031c031d20306c1c205331683c6044975f331ed', 'hex'),
+  data(passes: number): Uint8Array {
+    const d = new Uint8Array(FFT_REV + 4 * FFT_N - VARS_ADDR);
+    const v = new DataView(d.buffer);
+    v.setUint32(0, passes >>> 0, true);
+    v.setFloat64(16, 1 / 8, true);
+    v.setFloat64(24, 1 / 8, true);
+    for (let i = 0; i < FFT_N; i++) {
+      v.setFloat64(FFT_X - VARS_ADDR + 16 * i, Math.sin(i * 0.7) + (i % 5) * 0.25, true);
+      v.setFloat64(FFT_X - VARS_ADDR + 16 * i + 8, Math.cos(i * 1.3) - 0.1 * i, true);
+      let r = 0;
+      for (let b = 0; b < 6; b++) r |= ((i >> b) & 1) << (5 - b);
+      v.setUint32(FFT_REV - VARS_ADDR + 4 * i, 16 * r, true);
+    }
+    for (let k = 0; k < FFT_N / 2; k++) {
+      const wr = Math.cos((-2 * Math.PI * k) / FFT_N), wi = Math.sin((-2 * Math.PI * k) / FFT_N);
+      const o = FFT_TW - VARS_ADDR + 32 * k;
+      v.setFloat64(o, wr, true);
+      v.setFloat64(o + 8, wr, true);
+      v.setFloat64(o + 16, -wi, true);
+      v.setFloat64(o + 24, wi, true);
+    }
+    return d;
+  },
+  bytesPerPass: 0,
+};
+
+export const CPU_KERNELS: readonly CpuKernel[] = [MEMCPY32, HASH32, SSE2_MEMCPY32, SSE2_STRLEN32, DOTPD32, FFT32];
 
 /** True if the bytes at `lin` start a REP/REPE/REPNE string instruction (after other prefixes). */
 function isRepString(u8: Uint8Array, lin: number): boolean {
@@ -131,10 +238,13 @@ function same(a: KernelResult, b: KernelResult): boolean {
  */
 export function benchKernel(k: CpuKernel, runs = 3, tcgSeconds = 1, nativeSeconds = 0.3): KernelMips {
   const count = countKernel(k);
-  const oracle = runNative32(k.code, k.data(1));
-  const probe = runTcg32(k.code, k.data, 1);
+  // A probe long enough (>= 50 ms) that one short pass's compile time does not set the pass count.
+  let probePasses = 1;
+  let probe = runTcg32(k.code, k.data, probePasses);
+  while (probe.cpuSeconds < 0.05) probe = runTcg32(k.code, k.data, probePasses *= 4);
+  const oracle = runNative32(k.code, k.data(probePasses));
   if (!same(probe, oracle)) throw new Error(`${k.name}: tsqemu computed eax/edx/ebp ${probe.eax}/${probe.edx}/${probe.ebp}, the host CPU ${oracle.eax}/${oracle.edx}/${oracle.ebp}`);
-  const passes = Math.max(1, Math.round(tcgSeconds / Math.max(probe.cpuSeconds, 1e-3)));
+  const passes = Math.max(1, Math.round((tcgSeconds * probePasses) / probe.cpuSeconds));
   const tcg: number[] = [], tcgT: number[] = [];
   for (let i = 0; i < runs; i++) {
     const r = runTcg32(k.code, k.data, passes);

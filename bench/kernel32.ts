@@ -17,6 +17,7 @@ import { AddressSpace, MemoryRegion, RamBlockAllocator } from '../src/exec/memor
 import { IOPortSpace } from '../src/exec/ioport.js';
 import { X86TcgCpu, EXIT_HLT } from '../src/target/i386/tcg/cpu-exec.js';
 import { TCG_FEATURES } from '../src/target/i386/tcg/tcg-features.js';
+import { CR4_OSFXSR } from '../src/target/i386/tcg/fpu-helper.js';
 import {
   R_CS, R_SS, R_DS, R_ES, R_EAX, R_EDX, R_EBP, CR0_PE_MASK, DESC_P_MASK, DESC_S_MASK, DESC_CS_MASK, DESC_W_MASK,
   DESC_B_MASK,
@@ -89,6 +90,8 @@ export class Tcg32 {
     this.as.loadBlob(CODE_ADDR, Uint8Array.from(Buffer.concat([code, TAIL_TCG])));
     const env = this.cpu.env;
     env.cr0 = CR0_PE_MASK;
+    /* SSE enabled (CR4.OSFXSR, CR0.EM clear), as Linux runs the native side. */
+    env.cr4 = CR4_OSFXSR;
     env.efer = 0;
     const data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_B_MASK;
     for (const s of [R_SS, R_DS, R_ES]) env.loadSegCache(s, 0x10, 0, 0xffffffff, data);

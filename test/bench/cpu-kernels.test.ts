@@ -1,7 +1,8 @@
 /*
- * The benchmark's memcpy and hash kernels (bench/cpu-kernels.ts) compute in our CPU what they
- * compute on the host CPU (the oracle), their bytes are those of the nasm sources
- * (bench/memcpy32.asm, bench/hash32.asm), and the architectural instruction count is linear in
+ * The benchmark's kernels (bench/cpu-kernels.ts: memcpy, hash, SSE2 memcpy, SSE2 strlen, SSE2
+ * dot product, SSE2 FFT) compute in our CPU what they compute on the host CPU (the oracle; for the dot
+ * product the bits of a double), their bytes are those of the nasm sources (bench/<name>32.asm),
+ * and the architectural instruction count is linear in
  * the pass count.
  */
 import { test } from 'node:test';
