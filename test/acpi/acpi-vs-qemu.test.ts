@@ -19,6 +19,7 @@ import { setupMachineTypes } from '../machine/setup.js';
 import { accelReset, configureAccelerators } from '../../src/accel/accel.js';
 import { runOurs } from '../machine/run-machine.js';
 import { pcBoard, pcSetSerialHds } from '../../src/hw/i386/pc-board.js';
+import { acpiBuildUpdate, pcAcpiPmFirmwareSetup } from '../../src/hw/i386/acpi-build.js';
 import { qemuChrCleanup, qemuChrNewFromOpts } from '../../src/chardev/char.js';
 import { runstateReset } from '../../src/system/runstate.js';
 import { qemuFwCfgFiles } from './fwcfg-qemu.js';
@@ -215,6 +216,29 @@ for (const c of CONFIGS) {
     }
   });
 }
+
+test('acpi_build_update: PM block placed (PMBA 0x600, PMREGMISC) before the first read of the tables', async () => {
+  // Config writes to 00:01.3 as SeaBIOS's piix4_pm_setup does them (the same as pcAcpiPmFirmwareSetup).
+  const cfg = (off: number): string => `outl 0xcf8 0x${((0x80000000 | (0x0b << 8) | off) >>> 0).toString(16)}`;
+  const q = await qemuFwCfgFiles([], [cfg(0x40), 'outl 0xcfc 0x601', cfg(0x80), 'outb 0xcfc 0x1', cfg(0x90), 'outl 0xcfc 0x701', cfg(0xd0), 'outb 0xcfe 0x9']);
+  runstateReset();
+  const r = runOurs('pc', { memory: { size: 128 * MiB } }, false, () => {
+    pcSetSerialHds([]);
+    accelReset();
+    configureAccelerators(undefined, []);
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const ms = r.machine!;
+  pcAcpiPmFirmwareSetup(ms);
+  acpiBuildUpdate(ms);
+  const o = new Map(pcBoard(ms)!.fwCfgState.files.map((f) => [f.name, f.entry.data!]));
+  const facp = (files: Map<string, Uint8Array>): string => {
+    const t = files.get('etc/acpi/tables')!;
+    return Buffer.from(tableBytes(t, tableSpans(t).find((s) => s.sig === 'FACP')!)).toString('hex');
+  };
+  assert.equal(facp(o), facp(q));
+  assert.equal(Buffer.from(tableBytes(o.get('etc/acpi/tables')!, tableSpans(o.get('etc/acpi/tables')!).find((s) => s.sig === 'FACP')!)).readUInt32LE(56), 0x600);
+});
 
 test('ACPI off: no tables in fw_cfg (acpi=off)', async () => {
   const q = await qemuFwCfgFiles(['-machine', 'acpi=off']);

@@ -66,8 +66,10 @@ export class QtestSession {
   }
 }
 
-export async function qemuFwCfgFiles(args: string[], timeoutMs = 30000): Promise<Map<string, Uint8Array>> {
+/** Every fw_cfg file of a stopped QEMU (-S), after the qtest commands `before`. */
+export async function qemuFwCfgFiles(args: string[], before: string[] = [], timeoutMs = 30000): Promise<Map<string, Uint8Array>> {
   const q = new QtestSession(['-S', ...args], timeoutMs);
+  for (const c of before) await q.cmd(c);
   const dma = async (key: number, len: number): Promise<Uint8Array> => {
     const d = Buffer.alloc(16);
     d.writeUInt32BE(((key << 16) | 0x08 /* select */ | 0x02 /* read */) >>> 0, 0);

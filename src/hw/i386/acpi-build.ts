@@ -318,6 +318,27 @@ export function acpiSetup(ms: MachineState): void {
 }
 
 /**
+ * acpi_build_update(): QEMU rebuilds the tables when the firmware first
+ * selects one of the three files (after it has placed the PM block), and
+ * copies them over the published ones, whose sizes the padding keeps.  For
+ * a fw_cfg select hook on "etc/acpi/tables", "etc/acpi/rsdp" and
+ * "etc/table-loader" (fw_cfg_add_file_callback); once per reset in QEMU.
+ */
+export function acpiBuildUpdate(ms: MachineState): void {
+  const board = pcBoard(ms);
+  const b = board && acpiBuild(ms);
+  if (!b) return;
+  const update = (name: string, data: Uint8Array): void => {
+    const f = board.fwCfgState.files.find((x) => x.name === name);
+    if (f?.entry.data && f.entry.data.length === data.length) f.entry.data.set(data);
+    else fwCfgModifyFile(board.fwCfgState, name, data);
+  };
+  update(ACPI_BUILD_TABLE_FILE, b.tables);
+  update(ACPI_BUILD_RSDP_FILE, b.rsdp);
+  update(ACPI_BUILD_LOADER_FILE, b.loader);
+}
+
+/**
  * What SeaBIOS's piix4_pm_setup() does before the tables are read: the PM
  * block at `ioBase` (PMBA, enabled by PMREGMISC) and the SMBus at 0x700.
  * A direct kernel boot has no firmware to do it; call before acpiInstallDirect.
