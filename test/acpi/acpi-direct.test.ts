@@ -112,3 +112,23 @@ test('acpiInstallDirect: the tables in guest RAM are the ones SeaBIOS installs i
   assert.equal(norm(o.tables.get('FACP')!), norm(q.tables.get('FACP')!), 'FACP (PM block at 0x600 as SeaBIOS sets it)');
   assert.equal(o.tables.get('FACP')!.readUInt32LE(56), 0x600, 'PM1a_EVT_BLK');
 });
+
+test('acpiInstallDirect with an F-segment address: the RSDP goes there, the tables from base', () => {
+  runstateReset();
+  const r = runOurs('pc', { memory: { size: 128 * MiB } }, false, () => {
+    pcSetSerialHds([]);
+    accelReset();
+    configureAccelerators(undefined, []);
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const mem = new Map<number, Uint8Array>();
+  const res = acpiInstallDirect(r.machine!, (addr, data) => mem.set(addr, Uint8Array.from(data)), 0x7000000, 0xf5001)!;
+  assert.equal(res.rsdpAddr, 0xf5010, 'aligned up to 16');
+  const rsdp = Buffer.from(mem.get(res.rsdpAddr)!);
+  assert.equal(byteSum(rsdp), 0);
+  const tables = mem.get(0x7000000)!;
+  assert.ok(tables, 'the tables file at base (aligned to 64 already)');
+  const rsdt = rsdp.readUInt32LE(16) - 0x7000000;
+  assert.equal(Buffer.from(tables.subarray(rsdt, rsdt + 4)).toString('latin1'), 'RSDT');
+  assert.equal(res.end, 0x7000000 + tables.length);
+});

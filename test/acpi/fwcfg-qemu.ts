@@ -1,8 +1,9 @@
 /*
- * Reads every fw_cfg file of a real QEMU 7.2 pc machine (stopped with -S)
- * over qtest: the directory (key 0x19) and each file are fetched with the
- * fw_cfg DMA interface (FWCfgDmaAccess written to RAM, its address to ports
- * 0x514/0x518 big-endian) and read back with qtest's `read`.
+ * QEMU 7.2 over qtest for the ACPI tests: QtestSession sends one command at
+ * a time and hands back its answer; qemuFwCfgFiles() reads every fw_cfg
+ * file of a stopped pc (-S): the directory (key 0x19) and each file are
+ * fetched with the fw_cfg DMA interface (FWCfgDmaAccess written to RAM, its
+ * address to ports 0x514/0x518 big-endian) and read back with `read`.
  */
 import { spawn } from 'node:child_process';
 

@@ -17,11 +17,11 @@ import { x86PossibleCpuArchIds, type X86MachineState } from './x86.js';
 import { fwCfgModifyFile } from '../nvram/fw_cfg.js';
 import { pciConfigWrite, type PCIDevice } from '../pci/pci.js';
 import { qdevPropGet } from '../core/qdev-properties.js';
-import { BIOSLinker, biosLinkerLoaderExec } from '../acpi/bios-linker-loader.js';
+import { BIOSLinker, BIOS_LINKER_LOADER_ALLOC_ZONE_FSEG, biosLinkerLoaderExec } from '../acpi/bios-linker-loader.js';
 import {
   AML_AS_SYSTEM_MEMORY, TableData, acpiTableBegin, acpiTableEnd, buildAppendGas, type AcpiTable,
 } from '../acpi/aml-build.js';
-import { buildPcDsdt, pcDsdtConfig } from './pc-dsdt.js';
+import { HPET_BASE, buildPcDsdt, pcDsdtConfig } from './pc-dsdt.js';
 
 export const ACPI_BUILD_TABLE_FILE = 'etc/acpi/tables';
 export const ACPI_BUILD_RSDP_FILE = 'etc/acpi/rsdp';
@@ -35,7 +35,6 @@ const APIC_DEFAULT_ADDRESS = 0xfee00000;
 const IO_APIC_DEFAULT_ADDRESS = 0xfec00000;
 /** ACPI_BUILD_IOAPIC_ID */
 const ACPI_BUILD_IOAPIC_ID = 0x0;
-export const HPET_BASE = 0xfed00000;
 /** ACPI_BUILD_PCI_IRQS: the ISA IRQs PCI interrupts are routed to (level, active high). */
 const ACPI_BUILD_PCI_IRQS = (1 << 5) | (1 << 9) | (1 << 10) | (1 << 11);
 /** RTC_CENTURY: the CMOS century register. */
@@ -355,7 +354,7 @@ export function pcAcpiPmFirmwareSetup(ms: MachineState, ioBase = 0x600): void {
 export interface AcpiDirectInstall {
   /** Guest-physical address of the RSDP (for boot_params.acpi_rsdp_addr). */
   rsdpAddr: number;
-  /** One past the last byte written: [base, end) should be reserved (E820 ACPI) for the guest. */
+  /** One past the last byte written from `base`: [base, end) should be reserved (E820 ACPI) for the guest. */
   end: number;
 }
 
@@ -364,17 +363,28 @@ export interface AcpiDirectInstall {
  * address is read from the device) and runs the loader script host-side:
  * each file goes at the next free address from `base`, aligned as its
  * ALLOCATE asks, its pointers and checksums patched, then written with
- * `writeGuest`.  Returns undefined when the machine has no ACPI.
+ * `writeGuest`.  With `fsegAddr`, the files the script wants in the
+ * F segment (the RSDP) go there instead (aligned up), where an OS that
+ * does not get the RSDP address from its loader scans for it.  Returns
+ * undefined when the machine has no ACPI.
  */
-export function acpiInstallDirect(ms: MachineState, writeGuest: (addr: number, data: Uint8Array) => void, base: number): AcpiDirectInstall | undefined {
+export function acpiInstallDirect(
+  ms: MachineState, writeGuest: (addr: number, data: Uint8Array) => void, base: number, fsegAddr?: number,
+): AcpiDirectInstall | undefined {
   const b = acpiBuild(ms);
   if (!b) return undefined;
   const files: Record<string, Uint8Array> = {
     [ACPI_BUILD_TABLE_FILE]: b.tables, [ACPI_BUILD_RSDP_FILE]: b.rsdp, [ACPI_BUILD_LOADER_FILE]: b.loader,
   };
   let next = base;
+  let nextFseg = fsegAddr;
   const placed = biosLinkerLoaderExec(b.loader, (n) => files[n], {
-    allocate: (_name, size, align) => {
+    allocate: (_name, size, align, zone) => {
+      if (zone === BIOS_LINKER_LOADER_ALLOC_ZONE_FSEG && nextFseg !== undefined) {
+        const addr = Math.ceil(nextFseg / align) * align;
+        nextFseg = addr + size;
+        return addr;
+      }
       const addr = Math.ceil(next / align) * align;
       next = addr + size;
       return addr;

@@ -36,7 +36,7 @@ import type { PCMachineState } from './pc.js';
 import { x86PossibleCpuArchIds, type X86MachineState } from './x86.js';
 import type { AcpiPmInfo } from './acpi-build.js';
 
-const HPET_BASE = 0xfed00000;
+export const HPET_BASE = 0xfed00000;
 const HPET_LEN = 0x400;
 /** FW_CFG_CTL_SIZE, and the DMA register after it (rounded to 4). */
 const FW_CFG_CTL_SIZE = 2;
