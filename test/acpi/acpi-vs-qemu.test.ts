@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupMachineTypes } from '../machine/setup.js';
@@ -32,12 +32,14 @@ interface Config {
   qemu: string[];
   props: Record<string, unknown>;
   serials?: number;
+  /** Also evaluate the DSDT objects with acpiexec (about a second a DSDT). */
+  acpiexec?: boolean;
 }
 
 const MiB = 1024 * 1024;
 const CONFIGS: Config[] = [
   { name: 'smp 1, 128M', qemu: [], props: { memory: { size: 128 * MiB } } },
-  { name: 'smp 2, 512M, COM1', qemu: ['-smp', '2', '-m', '512', '-serial', 'null'], props: { memory: { size: 512 * MiB }, smp: { cpus: '2' } }, serials: 1 },
+  { name: 'smp 2, 512M, COM1', qemu: ['-smp', '2', '-m', '512', '-serial', 'null'], props: { memory: { size: 512 * MiB }, smp: { cpus: '2' } }, serials: 1, acpiexec: true },
   { name: 'smp 4', qemu: ['-smp', '4'], props: { memory: { size: 128 * MiB }, smp: { cpus: '4' } } },
   {
     name: 'smp 4 sockets=2 cores=2', qemu: ['-smp', '4,sockets=2,cores=2'],
@@ -49,7 +51,7 @@ const CONFIGS: Config[] = [
   },
   {
     name: 'smp 2 maxcpus 10, 4G, hpet=off, 2 COM', qemu: ['-smp', '2,maxcpus=10', '-m', '4G', '-machine', 'hpet=off', '-serial', 'null', '-serial', 'null'],
-    props: { memory: { size: 4096 * MiB }, smp: { cpus: '2', maxcpus: '10' }, hpet: false }, serials: 2,
+    props: { memory: { size: 4096 * MiB }, smp: { cpus: '2', maxcpus: '10' }, hpet: false }, serials: 2, acpiexec: true,
   },
 ];
 
@@ -122,6 +124,73 @@ function aslBlock(dsl: string, head: RegExp, nth = 0, containing?: string): stri
     if (seen++ === nth) return b;
   }
   return undefined;
+}
+
+/**
+ * A helper SSDT for acpiexec: \PRTN(i) is _PRT's i-th entry (the whole
+ * package is too big for acpiexec's result buffer); \SRSB programs LNKB
+ * through its _SRS and returns its _CRS; \DISB disables it and returns _STA.
+ */
+const HELPER_ASL = `DefinitionBlock ("", "SSDT", 1, "TEST  ", "HELPER  ", 1)
+{
+    External (\\_SB.PCI0._PRT, MethodObj)
+    External (\\_SB.LNKB, DeviceObj)
+    External (\\_SB.LNKB._SRS, MethodObj)
+    External (\\_SB.LNKB._CRS, MethodObj)
+    External (\\_SB.LNKB._STA, MethodObj)
+    External (\\_SB.LNKB._DIS, MethodObj)
+    Method (\\PRTN, 1, NotSerialized) { Return (DerefOf (Index (\\_SB.PCI0._PRT (), Arg0))) }
+    Method (\\SRSB, 0, NotSerialized)
+    {
+        \\_SB.LNKB._SRS (ResourceTemplate () { Interrupt (ResourceConsumer, Level, ActiveHigh, Shared, ,, ) {11} })
+        Store (Package (0x02) {}, Local2)
+        Store (\\_SB.LNKB._STA (), Index (Local2, Zero))
+        Store (\\_SB.LNKB._CRS (), Index (Local2, One))
+        Return (Local2)
+    }
+    Method (\\DISB, 0, NotSerialized) { \\_SB.LNKB._DIS () Return (\\_SB.LNKB._STA ()) }
+}
+`;
+
+/** What acpiexec evaluates in both DSDTs; the answers must be the same. */
+function acpiexecCommands(hpet: boolean, serials: number): string[] {
+  // Slots 0-4, all pins (evaluating _PRT is slow in acpiexec): the rotation over the links and LNKS at 01.0 INTA.
+  const cmds = Array.from({ length: 20 }, (_, k) => `evaluate \\PRTN ${k}`);
+  cmds.push('evaluate \\_S3', 'evaluate \\_S4', 'evaluate \\_S5', 'evaluate \\_SB.PCI0._CRS', 'evaluate \\_SB.PCI0._HID',
+    'evaluate \\_SB.PCI0.GPE0._CRS', 'evaluate \\_SB.PCI0.FWCF._CRS');
+  for (const l of ['LNKA', 'LNKB', 'LNKC', 'LNKD', 'LNKS']) cmds.push(`evaluate \\_SB.${l}._PRS`, `evaluate \\_SB.${l}._CRS`, `evaluate \\_SB.${l}._STA`);
+  cmds.push('evaluate \\SRSB', 'evaluate \\DISB');
+  for (const d of ['KBD_', 'MOU_', 'RTC_']) cmds.push(`evaluate \\_SB.PCI0.S08_.${d}._CRS`, `evaluate \\_SB.PCI0.S08_.${d}._HID`);
+  for (let k = 1; k <= serials; k++) cmds.push(`evaluate \\_SB.PCI0.S08_.COM${k}._CRS`, `evaluate \\_SB.PCI0.S08_.COM${k}._UID`);
+  if (hpet) cmds.push('evaluate \\_SB.HPET._CRS', 'evaluate \\_SB.HPET._STA', 'evaluate \\_SB.HPET._HID');
+  return cmds;
+}
+
+/** acpiexec's answers, without pointers and allocation bookkeeping. */
+function acpiexec(name: string, dsdt: Uint8Array, cmds: string[]): string {
+  const helper = join(iaslDir!, 'helper');
+  if (!existsSync(`${helper}.aml`)) {
+    writeFileSync(`${helper}.asl`, HELPER_ASL);
+    execFileSync('iasl', ['-p', helper, `${helper}.asl`], { stdio: 'ignore' });
+  }
+  const aml = join(iaslDir!, `${name}.aml`);
+  writeFileSync(aml, dsdt);
+  // Interactive mode, commands on stdin: batch mode (-b) takes at most 1023 characters.
+  let out: string;
+  try {
+    out = execFileSync('acpiexec', [aml, `${helper}.aml`], { encoding: 'utf8', input: [...cmds, 'quit', ''].join('\n'), stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { code?: string; status?: number; stdout?: string; stderr?: string };
+    if (err.code === 'ENOENT') throw new Error('acpiexec (Debian package acpica-tools) is required for the DSDT tests');
+    throw new Error(`acpiexec failed (${err.status}): ${(err.stdout ?? '').slice(-2000)}${err.stderr ?? ''}`);
+  }
+  const start = out.indexOf('Evaluating ');
+  assert.ok(start >= 0, `acpiexec ran: ${out}`);
+  assert.equal(out.split('\nEvaluating ').length - 1, cmds.length, 'every command evaluated');
+  return out.slice(start).split('\n')
+    .filter((l) => !/Outstanding allocations|No outstanding allocations/.test(l))
+    .map((l) => l.replace(/0x[0-9a-f]{8,}/gi, 'PTR').replace(/external buffer length [0-9A-F]+/, ''))
+    .join('\n');
 }
 
 /** The objects ours shares with QEMU's DSDT, identified by their first line. */
@@ -205,6 +274,13 @@ for (const c of CONFIGS) {
       const ob = aslBlock(od.dsl, head, 0, marker);
       if (!OPTIONAL_OBJECTS.includes(head)) assert.notEqual(ob, undefined, `our DSDT has ${head}`);
       assert.equal(ob, qb, `DSDT object ${head}`);
+    }
+    // The same objects evaluated by ACPICA's acpiexec give the same results (with and without COM ports and HPET).
+    if (c.acpiexec) {
+      const ev = acpiexecCommands(c.props.hpet !== false, c.serials ?? 0);
+      const oe = acpiexec(`ours-${tag}`, dsdtOf(o, os), ev);
+      assert.doesNotMatch(oe, /AE_NOT_FOUND|Error/, 'acpiexec on our DSDT');
+      assert.equal(oe, acpiexec(`qemu-${tag}`, dsdtOf(q, qs), ev), 'acpiexec results');
     }
     // The processors: QEMU's come with the CPU hotplug machinery; their _MAT (the MADT entry) must be ours.
     const cpus = (qd.dsl.match(/^\s*Processor \(C[0-9A-F]{3}/gm) ?? []).length;
