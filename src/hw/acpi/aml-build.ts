@@ -191,7 +191,6 @@ export function amlResourceTemplate(descriptors: Aml[]): Aml {
 
 export const amlLocal = (n: number): Aml => amlBytes([0x60 + n]);
 export const amlArg = (n: number): Aml => amlBytes([0x68 + n]);
-export const amlDebug = (): Aml => amlBytes([EXT_OP_PREFIX, 0x31]);
 
 // ---- Namespace modifiers and named objects ----
 
@@ -314,11 +313,6 @@ export function amlElse(body: Aml[]): Aml {
 /** aml_while(). */
 export function amlWhile(predicate: Aml, body: Aml[]): Aml {
   return withChildren(amlNode(0xa2, AmlBlock.Package, ...amlEncode(predicate)), body);
-}
-
-/** A sequence of terms as one node (so If + Else can be passed where one term is). */
-export function amlSeq(terms: Aml[]): Aml {
-  return withChildren(new Aml(0, AmlBlock.NoOpcode), terms);
 }
 
 // ---- Resource descriptors (ACPI 6.4) ----
@@ -488,7 +482,6 @@ export class TableData {
 
 /** Generic Address Structure address space IDs. */
 export const AML_AS_SYSTEM_MEMORY = 0;
-export const AML_AS_SYSTEM_IO = 1;
 
 /** build_append_gas(): a 12-byte Generic Address Structure. */
 export function buildAppendGas(t: TableData, spaceId: number, bitWidth: number, bitOffset: number, accessWidth: number, address: number): void {
@@ -497,7 +490,6 @@ export function buildAppendGas(t: TableData, spaceId: number, bitWidth: number, 
 }
 
 /** ACPI table header offsets. */
-export const ACPI_TABLE_HEADER_SIZE = 36;
 export const ACPI_TABLE_LENGTH_OFFSET = 4;
 export const ACPI_TABLE_CHECKSUM_OFFSET = 9;
 
@@ -538,13 +530,6 @@ export function acpiTableEnd(linker: { addChecksum(file: string, start: number, 
   const len = data.len - start;
   data.setInt(start + ACPI_TABLE_LENGTH_OFFSET, len, 4);
   linker.addChecksum(file, start, len, start + ACPI_TABLE_CHECKSUM_OFFSET);
-}
-
-/** The byte that makes `bytes` sum to zero (mod 256), for a checksum field that is currently zero. */
-export function acpiChecksum(bytes: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < bytes.length; i++) sum += bytes[i]!;
-  return (0x100 - (sum & 0xff)) & 0xff;
 }
 
 /** The DSDT/SSDT body: the definition block's terms after the header. */
