@@ -29,6 +29,8 @@ setupMachineTypes();
 
 interface Config {
   name: string;
+  /** The machine type (pc when absent). */
+  machine?: string;
   qemu: string[];
   props: Record<string, unknown>;
   serials?: number;
@@ -53,11 +55,15 @@ const CONFIGS: Config[] = [
     name: 'smp 2 maxcpus 10, 4G, hpet=off, 2 COM', qemu: ['-smp', '2,maxcpus=10', '-m', '4G', '-machine', 'hpet=off', '-serial', 'null', '-serial', 'null'],
     props: { memory: { size: 4096 * MiB }, smp: { cpus: '2', maxcpus: '10' }, hpet: false }, serials: 2, acpiexec: true,
   },
+  // Older machine types (legacy CPU hotplug AML, RSDP outside fw_cfg, fixed table sizes) are not covered.
+  ...['pc-i440fx-7.1', 'pc-i440fx-6.2', 'pc-i440fx-5.2', 'pc-i440fx-4.2', 'pc-i440fx-3.1', 'pc-i440fx-2.12'].map((m) => ({
+    name: `${m}, smp 2`, machine: m, qemu: ['-smp', '2'], props: { memory: { size: 128 * MiB }, smp: { cpus: '2' } },
+  })),
 ];
 
 function ourFiles(c: Config): Map<string, Uint8Array> {
   runstateReset();
-  const r = runOurs('pc', c.props, false, () => {
+  const r = runOurs(c.machine ?? 'pc', c.props, false, () => {
     qemuChrCleanup();
     pcSetSerialHds(Array.from({ length: c.serials ?? 0 }, (_, i) => qemuChrNewFromOpts({ id: `serial${i}`, backend: 'null' })));
     accelReset();
@@ -207,7 +213,7 @@ const OPTIONAL_OBJECTS = SHARED_OBJECTS.filter((r) => /COM|HPET/.test(r.source))
 
 for (const c of CONFIGS) {
   test(`ACPI tables vs QEMU 7.2: ${c.name}`, async () => {
-    const q = await qemuFwCfgFiles(c.qemu);
+    const q = await qemuFwCfgFiles([...(c.machine ? ['-M', c.machine] : []), ...c.qemu]);
     const o = ourFiles(c);
     for (const f of ACPI_FILES) {
       assert.ok(q.has(f), `QEMU has ${f}`);

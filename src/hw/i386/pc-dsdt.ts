@@ -32,7 +32,7 @@ import { TYPE_I8042 } from '../input/i8042.js';
 import { TYPE_MC146818_RTC } from '../rtc/mc146818rtc.js';
 import { FW_CFG_IO_BASE } from '../nvram/fw_cfg.js';
 import type { PcBoard } from './pc-board.js';
-import type { PCMachineState } from './pc.js';
+import { pcMachineClass, type PCMachineState } from './pc.js';
 import { x86PossibleCpuArchIds, type X86MachineState } from './x86.js';
 import type { AcpiPmInfo } from './acpi-build.js';
 
@@ -54,6 +54,8 @@ export interface PcDsdtConfig {
   isaDevices: DeviceState[];
   fwCfgDma: boolean;
   cpus: { uid: number; apicId: number; present: boolean }[];
+  /** PCI0's _UID (1 on machine types before 5.1). */
+  pciRootUid: number;
 }
 
 export function pcDsdtConfig(pcms: PCMachineState, board: PcBoard, pm: AcpiPmInfo): PcDsdtConfig {
@@ -70,6 +72,7 @@ export function pcDsdtConfig(pcms: PCMachineState, board: PcBoard, pm: AcpiPmInf
     isaDevices: [...(piixChildBus(board.piix3)?.children ?? [])],
     fwCfgDma: board.fwCfgState.dmaEnabled,
     cpus,
+    pciRootUid: pcMachineClass(pcms.klass).pciRootUid,
   };
 }
 
@@ -314,7 +317,7 @@ export function buildPcDsdt(t: TableData, linker: BIOSLinker, file: string, x86m
   acpiTableBegin(table, t);
   const terms: Aml[] = [];
   terms.push(amlScope('_SB', [
-    amlDevice('PCI0', [amlNameDecl('_HID', amlEisaid('PNP0A03')), amlNameDecl('_ADR', i(0)), amlNameDecl('_UID', i(0))]),
+    amlDevice('PCI0', [amlNameDecl('_HID', amlEisaid('PNP0A03')), amlNameDecl('_ADR', i(0)), amlNameDecl('_UID', i(cfg.pciRootUid))]),
   ]));
   terms.push(buildPiix4Pci0Int(cfg.pm.sciInt));
   if (cfg.hpet) terms.push(buildHpetAml());
