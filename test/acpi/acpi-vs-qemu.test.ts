@@ -55,6 +55,10 @@ const CONFIGS: Config[] = [
     name: 'smp 2 maxcpus 10, 4G, hpet=off, 2 COM', qemu: ['-smp', '2,maxcpus=10', '-m', '4G', '-machine', 'hpet=off', '-serial', 'null', '-serial', 'null'],
     props: { memory: { size: 4096 * MiB }, smp: { cpus: '2', maxcpus: '10' }, hpet: false }, serials: 2, acpiexec: true,
   },
+  {
+    name: 'smp 1 maxcpus 255', qemu: ['-smp', '1,maxcpus=255'],
+    props: { memory: { size: 128 * MiB }, smp: { cpus: '1', maxcpus: '255' } },
+  },
   // Older machine types (legacy CPU hotplug AML, RSDP outside fw_cfg, fixed table sizes) are not covered.
   ...['pc-i440fx-7.1', 'pc-i440fx-6.2', 'pc-i440fx-5.2', 'pc-i440fx-4.2', 'pc-i440fx-3.1', 'pc-i440fx-2.12'].map((m) => ({
     name: `${m}, smp 2`, machine: m, qemu: ['-smp', '2'], props: { memory: { size: 128 * MiB }, smp: { cpus: '2' } },
@@ -118,7 +122,9 @@ function aslBlock(dsl: string, head: RegExp, nth = 0, containing?: string): stri
       const t = lines[k]!.trim();
       if (t === '') continue;
       out.push(t);
-      depth += (t.match(/\{/g)?.length ?? 0) - (t.match(/\}/g)?.length ?? 0);
+      // Braces in comments (the ASCII column of a buffer dump) do not count.
+      const code = t.replace(/\/\/.*$/, '').replace(/\/\*.*?\*\//g, '').replace(/"[^"]*"/g, '');
+      depth += (code.match(/\{/g)?.length ?? 0) - (code.match(/\}/g)?.length ?? 0);
       if (depth === 0) break;
     }
     return out.join('\n');
