@@ -1,0 +1,72 @@
+/*
+ * The non-last filters of an .xz filter chain, decoding side.  Each works in
+ * place on a whole block's output at once; both are streaming filters whose
+ * result does not depend on how the data is split, so this equals what the
+ * streaming decoders in XZ Utils produce.
+ */
+
+/** x86 BCJ at which x86 branch states the next E8/E9 may be converted (indexed by prevMask >> 1 & 7). */
+const X86_ALLOWED = [true, true, true, false, true, false, false, false];
+/** For a prevMask >> 1, which byte of the converted operand is tested again (0 = top byte). */
+const X86_BYTE_INDEX = [0, 1, 2, 2, 3, 3, 3, 3];
+
+function isX86Imm32Top(b: number): boolean {
+  return b === 0x00 || b === 0xff;
+}
+
+/**
+ * Undoes the x86 BCJ filter on buf[start, end): the encoder turned the rel32
+ * operands of CALL (E8) and JMP (E9) into absolute addresses so that LZMA
+ * sees repeated targets; here they become relative again.  prevMask records
+ * which of the last few bytes were E8/E9 opcodes, to skip the operands of
+ * false positives exactly as the encoder did.  startOffset is the filter's
+ * start-offset property (the address of buf[start]).
+ */
+export function x86BcjDecode(buf: Uint8Array, start: number, end: number, startOffset: number): void {
+  let prevMask = 0;
+  let prevPos = start - 5;
+  const last = end - 5; // an operand needs the four bytes after its opcode
+  let p = start;
+  while (p <= last) {
+    if ((buf[p] & 0xfe) !== 0xe8) {
+      p++;
+      continue;
+    }
+    const gap = p - prevPos;
+    prevPos = p;
+    if (gap > 5) {
+      prevMask = 0;
+    } else {
+      for (let k = 0; k < gap; k++) prevMask = (prevMask & 0x77) << 1;
+    }
+    const top = buf[p + 4];
+    if (isX86Imm32Top(top) && X86_ALLOWED[(prevMask >>> 1) & 7] && prevMask >>> 1 < 0x10) {
+      let value = ((top << 24) | (buf[p + 3] << 16) | (buf[p + 2] << 8) | buf[p + 1]) >>> 0;
+      const next = (startOffset + (p - start) + 5) >>> 0; // address after the instruction
+      let rel: number;
+      for (;;) {
+        rel = (value - next) >>> 0;
+        if (prevMask === 0) break;
+        const shift = 24 - X86_BYTE_INDEX[prevMask >>> 1] * 8;
+        if (!isX86Imm32Top((rel >>> shift) & 0xff)) break;
+        value = (rel ^ ((2 ** (shift + 8)) - 1)) >>> 0;
+      }
+      // Bits 31..25 of the result copy bit 24 (the operand stays sign-extended 25-bit).
+      buf[p + 4] = (rel & 0x1000000) !== 0 ? 0xff : 0x00;
+      buf[p + 3] = rel >>> 16;
+      buf[p + 2] = rel >>> 8;
+      buf[p + 1] = rel;
+      p += 5;
+      prevMask = 0;
+    } else {
+      p++;
+      prevMask |= 1;
+      if (isX86Imm32Top(top)) prevMask |= 0x10;
+    }
+  }
+}
+
+/** Undoes the Delta filter on buf[start, end): each byte was stored minus the byte `distance` before it. */
+export function deltaDecode(buf: Uint8Array, start: number, end: number, distance: number): void {
+  for (let p = start + distance; p < end; p++) buf[p] += buf[p - distance];
+}
