@@ -5,10 +5,8 @@
  * streaming decoders in XZ Utils produce.
  */
 
-/** x86 BCJ at which x86 branch states the next E8/E9 may be converted (indexed by prevMask >> 1 & 7). */
-const X86_ALLOWED = [true, true, true, false, true, false, false, false];
-/** For a prevMask >> 1, which byte of the converted operand is tested again (0 = top byte). */
-const X86_BYTE_INDEX = [0, 1, 2, 2, 3, 3, 3, 3];
+/** Bit n set: an E8/E9 may be converted when (prevMask >> 1) & 7 is n (n = 0, 1, 2, 4). */
+const X86_ALLOWED_BITS = 0x17;
 
 function isX86Imm32Top(b: number): boolean {
   return b === 0x00 || b === 0xff;
@@ -40,16 +38,19 @@ export function x86BcjDecode(buf: Uint8Array, start: number, end: number, startO
       for (let k = 0; k < gap; k++) prevMask = (prevMask & 0x77) << 1;
     }
     const top = buf[p + 4];
-    if (isX86Imm32Top(top) && X86_ALLOWED[(prevMask >>> 1) & 7] && prevMask >>> 1 < 0x10) {
+    if (isX86Imm32Top(top) && ((X86_ALLOWED_BITS >>> ((prevMask >>> 1) & 7)) & 1) !== 0 && prevMask >>> 1 < 0x10) {
       let value = ((top << 24) | (buf[p + 3] << 16) | (buf[p + 2] << 8) | buf[p + 1]) >>> 0;
       const next = (startOffset + (p - start) + 5) >>> 0; // address after the instruction
       let rel: number;
       for (;;) {
         rel = (value - next) >>> 0;
         if (prevMask === 0) break;
-        const shift = 24 - X86_BYTE_INDEX[prevMask >>> 1] * 8;
+        // Test again the operand byte that an earlier E8/E9 byte would have overlapped
+        // (byte 1, 2 or 3 from the top, for prevMask >> 1 = 1, 2..3, 4..7).
+        const m = prevMask >>> 1;
+        const shift = m === 1 ? 16 : m <= 3 ? 8 : 0;
         if (!isX86Imm32Top((rel >>> shift) & 0xff)) break;
-        value = (rel ^ ((2 ** (shift + 8)) - 1)) >>> 0;
+        value = (rel ^ (0xffffffff >>> (24 - shift))) >>> 0;
       }
       // Bits 31..25 of the result copy bit 24 (the operand stays sign-extended 25-bit).
       buf[p + 4] = (rel & 0x1000000) !== 0 ? 0xff : 0x00;

@@ -68,7 +68,8 @@ export class Lzma2Decoder {
    */
   decode(inp: Uint8Array, inPos: number, inEnd: number, out: Uint8Array, outPos: number, outEnd: number,
     dictSize: number): void {
-    this.dictSize = dictSize;
+    // Distances are int32 here; an output buffer never reaches 2 GiB, so larger sizes act alike.
+    this.dictSize = Math.min(dictSize, 0x7fffffff);
     this.dictStart = outPos;
     let ip = inPos;
     let op = outPos;
@@ -322,7 +323,8 @@ export class Lzma2Decoder {
           rep0 = slot;
         } else {
           const extra = (slot >>> 1) - 1;
-          let dist = ((2 | (slot & 1)) << extra) >>> 0;
+          // int32 arithmetic throughout: a distance with bit 31 set comes out negative and is rejected below.
+          let dist = (2 | (slot & 1)) << extra;
           if (slot < 14) {
             // All extra bits through a reverse bit tree.
             tree = SPEC_POS + dist - slot - 1;
@@ -333,17 +335,17 @@ export class Lzma2Decoder {
               if ((code ^ SIGN) < (bound ^ SIGN)) { range = bound; probs[i] = prob + ((2048 - prob) >> 5); bit = 0; } else { range = (range - bound) | 0; code = (code - bound) | 0; probs[i] = prob - (prob >> 5); bit = 1; }
               if (range >>> 24 === 0) { if (ip >= inEnd) corrupt('LZMA chunk overrun'); range <<= 8; code = (code << 8) | inp[ip++]; }
               sym = (sym << 1) | bit;
-              dist += bit << k;
+              dist = (dist + (bit << k)) | 0;
             }
           } else {
             // extra - 4 bits with fixed probability 1/2, then 4 through the align tree.
             let direct = 0;
             for (let k = extra - 4; k > 0; k--) {
               range = range >>> 1;
-              if ((code ^ SIGN) >= (range ^ SIGN)) { code = (code - range) | 0; direct = direct * 2 + 1; } else { direct *= 2; }
+              if ((code ^ SIGN) >= (range ^ SIGN)) { code = (code - range) | 0; direct = (direct << 1) | 1; } else { direct <<= 1; }
               if (range >>> 24 === 0) { if (ip >= inEnd) corrupt('LZMA chunk overrun'); range <<= 8; code = (code << 8) | inp[ip++]; }
             }
-            dist += direct * 16;
+            dist = (dist + (direct << 4)) | 0;
             sym = 1;
             for (let k = 0; k < 4; k++) {
               i = ALIGN + sym;
@@ -351,22 +353,31 @@ export class Lzma2Decoder {
               if ((code ^ SIGN) < (bound ^ SIGN)) { range = bound; probs[i] = prob + ((2048 - prob) >> 5); bit = 0; } else { range = (range - bound) | 0; code = (code - bound) | 0; probs[i] = prob - (prob >> 5); bit = 1; }
               if (range >>> 24 === 0) { if (ip >= inEnd) corrupt('LZMA chunk overrun'); range <<= 8; code = (code << 8) | inp[ip++]; }
               sym = (sym << 1) | bit;
-              dist += bit << k;
+              dist = (dist + (bit << k)) | 0;
             }
           }
           rep0 = dist;
         }
       }
 
-      // rep0 >= dictSize also rejects the end-of-payload marker (0xFFFFFFFF), invalid in LZMA2.
-      if (rep0 >= op - dictStart || rep0 >= dictSize) corrupt('match distance beyond the dictionary');
+      // rep0 < 0 also rejects the end-of-payload marker (0xFFFFFFFF), invalid in LZMA2.
+      if (rep0 < 0 || rep0 >= op - dictStart || rep0 >= dictSize) corrupt('match distance beyond the dictionary');
       if (len > outEnd - op) corrupt('match runs past the end of the chunk');
       let src = op - rep0 - 1;
       const end = op + len;
-      if (rep0 >= len && len > 32) {
+      if (len > 64 && rep0 >= len) {
         out.copyWithin(op, src, src + len);
         op = end;
       } else {
+        // Forward byte order, so an overlapping match (rep0 < len) repeats its pattern.
+        while (end - op >= 4) {
+          out[op] = out[src];
+          out[op + 1] = out[src + 1];
+          out[op + 2] = out[src + 2];
+          out[op + 3] = out[src + 3];
+          op += 4;
+          src += 4;
+        }
         while (op < end) out[op++] = out[src++];
       }
     }

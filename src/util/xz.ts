@@ -25,6 +25,9 @@ export { XzError } from './xz-error.js';
 /** Largest output xzDecompress() produces unless told otherwise: 1 GiB. */
 export const XZ_DEFAULT_MAX_OUTPUT = 1 << 30;
 
+/** The LZMA2 decoder indexes the output with int32 arithmetic. */
+const XZ_MAX_OUTPUT = 0x7fffffff;
+
 const STREAM_HEADER_SIZE = 12;
 const STREAM_FOOTER_SIZE = 12;
 
@@ -288,6 +291,7 @@ export function xzDecompress(input: Uint8Array, maxOutput: number = XZ_DEFAULT_M
   let total = 0;
   for (const s of streams) total += s.uncompressedTotal;
   if (total > maxOutput) throw new XzError(`uncompressed size ${total} exceeds the limit of ${maxOutput} bytes`);
+  if (total > XZ_MAX_OUTPUT) throw new XzError(`uncompressed size ${total} is too large (2 GiB or more)`);
   const out = new Uint8Array(total);
   const lzma2 = new Lzma2Decoder();
   let op = 0;
