@@ -24,8 +24,22 @@ export function x86BcjDecode(buf: Uint8Array, start: number, end: number, startO
   let prevMask = 0;
   let prevPos = start - 5;
   const last = end - 5; // an operand needs the four bytes after its opcode
+  // Most of the input has no E8/E9 byte: skip it four bytes at a time, with
+  // words read from the aligned 32-bit view that covers buf.
+  const misalign = buf.byteOffset & 3;
+  const words = new Int32Array(buf.buffer, buf.byteOffset - misalign, (buf.length + misalign) >> 2);
   let p = start;
   while (p <= last) {
+    if (((p + misalign) & 3) === 0) {
+      const wordLast = last - 3;
+      while (p <= wordLast) {
+        // A byte of x is zero where buf has E8 or E9.
+        const x = (words[(p + misalign) >> 2] & 0xfefefefe) ^ 0xe8e8e8e8;
+        if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+        p += 4;
+      }
+      if (p > last) break;
+    }
     if ((buf[p] & 0xfe) !== 0xe8) {
       p++;
       continue;

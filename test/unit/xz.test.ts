@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { XzError, xzDecompress, xzIsStream } from '../../src/util/xz.js';
+import { x86BcjDecode } from '../../src/util/xz-filters.js';
 
 function runXz(args: string[], input?: Uint8Array): { status: number; stdout: Buffer; stderr: string } {
   const r = spawnSync('xz', args, { input, maxBuffer: 1 << 30 });
@@ -63,7 +64,8 @@ function assertSameBytes(actual: Uint8Array, expected: Uint8Array, what: string)
   assert.ok(Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(expected), `${what}: contents differ`);
 }
 
-const nodeBinary = readFileSync(process.execPath).subarray(0, 2 << 20); // x86-64 machine code
+/** x86-64 machine code: the start of the node executable (a copy, not a Buffer view). */
+const nodeBinary = new Uint8Array(readFileSync(process.execPath).subarray(0, 2 << 20));
 
 test('xz: levels, filters, checks and LZMA properties round-trip through the xz CLI', () => {
   const text = textBytes(300_000);
@@ -84,6 +86,7 @@ test('xz: levels, filters, checks and LZMA properties round-trip through the xz 
     [nodeBinary.subarray(0, 512 << 10), 'x86 code', ['-6']],
     [nodeBinary, 'x86 code', ['--x86', '--lzma2=preset=9e,dict=32MiB']],
     [nodeBinary.subarray(0, 700_000), 'x86 code', ['--x86=start=4096', '--lzma2=preset=1']],
+    [nodeBinary.subarray(0, 700_000), 'x86 code', ['--x86', '--lzma2=preset=1', '--block-size=100001']],
     [randomBytes(300_000, 1), 'random', ['-6']],
     [mixed, 'mixed', ['-6']],
     [new Uint8Array(3 << 20), 'zeros', ['-6']],
@@ -187,6 +190,19 @@ test('xz: maxOutput, magic and unsupported input', () => {
   const arm = xzCompress(data, ['--arm', '--lzma2']);
   assert.equal(runXz(['-t'], arm).status, 0);
   assert.throws(() => xzDecompress(arm), /unsupported filter 0x7/);
+});
+
+test('xz: the x86 BCJ decoder gives the same result at any buffer alignment', () => {
+  const code = nodeBinary.subarray(0, 200_001);
+  const aligned = code.slice();
+  x86BcjDecode(aligned, 0, aligned.length, 0x400);
+  for (let shift = 1; shift < 4; shift++) {
+    const backing = new Uint8Array(code.length + 4);
+    const view = backing.subarray(shift, shift + code.length);
+    view.set(code);
+    x86BcjDecode(view, 0, view.length, 0x400);
+    assertSameBytes(view, aligned, `byteOffset ${shift}`);
+  }
 });
 
 /**
