@@ -175,6 +175,22 @@ test('xz: LZMA2 dictionary resets inside a block, and sizes in the block header'
   assertSameBytes(xzDecompress(file), expected, 'xzDecompress of the hand-built file');
 });
 
+test('xz: a match farther back than the declared dictionary size is rejected, as by xz', () => {
+  // Repeats 200 KB apart, encoded with a 1 MiB dictionary, declared as 64 KiB (dictionary byte 8).
+  const head = randomBytes(50_000, 21);
+  const data = concat([head, randomBytes(150_000, 22), head]);
+  const r = runXz(['-zc', '--format=raw', '--lzma2=preset=6,dict=1MiB'], data);
+  assert.equal(r.status, 0, r.stderr);
+  const raw = new Uint8Array(r.stdout);
+  assert.ok(raw.length < data.length - 40_000, 'the encoder found the far match');
+  const honest = wrapLzma2(raw, data, 16);
+  assert.equal(runXz(['-t'], honest).status, 0);
+  assertSameBytes(xzDecompress(honest), data, 'with the 1 MiB dictionary it was encoded with');
+  const lying = wrapLzma2(raw, data, 8);
+  assert.notEqual(runXz(['-t'], lying).status, 0, 'xz rejects the 64 KiB declaration');
+  assert.throws(() => xzDecompress(lying), /match distance beyond the dictionary/);
+});
+
 test('xz: maxOutput, magic and unsupported input', () => {
   const data = textBytes(10_000);
   const xz = xzCompress(data, []);
