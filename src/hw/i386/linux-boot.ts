@@ -15,8 +15,10 @@ import { vmlinuxFromBzImage, type Vmlinux } from './linux-vmlinux.js';
 
 /** x86_load_linux()'s addresses for a "high and recent" kernel (protocol >= 2.02). */
 const REAL_ADDR = 0x10000, CMDLINE_ADDR = 0x20000, PROT_ADDR = 0x100000;
-/** The room pc_i440fx keeps at the top of low RAM for the ACPI tables (acpi_data_size). */
-export const ACPI_DATA_SIZE = 0x20000;
+/** The room pc-i440fx-7.2 keeps for the ACPI tables when it checks the initrd (acpi_data_size). */
+const ACPI_DATA_SIZE = 0x28000;
+/** What SeaBIOS reserves at the top of low RAM (e820); the ACPI tables go there. */
+export const BIOS_RESERVED_TOP = 0x20000;
 /** Where we put the boot GDT (free conventional memory above the BIOS data area). */
 const BOOT_GDT_ADDR = 0x500;
 /** __BOOT_CS and __BOOT_DS of the 32-bit boot protocol. */
@@ -92,11 +94,11 @@ export function loadLinux(file: Uint8Array, initrdData: Uint8Array | undefined, 
     throw new QemuError('Linux boot protocol < 2.02 (a kernel that is not loaded high) is not supported');
   }
 
-  let initrdMax: number;
-  if (protocol >= 0x20c && (hv.getUint16(0x236, true) & XLF_CAN_BE_LOADED_ABOVE_4G) !== 0) initrdMax = 0xffffffff;
-  else if (protocol >= 0x203) initrdMax = hv.getUint32(0x22c, true);
-  else initrdMax = 0x37ffffff;
-  if (initrdMax >= mem.belowFourG - ACPI_DATA_SIZE) initrdMax = mem.belowFourG - ACPI_DATA_SIZE - 1;
+  let headerMax: number;
+  if (protocol >= 0x20c && (hv.getUint16(0x236, true) & XLF_CAN_BE_LOADED_ABOVE_4G) !== 0) headerMax = 0xffffffff;
+  else if (protocol >= 0x203) headerMax = hv.getUint32(0x22c, true);
+  else headerMax = 0x37ffffff;
+  const initrdMax = Math.min(headerMax, mem.belowFourG - ACPI_DATA_SIZE - 1);
 
   hv.setUint32(0x228, CMDLINE_ADDR, true);
   const vga = /vga=(\S*)/.exec(cmdline);
@@ -110,7 +112,9 @@ export function loadLinux(file: Uint8Array, initrdData: Uint8Array | undefined, 
     if (initrdData.length >= initrdMax) {
       fatal(`qemu: initrd is too large, cannot support.(max: ${initrdMax >>> 0}, need ${initrdData.length})`);
     }
-    initrdAddr = (initrdMax - initrdData.length) & ~4095;
+    // QEMU's linuxboot_dma ROM moves the initrd up to the end of the RAM SeaBIOS reports
+    // (below its reserved top), where the kernel finds it under QEMU.
+    initrdAddr = (Math.min(headerMax + 1, mem.belowFourG - BIOS_RESERVED_TOP) - initrdData.length) & ~4095;
     hv.setUint32(0x218, initrdAddr >>> 0, true);
     hv.setUint32(0x21c, initrdData.length, true);
   }
