@@ -239,7 +239,8 @@ function ioapicMemWrite(opaque: unknown, offset: number, val: number, size: numb
     case IOAPIC_EOI:
       // The directed EOI register exists on version 0x20 only.
       if (size !== 4 || s.version !== 0x20) break;
-      ioapicEoiBroadcast(val & 0xff);
+      // The whole value is the vector: 0x131 matches no entry.
+      ioapicEoiBroadcast(val);
       break;
   }
 }
