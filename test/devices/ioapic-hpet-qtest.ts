@@ -16,13 +16,35 @@ import { qemuAllocateIrq, qemuSetIrq } from '../../src/hw/core/irq.js';
 
 const isCommand = (l: string): boolean => l.trim() !== '' && !l.startsWith('#');
 
-/** Runs `cmds` on qemu-system-x86_64 -M pc -S -nodefaults -qtest stdio plus `args`. */
-export function qtestQemuIrq(args: string[], cmds: string[], timeoutMs = 30000): Promise<string[]> {
+/**
+ * Runs `cmds` on qemu-system-x86_64 -M pc -nodefaults -qtest stdio plus `args`
+ * (which add -S to keep the VM and its virtual clock stopped).  A command
+ * `sleep MS` (not qtest's) waits MS ms of host time before the next command
+ * and answers `OK`; `answerNs` receives the host time each answer arrived at.
+ */
+export function qtestQemuIrq(args: string[], cmds: string[], timeoutMs = 30000, answerNs: number[] = []): Promise<string[]> {
   const script = cmds.filter(isCommand);
   return new Promise((resolve, reject) => {
-    const p = spawn('qemu-system-x86_64', ['-M', 'pc', '-S', '-nodefaults', '-display', 'none', '-qtest', 'stdio', ...args],
+    const p = spawn('qemu-system-x86_64', ['-M', 'pc', '-nodefaults', '-display', 'none', '-qtest', 'stdio', ...args],
       { stdio: ['pipe', 'pipe', 'pipe'] });
     const answers: string[] = [];
+    // One command at a time, so that a sleep falls between the commands around it.
+    const sendNext = (): void => {
+      const next = script[answers.length];
+      if (next === undefined) return;
+      const sleep = /^sleep (\d+)$/.exec(next);
+      if (sleep) {
+        setTimeout(() => {
+          answers.push([...irqs, 'OK'].join(' | '));
+          answerNs.push(Number(process.hrtime.bigint()));
+          irqs = [];
+          if (answers.length === script.length) p.kill('SIGKILL');
+          else sendNext();
+        }, Number(sleep[1]));
+        return;
+      }
+      p.stdin.write(next + '\n');
+    };
     let irqs: string[] = [];
     let buf = '';
     let stderr = '';
@@ -46,8 +68,10 @@ export function qtestQemuIrq(args: string[], cmds: string[], timeoutMs = 30000):
           irqs.push(line);
         } else if (line.startsWith('OK') || line.startsWith('FAIL')) {
           answers.push([...irqs, line].join(' | '));
+          answerNs.push(Number(process.hrtime.bigint()));
           irqs = [];
           if (answers.length === script.length) p.kill('SIGKILL');
+          else sendNext();
         }
       }
     });
@@ -56,14 +80,14 @@ export function qtestQemuIrq(args: string[], cmds: string[], timeoutMs = 30000):
       if (answers.length !== script.length) reject(new Error(`QEMU answered ${answers.length} of ${script.length} commands; stderr: ${stderr}`));
       else resolve(answers);
     });
-    p.stdin.write(script.join('\n') + '\n');
+    sendNext();
   });
 }
 
 const hex = (v: number, w: number): string => (v >>> 0).toString(16).padStart(w, '0');
 
-/** The same commands on our machine. */
-export function qtestOursIrq(ms: MachineState, cmds: string[]): string[] {
+/** The same commands on our machine; `sleep MS` calls `sleep` (which moves the fake clock on). */
+export function qtestOursIrq(ms: MachineState, cmds: string[], sleep?: (ms: number) => void): string[] {
   const b = pcBoard(ms)!;
   const as = pcMemory(ms)!.memory!.as;
   const sizes: Record<string, number> = { b: 1, w: 2, l: 4 };
@@ -84,6 +108,9 @@ export function qtestOursIrq(ms: MachineState, cmds: string[]): string[] {
       ok = `OK 0x${hex(hi, 8)}${hex(lo, 8)}`;
     } else if (/^write[bwl]$/.test(cmd)) {
       as.writeSlow(n1, n2, sizes[cmd[5]!]!);
+      ok = 'OK';
+    } else if (cmd === 'sleep' && sleep) {
+      sleep(n1);
       ok = 'OK';
     } else if (cmd === 'irq_intercept_in' && a1 === 'ioapic') {
       // qemu_irq_intercept_in(): each input reports its level changes, then goes on to the IOAPIC.

@@ -35,7 +35,7 @@ function ourMachine(type = 'pc', props: Record<string, unknown> = {}): MachineSt
 }
 
 async function compare(name: string, qemuArgs: string[], cmds: string[], ms: MachineState): Promise<void> {
-  const theirs = await qtestQemuIrq(qemuArgs, cmds);
+  const theirs = await qtestQemuIrq(['-S', ...qemuArgs], cmds);
   const ours = qtestOursIrq(ms, cmds);
   assertSameAnswers(name, cmds, ours, theirs);
 }
