@@ -15,13 +15,14 @@ import { pcSetSerialHds } from '../../src/hw/i386/pc-board.js';
 import { qemuChrCleanup } from '../../src/chardev/char.js';
 import { runstateReset } from '../../src/system/runstate.js';
 import { qemuClockSetSource } from '../../src/qemu/timer.js';
+import { objectRegisterGlobalProp } from '../../src/qom/object.js';
 import type { MachineState } from '../../src/hw/core/machine.js';
 import { assertSameAnswers, qtestOursIrq, qtestQemuIrq } from './ioapic-hpet-qtest.js';
 
 setupMachineTypes();
 
 /** Our pc (-nodefaults, 128 MiB) with the virtual clock held still, as QEMU's is under -S. */
-function ourMachine(type = 'pc', props: Record<string, unknown> = {}): MachineState {
+function ourMachine(type = 'pc', props: Record<string, unknown> = {}, globals: Array<[string, string, string]> = []): MachineState {
   runstateReset();
   qemuClockSetSource({ monotonicNs: () => 0, wallNs: () => 1_700_000_000e9 });
   const r = runOurs(type, { memory: { size: 128 * 1024 * 1024 }, ...props }, false, () => {
@@ -29,6 +30,7 @@ function ourMachine(type = 'pc', props: Record<string, unknown> = {}): MachineSt
     pcSetSerialHds([]);
     accelReset();
     configureAccelerators(undefined, []);
+    for (const [driver, property, value] of globals) objectRegisterGlobalProp({ driver, property, value });
   });
   if (r.code !== 0) throw new Error(r.stderr);
   return r.machine!;
@@ -166,4 +168,11 @@ test('HPET legacy replacement: the PIT\'s line is cut off and given back; fw_cfg
 test('hpet=off: the PIT straight on IRQ 0, fw_cfg\'s HPET count 0xff', async () => {
   const cmds = ['irq_intercept_in ioapic', ...pitLoad(3), ...pitLoad(0), 'outw 0x510 0x8004', 'inb 0x511'];
   await compare('hpet=off', ['-M', 'pc,hpet=off'], cmds, ourMachine('pc', { hpet: false }));
+});
+
+test('-global hpet.timers=5, hpet.hpet-intcap: the capabilities, the timer blocks, intcap kept unless its low byte is 0', async () => {
+  const cmds = ['irq_intercept_in ioapic', ...hpetDump(), `readl ${h(HPET + 0x1a0)}`, `readl ${h(HPET + 0x1c0)}`, `readl ${h(HPET + 0x1e4)}`];
+  await compare('timers=5', ['-global', 'hpet.timers=5', '-global', 'hpet.hpet-intcap=0x10004'], cmds,
+    ourMachine('pc', {}, [['hpet', 'timers', '5'], ['hpet', 'hpet-intcap', '0x10004']]));
+  await compare('intcap=0x100', ['-global', 'hpet.hpet-intcap=0x100'], cmds, ourMachine('pc', {}, [['hpet', 'hpet-intcap', '0x100']]));
 });

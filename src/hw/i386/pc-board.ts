@@ -344,8 +344,8 @@ function pcHasHpet(pcms: PCMachineState): boolean {
 /** The HPET at 0xfed00000 with intcap IRQ 2, its 24 sysbus IRQs on the gsi lines. */
 function pcHpetCreate(gsi: IRQState[], as: AddressSpace | undefined): HPETState {
   const hpet = objectNew(TYPE_HPET) as HPETState;
-  // A machine that set hpet-intcap (a -global) keeps it.
-  if (!qdevPropGet(hpet, 'hpet-intcap')) qdevPropSetRaw(hpet, 'hpet-intcap', PIIX_HPET_INTCAP);
+  // An intcap set by -global stays, unless its low byte is 0 (QEMU reads it into a uint8_t).
+  if (((qdevPropGet(hpet, 'hpet-intcap') as number) & 0xff) === 0) qdevPropSetRaw(hpet, 'hpet-intcap', PIIX_HPET_INTCAP);
   hpet.as = as;
   sysbusRealize(hpet);
   sysbusMmioMap(hpet, 0, HPET_BASE, as);
