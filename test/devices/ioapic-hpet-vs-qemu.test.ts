@@ -96,6 +96,9 @@ test('IOAPIC: remote IRR of a level pin, the EOI register, edge and masked pins,
   // ExtINT: the IOAPIC takes the vector from the 8259 (its ISR shows the acknowledge).
   cmds.push('outb 0x20 0x11', 'outb 0x21 0x20', 'outb 0x21 0x04', 'outb 0x21 0x01', 'outb 0x21 0x00', 'outb 0x20 0x0b', 'inb 0x20',
     ...ioWrite(0x14, 0x0700), ...pitLoad(3), 'inb 0x20', 'outb 0x20 0x0a', 'inb 0x20', ...pitLoad(0));
+  // A masked level ExtINT pin still acknowledges the 8259 whenever the IOAPIC services its pins.
+  cmds.push('outb 0x20 0x20', 'outb 0x20 0x0b', 'inb 0x20', ...ioWrite(0x14, 0x18700), ...pitLoad(3), 'inb 0x20', 'outb 0x20 0x20',
+    'inb 0x20', ...ioWrite(0x16, 0x40), 'inb 0x20', ...pitLoad(0), ...ioWrite(0x14, 0x10000));
   await compare('ioapic delivery', [], cmds, ourMachine());
 });
 

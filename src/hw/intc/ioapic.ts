@@ -88,12 +88,14 @@ let ioapics: IOAPICCommonState[] = [];
 /**
  * ioapic_service(): every requested, unmasked pin becomes an MSI write; a
  * level pin sets remote IRR and is skipped while remote IRR was already set.
+ * An ExtINT pin acknowledges the 8259 as its entry is parsed, masked or not.
  */
 function ioapicService(s: IOAPICCommonState): void {
   for (let i = 0; i < IOAPIC_NUM_PINS; i++) {
     const mask = 1 << i;
     if (!(s.irr & mask)) continue;
     const lo = s.redLo[i]!;
+    const vector = ((lo >>> IOAPIC_LVT_DELIV_MODE_SHIFT) & 7) === IOAPIC_DM_EXTINT ? (s.picReadIrq?.() ?? 0) & 0xff : lo & IOAPIC_VECTOR_MASK;
     if (lo & IOAPIC_LVT_MASKED) continue;
     const level = (lo & IOAPIC_LVT_TRIGGER_MODE) !== 0;
     if (!level) {
@@ -104,14 +106,13 @@ function ioapicService(s: IOAPICCommonState): void {
       // The guest still handles the previous interrupt of this pin.
       if (coalesce) continue;
     }
-    ioapicDeliver(s, lo, s.redHi[i]!);
+    ioapicDeliver(s, lo, s.redHi[i]!, vector);
   }
 }
 
 /** ioapic_entry_parse() + stl_le_phys(): the entry's MSI message into the address space. */
-function ioapicDeliver(s: IOAPICCommonState, lo: number, hi: number): void {
+function ioapicDeliver(s: IOAPICCommonState, lo: number, hi: number, vector: number): void {
   const deliveryMode = (lo >>> IOAPIC_LVT_DELIV_MODE_SHIFT) & 7;
-  const vector = deliveryMode === IOAPIC_DM_EXTINT ? (s.picReadIrq?.() ?? 0) & 0xff : lo & IOAPIC_VECTOR_MASK;
   const addr = ioapicMsiAddress(lo, hi);
   const data = vector | (deliveryMode << MSI_DATA_DELIVERY_MODE_SHIFT) | (((lo >>> 15) & 1) << MSI_DATA_TRIGGER_SHIFT);
   s.as?.writeSlow(addr, data, 4);
