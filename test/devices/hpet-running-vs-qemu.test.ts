@@ -78,7 +78,7 @@ test('HPET with time running: one-shot level, counter rate, periodic pulses, leg
   // B: 100 MHz: QEMU's counter against the host time between the two answers.
   const b0 = idx('sleep 200') - 1, b1 = b0 + 2;
   const rate = (value(theirs[b1]!) - value(theirs[b0]!)) / ((answerNs[b1]! - answerNs[b0]!) / 1e9);
-  assert.ok(rate > 95e6 && rate < 105e6, `QEMU's counter rate ${rate}`);
+  assert.ok(rate > 90e6 && rate < 110e6, `QEMU's counter rate ${rate}`);
   assert.equal(value(ours[b1]!) - value(ours[b0]!), 200e6 / 10, 'ours: 200 ms');
   // C: about one pulse per 10 ms; the comparator one period or less ahead of the counter, on the grid of the period.
   const sleepC = idx('sleep 205');
