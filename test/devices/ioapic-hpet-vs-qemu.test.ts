@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import { setupMachineTypes } from '../machine/setup.js';
 import { runOurs } from '../machine/run-machine.js';
 import { accelReset, configureAccelerators } from '../../src/accel/accel.js';
-import { pcSetSerialHds } from '../../src/hw/i386/pc-board.js';
+import { pcIsaDevicesReset, pcPciDevicesReset, pcSetSerialHds } from '../../src/hw/i386/pc-board.js';
+import { setSystemResetHandler } from '../../src/hw/core/reset-request.js';
 import { qemuChrCleanup } from '../../src/chardev/char.js';
 import { runstateReset } from '../../src/system/runstate.js';
 import { qemuClockSetSource } from '../../src/qemu/timer.js';
@@ -178,4 +179,18 @@ test('-global hpet.timers=5, hpet.hpet-intcap: the capabilities, the timer block
   await compare('timers=5', ['-global', 'hpet.timers=5', '-global', 'hpet.hpet-intcap=0x10004'], cmds,
     ourMachine('pc', {}, [['hpet', 'timers', '5'], ['hpet', 'hpet-intcap', '0x10004']]));
   await compare('intcap=0x100', ['-global', 'hpet.hpet-intcap=0x100'], cmds, ourMachine('pc', {}, [['hpet', 'hpet-intcap', '0x100']]));
+});
+
+test('system reset (0xcf9): the IOAPIC and the HPET as reset leaves them, the PIT on IRQ 0 again', async () => {
+  const ms = ourMachine();
+  // As the vCPU loop's qemu_system_reset: the ISA devices, then the system-bus and PCI ones.
+  setSystemResetHandler(() => {
+    pcIsaDevicesReset(ms);
+    pcPciDevicesReset(ms);
+  });
+  const cmds = ['irq_intercept_in ioapic', ...ioWrite(0, 0x03000000), ...ioWrite(0x14, 0x8031), ...ioWrite(0x15, 0xff000000),
+    `writel ${h(HPET + 0xf0)} 0x1234`, `writel ${h(HPET + 0x100)} 0x14e`, `writel ${h(HPET + 0x108)} 0x5678`, `writel ${h(HPET + 0x10)} 3`,
+    ...pitLoad(3), 'outb 0xcf9 0x06', ...ioRead(0), ...ioRead(0x14), ...ioRead(0x15), `writel ${h(IOAPIC)} 0x13`, ...hpetDump(), ...pitLoad(0),
+    ...pitLoad(3)];
+  await compare('reset', [], cmds, ms);
 });
