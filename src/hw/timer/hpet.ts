@@ -225,7 +225,8 @@ function hpetTimerExpired(opaque: unknown): void {
   const curHi = rHi, curLo = rLo;
   if (timerIsPeriodic(t) && (t.periodHi !== 0 || t.periodLo !== 0)) {
     if (is32(t)) {
-      while (((t.cmpLo - curLo) | 0) < 0) {
+      // (A period whose low half is 0 would never move the comparator: QEMU spins there for good.)
+      while (((t.cmpLo - curLo) | 0) < 0 && t.periodLo !== 0) {
         t.cmpLo = (t.cmpLo + t.periodLo) >>> 0;
         t.cmpHi = 0;
       }
