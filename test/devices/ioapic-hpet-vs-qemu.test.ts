@@ -174,8 +174,9 @@ test('hpet=off: the PIT straight on IRQ 0, fw_cfg\'s HPET count 0xff', async () 
   await compare('hpet=off', ['-M', 'pc,hpet=off'], cmds, ourMachine('pc', { hpet: false }));
 });
 
-test('-global hpet.timers=5, hpet.hpet-intcap: the capabilities, the timer blocks, intcap kept unless its low byte is 0', async () => {
+test('-global hpet.timers=5, hpet.hpet-intcap: the capabilities, the timer blocks, fw_cfg\'s HPET ID, intcap kept unless its low byte is 0', async () => {
   const cmds = ['irq_intercept_in ioapic', ...hpetDump(), `readl ${h(HPET + 0x1a0)}`, `readl ${h(HPET + 0x1c0)}`, `readl ${h(HPET + 0x1e4)}`];
+  cmds.push('outw 0x510 0x8004', ...Array.from({ length: 20 }, () => 'inb 0x511'));
   await compare('timers=5', ['-global', 'hpet.timers=5', '-global', 'hpet.hpet-intcap=0x10004'], cmds,
     ourMachine('pc', {}, [['hpet', 'timers', '5'], ['hpet', 'hpet-intcap', '0x10004']]));
   await compare('intcap=0x100', ['-global', 'hpet.hpet-intcap=0x100'], cmds, ourMachine('pc', {}, [['hpet', 'hpet-intcap', '0x100']]));

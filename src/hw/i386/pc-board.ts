@@ -21,8 +21,8 @@ import {
 } from '../pci/i440fx.js';
 import { TYPE_PIIX3_DEVICE, TYPE_PIIX3_IDE, TYPE_PIIX4_PM, piix3Wire, piixChildBus, smbusEepromInit } from '../pci/piix.js';
 import { piix4PmMachineReady, piix4PmWire } from '../acpi/piix4.js';
-import { fwCfgReset, type FWCfgState } from '../nvram/fw_cfg.js';
-import { fwCfgArchCreate, fwCfgMachineReset } from './fw_cfg.js';
+import { fwCfgAddBytes, fwCfgReset, type FWCfgState } from '../nvram/fw_cfg.js';
+import { FW_CFG_HPET, fwCfgArchCreate, fwCfgMachineReset } from './fw_cfg.js';
 import { PCMachineState, pcMachineClass } from './pc.js';
 import { x86CpusInit, x86MachineClass, x86SmmEnabled, type X86MachineState } from './x86.js';
 import { IOPortSpace } from '../../exec/ioport.js';
@@ -32,7 +32,7 @@ import { i8259Init, picGetOutput, picReadIrq, type PICCommonState } from '../int
 import { i8254PitInit, pitGetOut, type PITCommonState } from '../timer/i8254.js';
 import { IO_APIC_DEFAULT_ADDRESS, IOAPIC_NUM_PINS, TYPE_IOAPIC, registerIoapicTypes, type IOAPICCommonState } from '../intc/ioapic.js';
 import {
-  HPET_BASE, HPET_LEGACY_PIT_INT, HPET_LEGACY_RTC_INT, TYPE_HPET, hpetCapabilityId, registerHpetTypes, type HPETState,
+  HPET_BASE, HPET_LEGACY_PIT_INT, HPET_LEGACY_RTC_INT, TYPE_HPET, registerHpetTypes, type HPETState,
 } from '../timer/hpet.js';
 import { QEMU_CLOCK_VIRTUAL, qemuClockGetNs } from '../../qemu/timer.js';
 import type { AddressSpace } from '../../exec/memory.js';
@@ -185,8 +185,6 @@ function fwCfgIoCreate(pcms: PCMachineState, io: IOPortSpace): { dev: DeviceStat
     dmaEnabled: qdevPropGet(dev, 'dma_enabled') === true,
     fileSlots: qdevPropGet(dev, 'x-file-slots') as number,
     reservedMemoryEnd: pcmc.hasReservedMemory && pcms.ramSize < pcms.maxramSize ? pcPciHole64Start(pcms) : undefined,
-    // hpet_cfg, which the HPET fills in at its reset; fw_cfg hands it out as it is then.
-    hpet: pcHasHpet(pcms) ? [{ id: hpetCapabilityId(HPET_MIN_TIMERS), address: HPET_BASE }] : undefined,
   });
   return { dev, state };
 }
@@ -246,6 +244,8 @@ export function pcInit1(ms: MachineState): void {
 
   const a20: PcBoard['a20'] = { level: 1, handler: undefined };
   const basic = pcBasicDeviceInit(pcms, isaBus, gsi, a20, mem?.as);
+  // fw_cfg's HPET item is hpet_cfg, which the HPET fills in (its count stays 0xff without one).
+  if (basic.hpet) fwCfgAddBytes(fwCfgState, FW_CFG_HPET, hpetFwConfig(basic.hpet));
   const ide = pciCreateSimple(pciBus, piix3.devfn + 1, TYPE_PIIX3_IDE);
   pcCmosInit(pcms, basic.rtc);
 
@@ -298,7 +298,19 @@ const ISA_NUM_IRQS = 16;
 const GSI_NUM_PINS = IOAPIC_NUM_PINS;
 /** hpet_irqs of pc_basic_device_init for pc-piix: the HPET's timers may use IRQ 2 only. */
 const PIIX_HPET_INTCAP = 0x4;
-const HPET_MIN_TIMERS = 3;
+
+/**
+ * hpet_cfg (struct hpet_fw_config) with this machine's one HPET: the count,
+ * then per HPET { u32 event_timer_block_id; u64 address; u16 min_tick; u8 page_prot }.
+ */
+function hpetFwConfig(hpet: HPETState): Uint8Array {
+  const b = new Uint8Array(1 + 8 * 15);
+  const dv = new DataView(b.buffer);
+  b[0] = 1;
+  dv.setUint32(1, hpet.capabilityLo, true);
+  dv.setUint32(5, HPET_BASE, true);
+  return b;
+}
 
 /** GSIState: where each gsi line goes. */
 interface GSIState {
