@@ -21,7 +21,8 @@ import { BIOSLinker, BIOS_LINKER_LOADER_ALLOC_ZONE_FSEG, biosLinkerLoaderExec } 
 import {
   AML_AS_SYSTEM_MEMORY, TableData, acpiTableBegin, acpiTableEnd, buildAppendGas, type AcpiTable,
 } from '../acpi/aml-build.js';
-import { HPET_BASE, buildPcDsdt, pcDsdtConfig } from './pc-dsdt.js';
+import { buildPcDsdt, pcDsdtConfig } from './pc-dsdt.js';
+import { HPET_BASE } from '../timer/hpet.js';
 
 export const ACPI_BUILD_TABLE_FILE = 'etc/acpi/tables';
 export const ACPI_BUILD_RSDP_FILE = 'etc/acpi/rsdp';
@@ -286,7 +287,7 @@ export function acpiBuild(ms: MachineState): AcpiBuildTables | undefined {
   tableOffsets.push(t.len);
   // TCG (and KVM with GSI routing) allow the IRQ0 → GSI2 override.
   buildMadt(t, linker, x86ms, true);
-  if (pcms.hpetEnabled) {
+  if (board.hpet) {
     tableOffsets.push(t.len);
     buildHpet(t, linker, x86ms);
   }

@@ -31,12 +31,13 @@ import { TYPE_ISA_SERIAL } from '../char/serial-isa.js';
 import { TYPE_I8042 } from '../input/i8042.js';
 import { TYPE_MC146818_RTC } from '../rtc/mc146818rtc.js';
 import { FW_CFG_IO_BASE } from '../nvram/fw_cfg.js';
+import { HPET_BASE } from '../timer/hpet.js';
 import type { PcBoard } from './pc-board.js';
 import { pcMachineClass, type PCMachineState } from './pc.js';
 import { x86PossibleCpuArchIds, type X86MachineState } from './x86.js';
 import type { AcpiPmInfo } from './acpi-build.js';
 
-export const HPET_BASE = 0xfed00000;
+/** The HPET's register block (HPET_LEN). */
 const HPET_LEN = 0x400;
 /** FW_CFG_CTL_SIZE, and the DMA register after it (rounded to 4). */
 const FW_CFG_CTL_SIZE = 2;
@@ -64,7 +65,8 @@ export function pcDsdtConfig(pcms: PCMachineState, board: PcBoard, pm: AcpiPmInf
   const prop = (n: string): number => (host ? Number(objectPropertyGet(host, n)) : 0);
   const cpus = x86PossibleCpuArchIds(pcms as unknown as X86MachineState).map((s, uid) => ({ uid, apicId: s.archId, present: s.cpu !== undefined }));
   return {
-    hpet: pcms.hpetEnabled,
+    // misc->has_hpet: hpet_find(), the device pc_basic_device_init created.
+    hpet: board.hpet !== undefined,
     pm,
     pciHole: { start: prop('pci-hole-start'), end: prop('pci-hole-end') },
     pciHole64: { start: BigInt(prop('pci-hole64-start')), end: BigInt(prop('pci-hole64-end')) },
