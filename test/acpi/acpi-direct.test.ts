@@ -77,7 +77,8 @@ test('acpiInstallDirect: the tables in guest RAM are the ones SeaBIOS installs i
   const as = pcMemory(ms)!.memory!.as;
   pcAcpiPmFirmwareSetup(ms);
   const writes: Array<[number, number]> = [];
-  const base = 0x1f000000;
+  // The top 128 KiB of low RAM, which SeaBIOS (and our Linux loader's e820) reserve.
+  const base = 512 * MiB - 0x20000;
   const res = acpiInstallDirect(ms, (addr, data) => {
     writes.push([addr, data.length]);
     as.dmaWrite(addr, data);
@@ -86,6 +87,7 @@ test('acpiInstallDirect: the tables in guest RAM are the ones SeaBIOS installs i
   // Everything lies in [base, end), the RSDP aligned to 16.
   for (const [a, l] of writes) assert.ok(a >= base && a + l <= res.end, `write at 0x${a.toString(16)}+${l} inside [base, end)`);
   assert.equal(res.rsdpAddr % 16, 0);
+  assert.ok(res.end <= 512 * MiB, `the tables fit the reserved 128 KiB (end 0x${res.end.toString(16)})`);
   const o = await walk(async (a, l) => {
     const b = Buffer.alloc(l);
     as.dmaRead(a, b);
@@ -131,4 +133,5 @@ test('acpiInstallDirect with an F-segment address: the RSDP goes there, the tabl
   const rsdt = rsdp.readUInt32LE(16) - 0x7000000;
   assert.equal(Buffer.from(tables.subarray(rsdt, rsdt + 4)).toString('latin1'), 'RSDT');
   assert.equal(res.end, 0x7000000 + tables.length);
+  assert.ok(tables.length < 0x10000, 'the tables go without their padding');
 });

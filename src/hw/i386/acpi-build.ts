@@ -256,6 +256,8 @@ function buildRsdpRev0(linker: BIOSLinker, oemId: string, rsdtOffset: number): T
 export interface AcpiBuildTables {
   /** etc/acpi/tables, padded to ACPI_BUILD_TABLE_SIZE. */
   tables: Uint8Array;
+  /** How much of `tables` the tables use (the rest is padding). */
+  tablesUsed: number;
   /** etc/acpi/rsdp */
   rsdp: Uint8Array;
   /** etc/table-loader, padded to ACPI_BUILD_ALIGN_SIZE. */
@@ -297,13 +299,14 @@ export function acpiBuild(ms: MachineState): AcpiBuildTables | undefined {
   buildRsdt(t, linker, x86ms, tableOffsets);
   const rsdp = buildRsdpRev0(linker, x86ms.oemId, rsdt);
   // The tables are allocated before the RSDP; each ALLOCATE goes to the front of the script.
+  const tablesUsed = t.len;
   t.alignSize(ACPI_BUILD_TABLE_SIZE);
   linker.alloc(ACPI_BUILD_TABLE_FILE, t.data, 64, false);
   linker.alloc(ACPI_BUILD_RSDP_FILE, rsdp.data, 16, true);
   const loader = new TableData();
   loader.appendBytes(linker.serialize());
   loader.alignSize(ACPI_BUILD_ALIGN_SIZE);
-  return { tables: t.data, rsdp: rsdp.data, loader: loader.data };
+  return { tables: t.data, tablesUsed, rsdp: rsdp.data, loader: loader.data };
 }
 
 /** acpi_setup() from pc_machine_done(): the three fw_cfg files (replaced if already there). */
@@ -364,7 +367,9 @@ export interface AcpiDirectInstall {
  * address is read from the device) and runs the loader script host-side:
  * each file goes at the next free address from `base`, aligned as its
  * ALLOCATE asks, its pointers and checksums patched, then written with
- * `writeGuest`.  With `fsegAddr`, the files the script wants in the
+ * `writeGuest`.  The tables file goes without its zero padding, so the
+ * whole set (a few KiB) fits the 128 KiB SeaBIOS reserves at the top of
+ * low RAM (base = below-4G RAM size - 0x20000).  With `fsegAddr`, the files the script wants in the
  * F segment (the RSDP) go there instead (aligned up), where an OS that
  * does not get the RSDP address from its loader scans for it.  Returns
  * undefined when the machine has no ACPI.
@@ -375,7 +380,7 @@ export function acpiInstallDirect(
   const b = acpiBuild(ms);
   if (!b) return undefined;
   const files: Record<string, Uint8Array> = {
-    [ACPI_BUILD_TABLE_FILE]: b.tables, [ACPI_BUILD_RSDP_FILE]: b.rsdp, [ACPI_BUILD_LOADER_FILE]: b.loader,
+    [ACPI_BUILD_TABLE_FILE]: b.tables.subarray(0, b.tablesUsed), [ACPI_BUILD_RSDP_FILE]: b.rsdp, [ACPI_BUILD_LOADER_FILE]: b.loader,
   };
   let next = base;
   let nextFseg = fsegAddr;
