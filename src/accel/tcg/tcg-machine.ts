@@ -15,7 +15,7 @@ import type { PCMachineState } from '../../hw/i386/pc.js';
 import {
   x86LoadKernel, multibootLoad, MULTIBOOT_BOOTLOADER_MAGIC, ADDR_MBI, type MultibootImage,
 } from '../../hw/i386/multiboot.js';
-import { linuxBootLoad, BOOT_CS, BOOT_DS, type LinuxImage } from '../../hw/i386/linux-boot.js';
+import { linuxBootLoad, linuxFirmwareSetup, BOOT_CS, BOOT_DS, type LinuxImage } from '../../hw/i386/linux-boot.js';
 import { isAmdCpu, type X86CPU } from '../../target/i386/cpu.js';
 import { CR4_PAE_MASK } from '../../target/i386/tcg/mmu-walk.js';
 import { tcgX86CpuCreate, x86CpuResetTcg } from '../../target/i386/tcg-accel-cpu.js';
@@ -110,6 +110,7 @@ export function tcgMachineInit(ms: MachineState, kernel: KernelImage | undefined
   const boot = (): void => {
     if (kernel === undefined || bsp === undefined) return;
     if (kernel.kind === 'linux') {
+      linuxFirmwareSetup(ms, as, kernel, (ms as PCMachineState).belowFourGMemSize);
       linuxBootLoad(as, kernel);
       linuxCpuState(bsp.tcg.env, kernel);
     } else {
