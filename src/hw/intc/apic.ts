@@ -10,6 +10,8 @@ import type { MemoryRegionOps } from '../../exec/memory.js';
 
 export const APIC_DEFAULT_ADDRESS = 0xfee00000;
 export const APIC_SPACE_SIZE = 0x1000;
+/** The MMIO window shared by the APIC registers and MSI writes (QEMU's "apic-msi", 1 MiB). */
+export const APIC_MSI_REGION_SIZE = 0x100000;
 
 export const MSR_IA32_APICBASE_BSP = 1 << 8;
 export const MSR_IA32_APICBASE_ENABLE = 1 << 11;
@@ -26,6 +28,8 @@ export const APIC_LVT_NB = 6;
 export const APIC_LVT_MASKED = 1 << 16;
 export const APIC_LVT_LEVEL_TRIGGER = 1 << 15;
 export const APIC_LVT_TIMER_PERIODIC = 1 << 17;
+/** LVT timer mode 2 (bits 17-18): the timer fires at IA32_TSC_DEADLINE (SDM 10.5.4.1). */
+export const APIC_LVT_TIMER_TSCDEADLINE = 2 << 17;
 
 export const APIC_SV_ENABLE = 1 << 8;
 export const APIC_SV_DIRECTED_IO = 1 << 12;
@@ -48,7 +52,10 @@ export const APIC_VERSION = 0x14;
 
 /** What a delivery asks of the vCPU beyond the IRR: QEMU's cpu_interrupt() kinds. */
 export const enum ApicCpuEvent {
-  /** INIT (or INIT level assert); the vCPU resets and waits for a SIPI if not the BSP. */
+  /**
+   * INIT (or INIT level assert): the APIC has already done its INIT reset; the vCPU resets
+   * its registers and, if not the BSP, waits for a SIPI.
+   */
   INIT = 0,
   /** Start-up IPI with its vector (the vCPU starts at vector << 12). */
   SIPI = 1,
@@ -73,6 +80,8 @@ export class ApicBus {
 
 export class APICCommonState {
   id: number;
+  /** The id the board gave this APIC; a RESET puts it back in the (writable) ID register. */
+  readonly initialApicId: number;
   apicbase = 0;
   tpr = 0;
   spuriousVec = 0xff;
@@ -89,6 +98,12 @@ export class APICCommonState {
   initialCount = 0;
   initialCountLoadTime = 0;
   nextTime = 0;
+  /**
+   * IA32_TSC_DEADLINE in TSC units (0 = disarmed), and the TSC's offset from the virtual
+   * clock in ns (the vCPU's TSC counts virtual ns + tscOffset) when it was armed.
+   */
+  tscDeadline = 0;
+  tscOffset = 0;
   waitForSipi = false;
   /** Last level given to hooks.setIntr, so the hook sees changes only. */
   intrLevel = false;
@@ -96,6 +111,7 @@ export class APICCommonState {
 
   constructor(readonly bus: ApicBus, id: number, readonly hooks: ApicCpuHooks) {
     this.id = id;
+    this.initialApicId = id;
     this.timer = timerNew(QEMU_CLOCK_VIRTUAL, apicTimer, this);
     bus.apics.push(this);
   }
@@ -122,6 +138,7 @@ function getBit(tab: Uint32Array, n: number): boolean {
 /** apic_reset_common() + apic_init_reset(): the state after RESET (bsp) or INIT. */
 export function apicResetCommon(s: APICCommonState, bsp: boolean): void {
   s.apicbase = APIC_DEFAULT_ADDRESS | (bsp ? MSR_IA32_APICBASE_BSP : 0) | MSR_IA32_APICBASE_ENABLE;
+  s.id = s.initialApicId;
   apicInitReset(s, bsp);
   // The BIOS would set LINT0 to ExtINT on the BSP; QEMU does it at reset so the 8259 reaches
   // CPU 0 while the APIC stays software-disabled.
@@ -145,6 +162,7 @@ export function apicInitReset(s: APICCommonState, bsp: boolean): void {
   s.initialCount = 0;
   s.initialCountLoadTime = 0;
   s.nextTime = 0;
+  s.tscDeadline = 0;
   s.waitForSipi = !bsp;
   timerDel(s.timer);
   apicUpdateIrq(s);
@@ -224,13 +242,14 @@ export function apicDeliverIrq(s: APICCommonState, vector: number, triggerMode: 
 
 /**
  * apic_get_interrupt(): the vCPU acknowledges; the highest vector moves IRR -> ISR.
- * -1 when there is none (or the APIC is software-disabled), the spurious vector when the
- * pending one does not beat the PPR.
+ * -1 when there is none (or the APIC is software-disabled, or the 8259 has an ExtINT
+ * waiting), the spurious vector when the pending one does not beat the PPR.
  */
 export function apicGetInterrupt(s: APICCommonState): number {
   if (!(s.spuriousVec & APIC_SV_ENABLE)) return -1;
   const intno = apicIrqPending(s);
-  if (intno === 0) return -1;
+  // the 8259 (ExtINT) is served first: the caller reads it when this returns -1
+  if (intno === 0 || apicCheckPic(s)) return -1;
   if (intno < 0) return s.spuriousVec & 0xff;
   resetBit(s.irr, intno);
   setBit(s.isr, intno);
@@ -238,16 +257,71 @@ export function apicGetInterrupt(s: APICCommonState): number {
   return intno;
 }
 
+/** Who hears level-triggered EOIs (QEMU's ioapic_eoi_broadcast); null while there is no I/O APIC. */
+let eoiListener: ((vector: number) => void) | null = null;
+
+/** Connects the EOI broadcast of every local APIC to the I/O APIC (or disconnects it with null). */
+export function apicSetEoiListener(fn: ((vector: number) => void) | null): void {
+  eoiListener = fn;
+}
+
 /**
- * apic_eoi(): retires the highest in-service vector.  Level-triggered ones would be
- * broadcast to the I/O APIC here; `onEoiBroadcast` receives them once one exists.
+ * apic_eoi(): retires the highest in-service vector; a level-triggered one is broadcast to
+ * the I/O APIC unless the SVR suppresses the broadcast (directed EOI).
  */
-export function apicEoi(s: APICCommonState, onEoiBroadcast: ((vector: number) => void) | null = null): void {
+export function apicEoi(s: APICCommonState): void {
   const isrv = getHighestPriorityInt(s.isr);
   if (isrv < 0) return;
   resetBit(s.isr, isrv);
-  if (onEoiBroadcast && !(s.spuriousVec & APIC_SV_DIRECTED_IO) && getBit(s.tmr, isrv)) onEoiBroadcast(isrv);
+  if (eoiListener && !(s.spuriousVec & APIC_SV_DIRECTED_IO) && getBit(s.tmr, isrv)) eoiListener(isrv);
   apicUpdateIrq(s);
+}
+
+/* --- the 8259's INT output on LINT0 (pic_irq_request / apic_deliver_pic_intr) --- */
+
+/** The 8259's INT output (QEMU asks pic_get_output(isa_pic)). */
+let picOutput = false;
+
+/** The 8259's output as the vCPUs' interrupt logic sees it. */
+export function apicPicOutput(): boolean {
+  return picOutput;
+}
+
+/** Records the 8259's output level; the board then offers it to each APIC that accepts it. */
+export function apicSetPicOutput(level: boolean): void {
+  picOutput = level;
+}
+
+/** apic_accept_pic_intr(): a hardware-disabled APIC, or an unmasked LINT0, lets the 8259 through. */
+export function apicAcceptPicIntr(s: APICCommonState): boolean {
+  return (s.apicbase & MSR_IA32_APICBASE_ENABLE) === 0 || (s.lvt[APIC_LVT_LINT0]! & APIC_LVT_MASKED) === 0;
+}
+
+/** apic_deliver_pic_intr(): the 8259's output changed; LINT0 delivers it in its mode. */
+export function apicDeliverPicIntr(s: APICCommonState, level: boolean): void {
+  if (level) {
+    apicLocalDeliver(s, APIC_LVT_LINT0);
+    return;
+  }
+  const lvt = s.lvt[APIC_LVT_LINT0]!;
+  switch ((lvt >> 8) & 7) {
+    case APIC_DM_FIXED:
+      if (!(lvt & APIC_LVT_LEVEL_TRIGGER)) break;
+      resetBit(s.irr, lvt & 0xff);
+      apicUpdateIrq(s);
+      break;
+    case APIC_DM_EXTINT:
+      // the vCPU's line follows the 8259 (the EXTINT hook re-reads picOutput)
+      s.hooks.cpuEvent(s, ApicCpuEvent.EXTINT, 0);
+      break;
+  }
+}
+
+/** apic_check_pic(): an ExtINT from the 8259 goes before the APIC's own vectors. */
+function apicCheckPic(s: APICCommonState): boolean {
+  if (!apicAcceptPicIntr(s) || !picOutput) return false;
+  apicDeliverPicIntr(s, true);
+  return true;
 }
 
 /** apic_local_deliver(): an LVT entry fires (timer, LINT0/1, ...). */
@@ -268,8 +342,13 @@ export function apicLocalDeliver(s: APICCommonState, idx: number): void {
 
 /* --- timer: the count drops by one every 2^countShift ns of virtual time (a 1 GHz bus) --- */
 
-/** apic_get_current_count(). */
+function timerMode(s: APICCommonState): number {
+  return (s.lvt[APIC_LVT_TIMER]! >> 17) & 3;
+}
+
+/** apic_get_current_count(); always 0 in TSC-deadline mode (SDM 10.5.4.1). */
 export function apicGetCurrentCount(s: APICCommonState): number {
+  if (timerMode(s) === 2) return 0;
   const d = Math.floor((qemuClockGetNs(QEMU_CLOCK_VIRTUAL) - s.initialCountLoadTime) / (1 << s.countShift));
   if (s.lvt[APIC_LVT_TIMER]! & APIC_LVT_TIMER_PERIODIC) {
     return s.initialCount - (d % (s.initialCount + 1));
@@ -281,6 +360,11 @@ export function apicGetCurrentCount(s: APICCommonState): number {
 function apicNextTimer(s: APICCommonState, now: number): boolean {
   // A masked timer keeps counting (the current count reads on) but arms nothing, as in QEMU.
   if (s.lvt[APIC_LVT_TIMER]! & APIC_LVT_MASKED) return false;
+  if (timerMode(s) === 2) {
+    if (s.tscDeadline === 0) return false;
+    s.nextTime = Math.max(0, s.tscDeadline - s.tscOffset);
+    return true;
+  }
   const unit = 1 << s.countShift;
   let d = Math.floor((now - s.initialCountLoadTime) / unit);
   if (s.lvt[APIC_LVT_TIMER]! & APIC_LVT_TIMER_PERIODIC) {
@@ -302,7 +386,27 @@ function apicTimerUpdate(s: APICCommonState, now: number): void {
 function apicTimer(opaque: unknown): void {
   const s = opaque as APICCommonState;
   apicLocalDeliver(s, APIC_LVT_TIMER);
+  if (timerMode(s) === 2) s.tscDeadline = 0; // a deadline fires once and disarms
   apicTimerUpdate(s, s.nextTime);
+}
+
+/**
+ * IA32_TSC_DEADLINE read: the armed deadline, 0 once it fired or outside TSC-deadline mode
+ * (SDM 10.5.4.1).  Not in QEMU 7.2's TCG APIC.
+ */
+export function apicGetTscDeadline(s: APICCommonState): number {
+  return timerMode(s) === 2 ? s.tscDeadline : 0;
+}
+
+/**
+ * IA32_TSC_DEADLINE write of `tsc` (a TSC value; 0 disarms) by a vCPU whose TSC is virtual
+ * ns + `tscOffset`.  Ignored outside TSC-deadline mode; a past deadline fires at once.
+ */
+export function apicSetTscDeadline(s: APICCommonState, tsc: number, tscOffset: number): void {
+  if (timerMode(s) !== 2) return;
+  s.tscDeadline = tsc;
+  s.tscOffset = tscOffset;
+  apicTimerUpdate(s, qemuClockGetNs(QEMU_CLOCK_VIRTUAL));
 }
 
 /* --- ICR: inter-processor interrupts --- */
@@ -371,7 +475,11 @@ function apicBusDeliverOne(d: APICCommonState, deliveryMode: number, vector: num
     case APIC_DM_FIXED: apicDeliverIrq(d, vector, triggerMode); break;
     case APIC_DM_SMI: d.hooks.cpuEvent(d, ApicCpuEvent.SMI, 0); break;
     case APIC_DM_NMI: d.hooks.cpuEvent(d, ApicCpuEvent.NMI, 0); break;
-    case APIC_DM_INIT: d.hooks.cpuEvent(d, ApicCpuEvent.INIT, 0); break;
+    case APIC_DM_INIT:
+      // do_cpu_init's apic_init_reset, done at delivery so a SIPI right behind finds it waiting
+      apicInitReset(d, (d.apicbase & MSR_IA32_APICBASE_BSP) !== 0);
+      d.hooks.cpuEvent(d, ApicCpuEvent.INIT, 0);
+      break;
     case APIC_DM_SIPI:
       // apic_startup(): only a vCPU waiting after INIT starts
       if (d.waitForSipi) {
@@ -422,8 +530,15 @@ export function apicMemWrite(s: APICCommonState, addr: number, val: number, size
   const index = (addr >> 4) & 0xff;
   if (index >= 0x32 && index <= 0x37) {
     const n = index - 0x32;
+    const old = s.lvt[n]!;
     s.lvt[n] = val;
-    if (n === APIC_LVT_TIMER) apicTimerUpdate(s, qemuClockGetNs(QEMU_CLOCK_VIRTUAL));
+    if (n === APIC_LVT_TIMER) {
+      // entering or leaving TSC-deadline mode disarms the timer (SDM 10.5.4.1)
+      if (((old ^ val) >> 17) & 3) s.tscDeadline = 0;
+      apicTimerUpdate(s, qemuClockGetNs(QEMU_CLOCK_VIRTUAL));
+    } else if (n === APIC_LVT_LINT0 && apicCheckPic(s)) {
+      apicUpdateIrq(s);
+    }
     return;
   }
   if (index >= 0x10 && index <= 0x28) return; // ISR, TMR, IRR, ESR
@@ -438,6 +553,7 @@ export function apicMemWrite(s: APICCommonState, addr: number, val: number, size
     case 0x30: s.icr[0] = val; apicDeliver(s); break;
     case 0x31: s.icr[1] = val; break;
     case 0x38:
+      if (timerMode(s) === 2) break; // ignored in TSC-deadline mode
       s.initialCount = val;
       s.initialCountLoadTime = qemuClockGetNs(QEMU_CLOCK_VIRTUAL);
       apicTimerUpdate(s, s.initialCountLoadTime);
@@ -454,6 +570,43 @@ export function apicMemWrite(s: APICCommonState, addr: number, val: number, size
       break;
   }
 }
+
+/* --- the "apic-msi" region: the running vCPU's registers, and MSI writes from anyone --- */
+
+/** The APIC of the vCPU executing now (QEMU's cpu_get_current_apic); null outside guest code. */
+let currentApic: APICCommonState | null = null;
+
+/** The vCPU loop names the APIC of the vCPU it runs (null when none runs). */
+export function apicSetCurrent(s: APICCommonState | null): void {
+  currentApic = s;
+}
+
+/**
+ * apic_send_msi(): an MSI write at 0xfee00000 + `offset` (address bits 19-12 the destination,
+ * bit 2 the destination mode; data bits 7-0 the vector, 10-8 the delivery mode, 15 the trigger).
+ */
+export function apicSendMsi(bus: ApicBus, offset: number, data: number): void {
+  const dest = (offset >>> 12) & 0xff;
+  const destMode = (offset >>> 2) & 1;
+  apicDeliverIrqToBus(bus, dest, destMode, (data >> 8) & 7, data & 0xff, (data >> 15) & 1);
+}
+
+/**
+ * The MMIO ops of the 1 MiB "apic-msi" region, opaque = the ApicBus.  As in QEMU, a write at
+ * offset 0 or beyond the 4 KiB register page is an MSI; other accesses go to the current
+ * vCPU's APIC (reads give 0 when no vCPU runs).
+ */
+export const apicMsiOps: MemoryRegionOps = {
+  read: (_opaque, offset, size) => (currentApic === null ? 0 : apicMemRead(currentApic, offset, size)),
+  write: (opaque, offset, value, size) => {
+    if (size < 4) return;
+    if (offset > 0xfff || (offset >> 4) === 0) {
+      apicSendMsi(opaque as ApicBus, offset, value);
+      return;
+    }
+    if (currentApic !== null) apicMemWrite(currentApic, offset, value, size);
+  },
+};
 
 /** The MMIO ops for a MemoryRegion whose opaque is the APICCommonState (one per vCPU view). */
 export const apicIoOps: MemoryRegionOps = {
