@@ -1,8 +1,7 @@
 ; The LAPIC timer on the virtual clock: one-shot fires once, periodic keeps firing (counts of
 ; interrupts, not times), a masked timer counts down without interrupting, and the divide
 ; configuration scales the count rate (measured against the TSC: a count at /4 takes about 4x
-; as long as at /1, a quarter of the count at /16 about 4x too; "about" is 3x-6x, as the host
-; may pause either emulator for a few ms, which the shortest of 3 runs mostly hides).
+; as long as at /1, at /16 about 16x).
 %include "lib.inc"
 %include "apic-lib.inc"
 
@@ -31,22 +30,14 @@ wait_ticks:
     jmp .w
 .d: ret
 
-; time_countdown: ECX = divide configuration, EDX = initial count; the timer runs masked
-; (one-shot) until the current count reads 0.  Returns the TSC cycles it took in EAX.
-time_countdown:
-    push ebx
-    push edx
+; countdown: ECX = divide configuration, EDX = initial count; the timer runs masked
+; (one-shot) until the current count reads 0
+countdown:
     mov dword [APIC + A_LVTT], 0x10040
     mov [APIC + A_TDCR], ecx
-    rdtsc
-    mov ebx, eax
-    pop edx
     mov [APIC + A_TICR], edx
 .w: cmp dword [APIC + A_TCCR], 0
     jne .w
-    rdtsc
-    sub eax, ebx
-    pop ebx
     ret
 
 main:
@@ -97,57 +88,70 @@ main:
     mov dword [ticks], 0
     mov ecx, 0xb
     mov edx, 200000
-    call time_countdown
+    call countdown
     sti
     nop
     cli
     SHOW "masked ticks", [ticks]
 
-    ; the divide ratios, against the TSC (the shortest of 3 runs: a host hiccup only adds time),
-    ; after 300 ms of the same loop (tsqemu's JIT warms up)
+    ; the divide ratios: TSC cycles per count at /1, /4 and /16.  Each TSC read is next to a
+    ; current-count read, so a pause of the emulator between the pairs counts in both.
     mov ecx, 0xb
-    mov edx, 300000000
-    call time_countdown
-    mov ecx, 0xb
-    mov edx, 2000000
-    call best_countdown
+    call cycles_per_count
     mov [t0], eax
     mov ecx, 0x1            ; /4
-    mov edx, 2000000
-    call best_countdown
+    call cycles_per_count
     call ratio
-    SHOW "div4 ratio is 3..6", eax
+    SHOW "div4 ratio is 3..5", eax
     mov ecx, 0x3            ; /16
-    mov edx, 500000
-    call best_countdown
+    call cycles_per_count
+    shr eax, 2
     call ratio
-    SHOW "div16/4 ratio is 3..6", eax
+    SHOW "div16 ratio/4 is 3..5", eax
     SHOW "spurious", [spurious]
     SHOW "faults", [fault_count]
     ret
 
-; best_countdown: as time_countdown, the shortest of 3 runs
-best_countdown:
+; cycles_per_count: ECX = divide configuration; the timer counts down (masked) from
+; 0xffffffff while 300000 counts pass.  Returns 256 * TSC cycles / counts in EAX.  A (TSC,
+; count) pair is read again if the count read took long (the emulator paused in between).
+cycles_per_count:
+    push ebx
     push esi
     push edi
-    mov esi, 3
-    mov edi, 0xffffffff
-.l: push ecx
-    push edx
-    call time_countdown
-    pop edx
-    pop ecx
-    cmp eax, edi
-    jae .n
-    mov edi, eax
-.n: dec esi
-    jnz .l
-    mov eax, edi
+    mov dword [APIC + A_LVTT], 0x10040
+    mov [APIC + A_TDCR], ecx
+    mov dword [APIC + A_TICR], 0xffffffff
+.p1: rdtsc
+    mov ebx, eax
+    mov esi, [APIC + A_TCCR]
+    rdtsc
+    sub eax, ebx
+    cmp eax, 50000
+    ja .p1
+.w: mov edi, esi
+    sub edi, [APIC + A_TCCR]
+    cmp edi, 300000
+    jb .w
+.p2: rdtsc
+    mov ecx, eax
+    mov edi, [APIC + A_TCCR]
+    rdtsc
+    sub eax, ecx
+    cmp eax, 50000
+    ja .p2
+    mov eax, ecx
+    sub eax, ebx            ; cycles
+    sub esi, edi            ; counts
+    mov ebx, 256
+    mul ebx
+    div esi
     pop edi
     pop esi
+    pop ebx
     ret
 
-; ratio: EAX = cycles; returns 1 if 3 * [t0] <= EAX <= 6 * [t0], else 0
+; ratio: EAX = cycles; returns 1 if 3 * [t0] <= EAX <= 5 * [t0], else 0
 ratio:
     push ebx
     push ecx
@@ -159,7 +163,7 @@ ratio:
     cmp ecx, eax
     jb .no
     mov eax, [t0]
-    mov ebx, 6
+    mov ebx, 5
     mul ebx
     cmp ecx, eax
     ja .no
