@@ -27,8 +27,9 @@ test('LAPIC timer: one-shot fires once, periodic reloads, masked counts silently
     'div4 ratio is 3..5=00000001\n', 'div16 ratio/4 is 3..5=00000001\n', 'faults=00000000\n']);
 });
 
-test('self and fixed IPIs, priority classes, TPR/PPR masking, TMR, software-disabled APIC', async () => {
-  await same('apic-ipi', ['log=70 65 55 70 \n', 'log=65 55 45 \n', 'ppr=00000050\n', 'tmr in handler=00000020\n', 'faults=00000000\n']);
+test('self and fixed IPIs, priority classes, TPR/PPR masking, TMR, NMI IPI, MSI writes, software-disabled APIC', async () => {
+  await same('apic-ipi', ['log=70 65 55 70 \n', 'log=65 55 45 \n', 'ppr=00000050\n', 'tmr in handler=00000020\n', 'log=02 02 \n',
+    'log=55 45 \n', 'faults=00000000\n']);
 });
 
 test('-smp 2: INIT + SIPI start the AP, an IPI wakes it from HLT, LOCK INC from both CPUs, INIT restarts it', async () => {
@@ -40,4 +41,9 @@ test('-smp 4: each AP starts with its own APIC ID and is woken by its own IPI; 4
   const out = await same('apic-smp', ['cpus=00000004\n', 'ap apic id=00000003\n', 'woken=00000002\n', 'woken=00000003\n',
     'counter=00009c40\n', 'started=00000004\n', 'faults=00000000\n'], ['-smp', '4']);
   assert.equal(out.split('ap apic id=').length - 1, 4, 'three APs, then AP 1 again');
+});
+
+test('the 8259 through LINT0: ExtINT, masked, fixed vector, and straight to the CPU once IA32_APIC_BASE disables the APIC', async () => {
+  await same('apic-pic', ['lint0=00008700\n', 'masked ticks=00000000\n', 'fixed>=1=00000001\n', 'apicbase=fee00100\n',
+    'cpuid.1.edx.apic=00000000\n', 'disabled APIC: ticks>=3\n', 'apicbase<-fee00900=fee00100\n', 'faults=00000000\n']);
 });

@@ -1,6 +1,7 @@
 ; Interrupts through the local APIC on one CPU: self-IPIs (shorthand and by physical and
 ; logical destination), the order of pending vectors by priority class, TPR masking and the
-; PPR (from the TPR and from the in-service vector), TMR for level-triggered IPIs, EOI.
+; PPR (from the TPR and from the in-service vector), TMR for level-triggered IPIs, EOI, an NMI
+; IPI, and MSI writes into the APIC window (offset 0, and beyond the 4 KiB register page).
 ; Each handler logs its vector (and what it sees of ISR/PPR/TMR); the log is printed.
 %include "lib.inc"
 %include "apic-lib.inc"
@@ -37,6 +38,14 @@ ISR 0x55
 ISR 0x65
 ISR 0x70
 ISR 0xff
+
+nmi_isr:
+    push ebx
+    mov ebx, [logn]
+    mov byte [log + ebx], 2
+    inc dword [logn]
+    pop ebx
+    iret
 
 ; show_log: prints "log=<vectors>" and empties it
 show_log:
@@ -78,6 +87,7 @@ main:
     GATE 0x65, isr_0x65
     GATE 0x70, isr_0x70
     GATE 0xff, isr_0xff
+    GATE 2, nmi_isr
     mov dword [APIC + A_SVR], 0x1ff
     sti
 
@@ -142,6 +152,27 @@ main:
     call show_log
     SHOW "tmr in handler", [tmr_in]
     SHOW "tmr after", [APIC + A_TMR + 0x30]
+
+    PRINTLN "NMI IPI, also with IF=0"
+    mov eax, 0x40400               ; self, NMI
+    xor edx, edx
+    call send_ipi
+    cli
+    call send_ipi
+    sti
+    call show_log
+
+    PRINTLN "MSI writes: offset 0 (id 0), beyond 4 KiB (id 1: nobody), level"
+    mov dword [APIC], 0x55
+    mov dword [APIC + 0x1000], 0x45
+    mov dword [APIC + 0x2004], 0x45   ; logical (address bit 2) 0x02: LDR 0x02 matches
+    nop
+    call show_log
+    mov dword [APIC], 0x8065
+    nop
+    call show_log
+    SHOW "tmr in handler", [tmr_in]
+    SHOW "icr.lo after MSI", [APIC + A_ICRLO]
 
     PRINTLN "software-disabled APIC: IPIs wait"
     mov dword [APIC + A_SVR], 0xff
