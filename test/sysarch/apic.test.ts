@@ -47,3 +47,8 @@ test('the 8259 through LINT0: ExtINT, masked, fixed vector, and straight to the 
   await same('apic-pic', ['lint0=00008700\n', 'masked ticks=00000000\n', 'fixed>=1=00000001\n', 'apicbase=fee00100\n',
     'cpuid.1.edx.apic=00000000\n', 'disabled APIC: ticks>=3\n', 'apicbase<-fee00900=fee00100\n', 'faults=00000000\n']);
 });
+
+test('CR8 in 64-bit mode is TPR bits 7-4: reads MMIO TPR writes, sets TPR/PPR, holds back classes at or below it', async () => {
+  await same('apic-cr8', ['cr8 after tpr=70=0000000000000007\n', 'tpr after cr8=5=0000000000000050\n', 'log=00000065 \n',
+    'log=00000055 \nlog=00000045 \n', 'cr8 after tpr=a7=000000000000000a\n', 'faults=0000000000000000\n']);
+});
