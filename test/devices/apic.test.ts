@@ -13,6 +13,8 @@ import {
 import {
   APICCommonState, ApicBus, ApicCpuEvent, apicGetInterrupt, apicHasPendingInterrupt, apicDeliverIrq,
   apicIoOps, apicResetCommon, apicDeliverIrqToBus, apicSetBase, apicSetTpr, apicGetTpr, type ApicCpuHooks,
+  apicMsiOps, apicSetCurrent, apicSetEoiListener, apicSetPicOutput, apicAcceptPicIntr, apicDeliverPicIntr,
+  apicGetTscDeadline, apicSetTscDeadline,
 } from '../../src/hw/intc/apic.js';
 
 let now = 0;
@@ -307,5 +309,126 @@ test('I/O APIC / MSI messages: physical, logical cluster and lowest priority tar
   apicDeliverIrqToBus(bus, 0xff, 0, 1, 0x63, 0);
   assert.equal(apicGetInterrupt(a[0]!), 0x63, 'LOWPRI: lowest id, as QEMU');
   assert.equal(apicHasPendingInterrupt(a[2]!), false);
+  qemuClockSetSource(null);
+});
+
+test('the apic-msi window: registers of the current vCPU; offset 0 and beyond 4 KiB are MSIs (QEMU apic_mem_write)', () => {
+  const { bus, a } = apics(2);
+  for (const s of a) enable(s);
+  apicSetCurrent(a[1]!);
+  assert.equal(apicMsiOps.read(bus, 0x20, 4), 1 << 24, 'the current vCPU is APIC 1');
+  assert.equal(apicMsiOps.read(bus, 0x1030, 4), 0x00050014, 'the page repeats');
+  apicMsiOps.write(bus, 0x80, 0x30, 4);
+  assert.equal(rd(a[1]!, 0x80), 0x30);
+  assert.equal(rd(a[0]!, 0x80), 0, 'not the other APIC');
+  apicSetCurrent(null);
+  assert.equal(apicMsiOps.read(bus, 0x20, 4), 0, 'no vCPU: reads 0');
+  // MSI address 0xfee01000: destination 1, physical; data: vector 0x71, fixed, edge.
+  apicMsiOps.write(bus, 0x1000, 0x0071, 4);
+  assert.equal(ack(a[1]!), 0x71);
+  // Offset 0: destination 0; data bit 15 = level (TMR).
+  apicMsiOps.write(bus, 0, 0x8072, 4);
+  assert.equal(apicGetInterrupt(a[0]!), 0x72);
+  assert.equal(rd(a[0]!, 0x180 + 3 * 0x10), 1 << 18, 'level MSI sets TMR');
+  // Logical destination (address bit 2): LDR bit 1 on APIC 1.
+  wr(a[1]!, 0xd0, 0x02000000);
+  apicMsiOps.write(bus, 0x02004, 0x0073, 4);
+  assert.equal(apicGetInterrupt(a[1]!), 0x73);
+  qemuClockSetSource(null);
+});
+
+test('EOI of a level-triggered vector is broadcast to the listener (QEMU apic_eoi → ioapic_eoi_broadcast)', () => {
+  const { a } = apics(1);
+  const s = a[0]!;
+  enable(s);
+  const heard: number[] = [];
+  apicSetEoiListener((v) => heard.push(v));
+  apicDeliverIrq(s, 0x81, 1);
+  assert.equal(ack(s), 0x81);
+  apicDeliverIrq(s, 0x82, 0);
+  assert.equal(ack(s), 0x82);
+  assert.deepEqual(heard, [0x81], 'edge-triggered vectors are not broadcast');
+  // SVR bit 12 (EOI broadcast suppression) is not writable in QEMU 7.2 (version bit 24 clear)
+  wr(s, 0xf0, 0x11ff);
+  apicDeliverIrq(s, 0x83, 1);
+  assert.equal(ack(s), 0x83);
+  assert.deepEqual(heard, [0x81, 0x83]);
+  apicSetEoiListener(null);
+  qemuClockSetSource(null);
+});
+
+test('the 8259 on LINT0: accepted while LINT0 is unmasked or the APIC disabled; ExtINT, fixed and level-fixed modes', () => {
+  const { a, p } = apics(2);
+  const [bsp, ap] = [a[0]!, a[1]!];
+  assert.equal(apicAcceptPicIntr(bsp), true, 'BSP LINT0 = ExtINT after reset');
+  assert.equal(apicAcceptPicIntr(ap), false, 'AP LINT0 masked');
+  p.events.length = 0;
+  apicDeliverPicIntr(bsp, true);
+  assert.deepEqual(p.events, [[0, ApicCpuEvent.EXTINT, 0]]);
+  enable(bsp);
+  wr(bsp, 0x350, 0x8064); // fixed vector 0x64, level
+  apicDeliverPicIntr(bsp, true);
+  assert.equal(rd(bsp, 0x200 + 3 * 0x10), 1 << 4, 'IRR 0x64');
+  apicDeliverPicIntr(bsp, false);
+  assert.equal(rd(bsp, 0x200 + 3 * 0x10), 0, 'level: falling output withdraws it');
+  // The 8259 waiting goes first: apic_get_interrupt returns -1 and delivers the ExtINT.
+  wr(bsp, 0x350, 0x700);
+  apicDeliverIrq(bsp, 0x90, 0);
+  apicSetPicOutput(true);
+  p.events.length = 0;
+  assert.equal(apicGetInterrupt(bsp), -1);
+  assert.deepEqual(p.events, [[0, ApicCpuEvent.EXTINT, 0]]);
+  apicSetPicOutput(false);
+  assert.equal(apicGetInterrupt(bsp), 0x90);
+  apicSetBase(ap, 0xfee00000);
+  assert.equal(apicAcceptPicIntr(ap), true, 'a disabled APIC lets the 8259 through');
+  qemuClockSetSource(null);
+});
+
+test('TSC-deadline mode (SDM 10.5.4.1): fires once at the deadline, then reads 0; 0 disarms; mode change disarms', () => {
+  const { a } = apics(1);
+  const s = a[0]!;
+  enable(s);
+  const tscOffset = 5000; // TSC = virtual ns + 5000
+  apicSetTscDeadline(s, tscOffset + 1000, tscOffset);
+  assert.equal(apicGetTscDeadline(s), 0, 'ignored outside TSC-deadline mode');
+  wr(s, 0x320, 0x40040); // mode 2, vector 0x40
+  wr(s, 0x380, 1234);
+  assert.equal(rd(s, 0x380), 0, 'initial count writes are ignored');
+  apicSetTscDeadline(s, tscOffset + 1000, tscOffset);
+  assert.equal(apicGetTscDeadline(s), tscOffset + 1000);
+  runUntil(999);
+  assert.equal(apicHasPendingInterrupt(s), false);
+  runUntil(1000);
+  assert.equal(ack(s), 0x40);
+  assert.equal(apicGetTscDeadline(s), 0, 'disarmed once fired');
+  runUntil(5000);
+  assert.equal(apicHasPendingInterrupt(s), false);
+  apicSetTscDeadline(s, tscOffset + 6000, tscOffset);
+  apicSetTscDeadline(s, 0, tscOffset);
+  runUntil(7000);
+  assert.equal(apicHasPendingInterrupt(s), false, 'a 0 write disarms');
+  apicSetTscDeadline(s, tscOffset + 8000, tscOffset);
+  wr(s, 0x320, 0x40);
+  assert.equal(apicGetTscDeadline(s), 0);
+  runUntil(9000);
+  assert.equal(apicHasPendingInterrupt(s), false, 'leaving the mode disarms');
+  wr(s, 0x320, 0x40040);
+  apicSetTscDeadline(s, 100, tscOffset); // in the past
+  runUntil(9001);
+  assert.equal(ack(s), 0x40, 'a past deadline fires at once');
+  qemuClockSetSource(null);
+});
+
+test('RESET puts the initial APIC ID back; INIT keeps a written one', () => {
+  const { a } = apics(2);
+  const ap = a[1]!;
+  wr(ap, 0x20, 0x07000000);
+  assert.equal(rd(ap, 0x20), 0x07000000);
+  wr(a[0]!, 0x310, 0x07000000);
+  wr(a[0]!, 0x300, 0x4500); // INIT to id 7
+  assert.equal(rd(ap, 0x20), 0x07000000);
+  apicResetCommon(ap, false);
+  assert.equal(rd(ap, 0x20), 0x01000000);
   qemuClockSetSource(null);
 });
