@@ -4,8 +4,9 @@
  *
  * Every vCPU runs on the main thread, in slices: each runnable vCPU executes up to VCPU_BUDGET
  * instructions, expired timers run, and interrupts are delivered (the local APIC's, the PIC's
- * through LINT0, NMI, INIT and SIPI), until SLICE_NS of host time has passed; then the loop yields to Node's event loop (setImmediate), so QMP, HMP and the
- * chardevs keep working while the guest runs.  When no vCPU can run (all halted or waiting for
+ * through LINT0, NMI, INIT and SIPI), until SLICE_NS of host time has passed; then the loop
+ * yields to Node's event loop (setImmediate), so QMP, HMP and the chardevs keep working while
+ * the guest runs.  When no vCPU can run (all halted or waiting for
  * SIPI) the loop sleeps until the next timer deadline or until an interrupt line rises: an idle
  * guest costs no host CPU.
  */
@@ -69,10 +70,13 @@ let current: TcgVcpu | undefined;
 /** A shutdown was requested: no more guest code runs. */
 let shuttingDown = false;
 
-/** Adds a vCPU to the loop (in QEMU's cpu_index order); APs start parked (waitForSipi). */
-export function tcgRrAddVcpu(cpu: CPUState, tcg: X86TcgCpu, apic: APICCommonState | null = null): TcgVcpu {
+/**
+ * Adds a vCPU to the loop (in QEMU's cpu_index order); APs start parked (waitForSipi).  The
+ * machine gives it its local APIC afterwards (v.apic), if it has one.
+ */
+export function tcgRrAddVcpu(cpu: CPUState, tcg: X86TcgCpu): TcgVcpu {
   const v: TcgVcpu = {
-    cpu, tcg, apic, intr: false, requests: 0, sipiVector: 0, waitForSipi: cpu.cpuIndex !== 0, tripleFaulted: false,
+    cpu, tcg, apic: null, intr: false, requests: 0, sipiVector: 0, waitForSipi: cpu.cpuIndex !== 0, tripleFaulted: false,
   };
   vcpus.push(v);
   return v;
