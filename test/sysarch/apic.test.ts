@@ -7,7 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBoth } from './harness.js';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildProgram, machineArgs, runBoth, TSQEMU } from './harness.js';
 
 async function same(name: string, mustContain: string[], qemuArgs: string[] = []): Promise<string> {
   const { qemu, ours } = await runBoth(name, qemuArgs);
@@ -51,4 +54,35 @@ test('the 8259 through LINT0: ExtINT, masked, fixed vector, and straight to the 
 test('CR8 in 64-bit mode is TPR bits 7-4: reads MMIO TPR writes, sets TPR/PPR, holds back classes at or below it', async () => {
   await same('apic-cr8', ['cr8 after tpr=70=0000000000000007\n', 'tpr after cr8=5=0000000000000050\n', 'log=00000065 \n',
     'log=00000055 \nlog=00000045 \n', 'cr8 after tpr=a7=000000000000000a\n', 'faults=0000000000000000\n']);
+});
+
+/** Runs progs/NAME.asm under QEMU and tsqemu as runBoth does, but without -no-reboot. */
+async function sameWithReboot(name: string, args: string[], mustContain: string[]): Promise<void> {
+  const { elf, dir } = buildProgram(name);
+  try {
+    const run = (binary: string, tag: string): Promise<{ output: string; status: number | null }> => new Promise((resolve, reject) => {
+      const con = join(dir, `${tag}.txt`);
+      const argv = machineArgs(elf, con, args).filter((a) => a !== '-no-reboot');
+      const p = spawn(binary, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const t = setTimeout(() => p.kill('SIGKILL'), 30000);
+      p.on('error', reject);
+      p.on('close', (status) => {
+        clearTimeout(t);
+        let output = '';
+        try { output = readFileSync(con, 'latin1'); } catch { /* compared below */ }
+        resolve({ output, status });
+      });
+    });
+    const [qemu, ours] = await Promise.all([run('qemu-system-x86_64', 'qemu'), run(TSQEMU, 'ours')]);
+    for (const line of mustContain) assert.ok(qemu!.output.includes(line), `QEMU's output lacks ${JSON.stringify(line)}:\n${qemu!.output}`);
+    assert.equal(ours!.output, qemu!.output);
+    assert.equal(ours!.status, qemu!.status);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a system reset resets the local APICs with the CPUs: the APs wait for INIT/SIPI again (-smp 2)', async () => {
+  await sameWithReboot('apic-reset', ['-smp', '2'], ['boot=00000000\n', 'boot=00000001\napicbase=fee00900\nid=00000000\ntpr=00000000\n',
+    'lvt.timer=00010000\ntimer.initial=00000000\n', 'faults=00000000\n']);
 });
