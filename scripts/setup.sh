@@ -28,3 +28,5 @@ elif [ -n "$(find native -name '*.cc' -newer native/build/Release/tsqemu_native.
   npm run --silent build:native
 fi
 npm run --silent build
+# The default guest (Debian kernel, busybox initramfs, SeaBIOS) into .cache/guest.
+bash scripts/fetch-guest.sh

@@ -13,6 +13,7 @@ import { Monitor, qemuName } from './monitor.js';
 import { ReadLineState } from './readline.js';
 import { qmpCont, qmpQueryChardev, qmpQueryStatus, qmpQuit, qmpStop, QEMU_PKGVERSION } from './qmp-cmds.js';
 import { qmpRegisterCommand } from './qmp-dispatch.js';
+import { tcgCpuDumpState } from '../accel/tcg/tcg-monitor.js';
 import { hmpInfoQtree } from '../hw/core/qdev-monitor.js';
 import { objectChildren, objectResolvePath, type QObject } from '../qom/object.js';
 
@@ -34,6 +35,7 @@ const INFO_CMDS: HmpCommand[] = [
   { name: 'name', params: '', help: 'show the current VM name', args: '', run: (m) => hmpInfoName(m) },
   { name: 'qom-tree', params: '[path]', help: 'show QOM composition tree', args: 'word?', run: (m, a) => hmpInfoQomTree(m, a) },
   { name: 'qtree', params: '', help: 'show device tree', args: '', run: (m) => m.puts(hmpInfoQtree()) },
+  { name: 'registers', params: '[-a]', help: 'show the cpu registers (-a: all - show register info for all cpus)', args: 'word?', run: (m, a) => hmpInfoRegisters(m, a) },
   { name: 'status', params: '', help: 'show the current VM status (running|paused)', args: '', run: (m) => hmpInfoStatus(m) },
   { name: 'version', params: '', help: 'show the version of QEMU', args: '', run: (m) => m.puts(`${QEMU_COMPAT_VERSION} (${QEMU_PKGVERSION})\n`) },
 ];
@@ -117,6 +119,18 @@ function hmpInfoQomTree(mon: MonitorHMP, path: string): void {
 function hmpInfoName(mon: MonitorHMP): void {
   const name = qemuName();
   if (name !== undefined) mon.puts(`${name}\n`);
+}
+
+/** hmp_info_registers(): the current CPU's registers, or every CPU's with -a. */
+function hmpInfoRegisters(mon: MonitorHMP, arg: string): void {
+  const all = arg === '-a';
+  for (const cpu of cpus) {
+    if (!all && cpu.cpuIndex !== (mon.curCpuIndex() ?? 0)) continue;
+    const dump = tcgCpuDumpState(cpu.cpuIndex);
+    if (dump === undefined) throw new QemuError('No CPU available');
+    if (all) mon.puts(`\nCPU#${cpu.cpuIndex}\n`);
+    mon.puts(dump);
+  }
 }
 
 function hmpInfoCpus(mon: MonitorHMP): void {

@@ -95,16 +95,29 @@ test('kernel files that cannot be booted end start-up with QEMU 7.2\'s messages 
   }
 });
 
-test('a Linux kernel (no multiboot header, "HdrS" signature) is refused with one line until direct Linux boot exists', () => {
+test('a Linux bzImage with bad -initrd or -append ends start-up with QEMU 7.2\'s messages and status 1', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mb-linux-'));
   try {
+    // A protocol 2.15 header (loaded high, 64-bit capable) with 4 setup sectors.
     const image = Buffer.alloc(16384);
+    image[0x1f1] = 4;
     image.write('HdrS', 0x202, 'latin1');
     image.writeUInt16LE(0x20f, 0x206);
-    writeFileSync(join(dir, 'bzImage'), image);
-    const o = spawnSync(TSQEMU, ['-M', 'pc', '-cpu', 'base', '-nodefaults', '-display', 'none', '-kernel', join(dir, 'bzImage')], { encoding: 'utf8', timeout: 20000 });
-    assert.equal(o.stderr, 'tsqemu-system-x86_64: direct Linux boot (-kernel bzImage) is not supported yet\n');
-    assert.equal(o.status, 1);
+    image[0x211] = 0x01;
+    image.writeUInt32LE(0x100000, 0x214);
+    image.writeUInt32LE(0x7fffffff, 0x22c);
+    image.writeUInt16LE(0x7f, 0x236);
+    const kernel = join(dir, 'bzImage');
+    writeFileSync(kernel, image);
+    writeFileSync(join(dir, 'big.img'), Buffer.alloc(64 << 20));
+    const cases = [
+      ['-kernel', kernel, '-append', 'console=ttyS0 vga=0x3x'],
+      ['-kernel', kernel, '-initrd', join(dir, 'missing.img')],
+      ['-kernel', kernel, '-initrd', join(dir, 'big.img')],
+    ];
+    const seen = new Set<string>();
+    for (const c of cases) seen.add(compareStartup(c).stderr);
+    assert.equal(seen.size, cases.length, 'every case fails with its own message');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,17 +16,20 @@ import type { PCMachineState } from '../../hw/i386/pc.js';
 import {
   x86LoadKernel, multibootLoad, MULTIBOOT_BOOTLOADER_MAGIC, ADDR_MBI, type MultibootImage,
 } from '../../hw/i386/multiboot.js';
+import { linuxBootLoad, BOOT_CS, BOOT_DS, type LinuxImage } from '../../hw/i386/linux-boot.js';
 import { isAmdCpu, type X86CPU } from '../../target/i386/cpu.js';
 import { FeatureWord } from '../../target/i386/cpu-features.js';
+import { CR4_PAE_MASK } from '../../target/i386/tcg/mmu-walk.js';
 import { tcgX86CpuCreate, x86CpuInitTcg, x86CpuResetTcg } from '../../target/i386/tcg-accel-cpu.js';
 import { tcgCpuSetApic } from '../../target/i386/tcg/msr.js';
 import { MemoryRegion } from '../../exec/memory.js';
 import {
   APICCommonState, ApicBus, APIC_DEFAULT_ADDRESS, APIC_MSI_REGION_SIZE, APIC_SV_ENABLE, APIC_LVT_LINT0, APIC_LVT_LINT1,
-  apicMsiOps, apicResetCommon, apicUpdateIrq,
+  apicMsiOps, apicResetCommon, apicSetEoiListener, apicUpdateIrq,
 } from '../../hw/intc/apic.js';
+import { ioapicEoiBroadcast } from '../../hw/intc/ioapic.js';
 import {
-  CPUX86State, R_CS, R_DS, R_ES, R_FS, R_GS, R_SS, R_EAX, R_EBX, CR0_PE_MASK,
+  CPUX86State, R_CS, R_DS, R_ES, R_FS, R_GS, R_SS, R_EAX, R_EBX, R_EBP, R_EDI, R_ESI, CR0_PE_MASK, CR0_PG_MASK, EFER_LME, EFER_LMA,
 } from '../../target/i386/tcg/cpu-state.js';
 import { qemuRegisterReset, qemuSystemResetRequest } from '../../system/runstate.js';
 import { QemuError } from '../../util/error.js';
@@ -34,14 +37,17 @@ import {
   tcgRrAddVcpu, tcgRrApicEvent, tcgRrInit, tcgRrPicIrqRequest, tcgRrSetCpuInit, tcgRrUpdateIntr, tcgRrVcpus, type TcgVcpu,
 } from './tcg-accel-ops-rr.js';
 
+/** What -kernel gave: a multiboot image or a Linux bzImage. */
+export type KernelImage = MultibootImage | LinuxImage;
+
 /* Flat 4 GiB segments as the option ROM's GDT gives them (selectors 0x08 code, 0x10 data; accessed). */
-const FLAT_CODE32 = 0x00cf9b00, FLAT_DATA32 = 0x00cf9300;
+const FLAT_CODE32 = 0x00cf9b00, FLAT_DATA32 = 0x00cf9300, FLAT_CODE64 = 0x00af9b00;
 
 /**
  * -kernel on the PC (x86_load_linux from pc_memory_init): read and lay out the image now, with
  * QEMU's errors, so a bad file ends start-up where QEMU's does.
  */
-export function pcLoadKernel(ms: MachineState): MultibootImage | undefined {
+export function pcLoadKernel(ms: MachineState): KernelImage | undefined {
   if (ms.kernelFilename === undefined || pcBoard(ms) === undefined) return undefined;
   const pcms = ms as PCMachineState;
   const bsp = cpus[0] as X86CPU | undefined;
@@ -49,7 +55,7 @@ export function pcLoadKernel(ms: MachineState): MultibootImage | undefined {
     belowFourG: pcms.belowFourGMemSize,
     aboveFourG: pcms.aboveFourGMemSize,
     amdHtHole: bsp !== undefined && isAmdCpu(bsp.env),
-  });
+  }, pcms.linuxbootHostDecompress);
 }
 
 /**
@@ -99,11 +105,37 @@ function tcgCpuApicCreate(bus: ApicBus, v: TcgVcpu, smpCpus: number): void {
 }
 
 /**
+ * The 32-bit boot protocol's entry state (boot.rst, "32-bit boot protocol"): protected mode with
+ * paging off, CS = __BOOT_CS and DS/ES/SS = __BOOT_DS (flat 4 GiB, from the boot GDT), ESI =
+ * the zero page, EBP/EDI/EBX = 0, interrupts off.
+ */
+export function linuxCpuState(env: CPUX86State, img: LinuxImage): void {
+  env.cr0 |= CR0_PE_MASK;
+  env.gdtBase = img.gdtAddr;
+  env.gdtLimit = img.gdt.length - 1;
+  const long = img.vmlinux !== undefined;
+  if (long) {
+    // The 64-bit boot protocol: long mode, paging with the identity map, CS a 64-bit segment.
+    env.cr3 = img.pageTablesAddr;
+    env.cr4 |= CR4_PAE_MASK;
+    env.efer |= EFER_LME | EFER_LMA;
+    env.cr0 |= CR0_PG_MASK;
+  }
+  env.loadSegCache(R_CS, BOOT_CS, 0, 0xffffffff, long ? FLAT_CODE64 : FLAT_CODE32);
+  for (const s of [R_DS, R_ES, R_FS, R_GS, R_SS]) env.loadSegCache(s, BOOT_DS, 0, 0xffffffff, FLAT_DATA32);
+  env.updateMode();
+  env.eflags = 0x2;
+  for (const r of [R_EBX, R_EBP, R_EDI]) env.regs[r << 1] = 0;
+  env.regs[R_ESI << 1] = img.zeroPageAddr;
+  env.rip = long ? img.vmlinux!.entry64 : img.entry;
+}
+
+/**
  * Gives every CPU of a built PC its software-CPU context and wires the reset path.  Returns
  * false when the machine has nothing to run (no PC board: -M none), or cannot run (its RAM does
  * not fit one guest buffer), which only -S may inspect.
  */
-export function tcgMachineInit(ms: MachineState, kernel: MultibootImage | undefined, autostart: boolean): boolean {
+export function tcgMachineInit(ms: MachineState, kernel: KernelImage | undefined, autostart: boolean): boolean {
   const layout = pcMemory(ms);
   const board = pcBoard(ms);
   if (layout === undefined || board === undefined) return false;
@@ -119,13 +151,20 @@ export function tcgMachineInit(ms: MachineState, kernel: MultibootImage | undefi
   if (bus.apics.length > 0) {
     as.addRegion(APIC_DEFAULT_ADDRESS, MemoryRegion.mmio('apic-msi', APIC_MSI_REGION_SIZE, apicMsiOps, bus), APIC_REGION_PRIORITY);
   }
+  // Level-triggered EOIs reach the I/O APIC (apic_eoi → ioapic_eoi_broadcast).
+  apicSetEoiListener(board.ioapic !== undefined ? ioapicEoiBroadcast : null);
   tcgRrSetCpuInit((v) => x86CpuInitTcg(v.tcg, v.cpu as X86CPU));
   const bsp = tcgRrVcpus()[0];
   if (bsp !== undefined) pcSetCpuIntr(ms, qemuAllocateIrq((_o, _n, level) => tcgRrPicIrqRequest(level), null, 0));
   const boot = (): void => {
     if (kernel === undefined || bsp === undefined) return;
-    multibootLoad(as, kernel);
-    multibootCpuState(bsp.tcg.env, kernel);
+    if (kernel.kind === 'linux') {
+      linuxBootLoad(as, kernel);
+      linuxCpuState(bsp.tcg.env, kernel);
+    } else {
+      multibootLoad(as, kernel);
+      multibootCpuState(bsp.tcg.env, kernel);
+    }
     if (bsp.apic !== null) seabiosLapicSetup(bsp.apic);
   };
   // qemu_system_reset(): devices, then CPUs (x86_cpu_reset; APs wait for SIPI), then the boot image.

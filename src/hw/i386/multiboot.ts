@@ -7,10 +7,11 @@
  * QEMU hands that layout to SeaBIOS's multiboot option ROM through fw_cfg; the ROM copies it
  * into RAM, builds the memory map with INT 15h E820 and fills mem_lower/mem_upper, then enters
  * the kernel.  We write the same bytes into RAM ourselves (multibootLoad) and start the BSP in
- * the multiboot machine state (multibootCpuState); docs/tcg.md lists what differs.  Linux
- * images (bzImage, PVH ELF) are refused until issue 6.
+ * the multiboot machine state (multibootCpuState); docs/tcg.md lists what differs.  A bzImage
+ * goes to linux-boot.ts; PVH ELF images are refused.
  */
-import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
+import { closeSync, openSync, readSync, fstatSync, readFileSync } from 'node:fs';
+import { loadLinux, type LinuxImage } from './linux-boot.js';
 import { QemuError, QemuExit, errorPrintf, errorReport } from '../../util/error.js';
 import { strerror } from '../../util/strerror.js';
 import type { AddressSpace } from '../../exec/memory.js';
@@ -39,6 +40,7 @@ export interface MultibootMemory {
 
 /** A multiboot kernel laid out for RAM: one buffer at its load address, the MBI and the map. */
 export interface MultibootImage {
+  kind: 'multiboot';
   entry: number;
   loadAddr: number;
   /** Kernel, module table, command lines, boot loader name and modules (QEMU's mb_buf). */
@@ -83,7 +85,7 @@ function fatal(msg: string): never {
  * kernels we cannot boot yet with QEMU's messages where QEMU refuses them too.
  */
 export function x86LoadKernel(kernelFilename: string, initrd: string | undefined, cmdline: string,
-  mem: MultibootMemory): MultibootImage {
+  mem: MultibootMemory, hostDecompress: boolean): MultibootImage | LinuxImage {
   const file = readKernelFile(kernelFilename);
   const header = new Uint8Array(8192);
   header.set(file.subarray(0, 8192));
@@ -91,8 +93,9 @@ export function x86LoadKernel(kernelFilename: string, initrd: string | undefined
   if (hv.getUint32(0x202, true) !== 0x53726448) { // not "HdrS": maybe multiboot
     const mb = loadMultiboot(file, header, kernelFilename, initrd, cmdline, mem);
     if (mb) return mb;
-    if (hv.getUint32(0, true) === 0x464c457f && !hasPvhNote(file)) {
-      fatal('Error loading uncompressed kernel without PVH ELF Note');
+    if (hv.getUint32(0, true) === 0x464c457f) {
+      if (!hasPvhNote(file)) fatal('Error loading uncompressed kernel without PVH ELF Note');
+      throw new QemuError('booting an uncompressed kernel through its PVH entry is not supported');
     }
     // A protocol-0 image: its setup sectors must fit in the file.
     const setup = ((header[0x1f1] || 4) + 1) * 512;
@@ -100,8 +103,20 @@ export function x86LoadKernel(kernelFilename: string, initrd: string | undefined
       errorPrintf('qemu: invalid kernel header\n');
       throw new QemuExit(1);
     }
+    throw new QemuError('Linux boot protocol < 2.02 (a kernel that is not loaded high) is not supported');
   }
-  throw new QemuError('direct Linux boot (-kernel bzImage) is not supported yet');
+  return loadLinux(file, initrd === undefined ? undefined : readInitrd(initrd), cmdline, mem, hostDecompress);
+}
+
+/** The -initrd file of a Linux kernel, with x86_load_linux()'s message when it cannot be read. */
+function readInitrd(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    errorPrintf(`qemu: error reading initrd ${path}: Failed to open file “${path}”: open() failed: ${strerror(err)}\n`);
+    throw new QemuExit(1);
+  }
 }
 
 /** load_elfboot()'s test: an ELF note of type XEN_ELFNOTE_PHYS32_ENTRY (18) named "Xen". */
@@ -305,7 +320,7 @@ export function loadMultiboot(file: Uint8Array, header: Uint8Array, kernelFilena
     ev.setBigUint64(p + 12, BigInt(e.length), true);
     ev.setUint32(p + 20, e.type, true);
   });
-  return { entry, loadAddr, buf, mbi, e820 };
+  return { kind: 'multiboot', entry, loadAddr, buf, mbi, e820 };
 }
 
 /**
@@ -313,7 +328,7 @@ export function loadMultiboot(file: Uint8Array, header: Uint8Array, kernelFilena
  * with the EBDA, the BIOS area, RAM above 1 MiB less SeaBIOS's top 128 KiB, the BIOS ROM,
  * RAM above 4 GiB, and on AMD CPUs the HyperTransport hole.  Checked against QEMU 7.2.
  */
-function e820Map(mem: MultibootMemory): Array<{ base: number; length: number; type: number }> {
+export function e820Map(mem: MultibootMemory): Array<{ base: number; length: number; type: number }> {
   const map = [
     { base: 0, length: 0x9fc00, type: E820_RAM },
     { base: 0x9fc00, length: 0x400, type: E820_RESERVED },

@@ -6,13 +6,14 @@
  * pc_basic_device_init() adds the legacy ISA devices (PIC pair, RTC, PIT with
  * the speaker port, COM ports from -serial, i8042, port 0x92) on isa.0, with
  * the I/O port space and the gsi lines they use; pc_cmos_init() fills CMOS.
- * Devices still to come (HPET, IOAPIC, floppy, ...) are added by their issues.
+ * The IOAPIC (/machine/i440fx/ioapic) and the HPET take the gsi lines too.
+ * Devices still to come (floppy, ...) are added by their issues.
  */
 import { objectNew, objectPropertyAddChild, objectPropertyAddLink, typeRegisterStatic } from '../../qom/object.js';
 import { QemuError, warnReport } from '../../util/error.js';
 import { deviceClass, type DeviceState } from '../../hw/core/qdev.js';
 import { deviceClassSetProps, qdevPropGet, qdevPropSetRaw } from '../../hw/core/qdev-properties.js';
-import { TYPE_SYS_BUS_DEVICE, sysbusRealize } from '../../hw/core/sysbus.js';
+import { TYPE_SYS_BUS_DEVICE, sysbusMmioMap, sysbusRealize } from '../../hw/core/sysbus.js';
 import type { MachineState } from '../../hw/core/machine.js';
 import { pciBusReset, pciCreateSimple, pciNew, pciRealize, type PCIBus, type PCIDevice } from '../pci/pci.js';
 import {
@@ -20,15 +21,21 @@ import {
 } from '../pci/i440fx.js';
 import { TYPE_PIIX3_DEVICE, TYPE_PIIX3_IDE, TYPE_PIIX4_PM, piix3Wire, piixChildBus, smbusEepromInit } from '../pci/piix.js';
 import { piix4PmMachineReady, piix4PmWire } from '../acpi/piix4.js';
-import { fwCfgReset, type FWCfgState } from '../nvram/fw_cfg.js';
-import { fwCfgArchCreate, fwCfgMachineReset } from './fw_cfg.js';
+import { fwCfgAddBytes, fwCfgReset, type FWCfgState } from '../nvram/fw_cfg.js';
+import { FW_CFG_HPET, fwCfgArchCreate, fwCfgMachineReset } from './fw_cfg.js';
 import { PCMachineState, pcMachineClass } from './pc.js';
 import { x86CpusInit, x86MachineClass, x86SmmEnabled, type X86MachineState } from './x86.js';
 import { IOPortSpace } from '../../exec/ioport.js';
 import { qemuAllocateIrq, qemuAllocateIrqs, qemuSetIrq, type IRQState, type QemuIrq } from '../core/irq.js';
 import { isaBusSetResources } from '../isa/isa-io.js';
 import { i8259Init, picGetOutput, picReadIrq, type PICCommonState } from '../intc/i8259.js';
-import { i8254PitInit, type PITCommonState } from '../timer/i8254.js';
+import { i8254PitInit, pitGetOut, type PITCommonState } from '../timer/i8254.js';
+import { IO_APIC_DEFAULT_ADDRESS, IOAPIC_NUM_PINS, TYPE_IOAPIC, registerIoapicTypes, type IOAPICCommonState } from '../intc/ioapic.js';
+import {
+  HPET_BASE, HPET_LEGACY_PIT_INT, HPET_LEGACY_RTC_INT, TYPE_HPET, registerHpetTypes, type HPETState,
+} from '../timer/hpet.js';
+import { QEMU_CLOCK_VIRTUAL, qemuClockGetNs } from '../../qemu/timer.js';
+import type { AddressSpace } from '../../exec/memory.js';
 import { pcspkInit } from '../audio/pcspk.js';
 import { mc146818RtcInit, rtcGetMemory, rtcSetMemory, type RTCState } from '../rtc/mc146818rtc.js';
 import { serialHdsIsaInit, serialIsaResetIndex, type ISASerialState } from '../char/serial-isa.js';
@@ -54,8 +61,17 @@ export interface PcBoard {
   fwCfgState: FWCfgState;
   /** The I/O port space (address_space_io) every ISA device registers in. */
   io: IOPortSpace;
-  /** The 24 gsi lines (x86ms->gsi); 0-15 reach the PIC. */
+  /** The 24 gsi lines (x86ms->gsi); 0-15 reach the PIC, all reach the IOAPIC. */
   gsi: IRQState[];
+  /** The IOAPIC (absent with KVM's in-kernel irqchip). */
+  ioapic: IOAPICCommonState | undefined;
+  /**
+   * The IOAPIC inputs the gsi lines drive (GSIState.ioapic_irq): replacing an
+   * entry intercepts that line, as qtest's irq_intercept_in does.
+   */
+  ioapicIrqs: QemuIrq[];
+  /** The HPET, when the machine has one (hpet=on, the default). */
+  hpet: HPETState | undefined;
   pic: { master: PICCommonState; slave: PICCommonState };
   pit: PITCommonState;
   rtc: RTCState;
@@ -210,22 +226,26 @@ export function pcInit1(ms: MachineState): void {
 
   const piix3 = pciCreateSimple(pciBus, -1, TYPE_PIIX3_DEVICE, true);
   const isaBus = piixChildBus(piix3)!;
-  // x86ms->gsi: until the IOAPIC exists, gsi 0-15 go to the PIC only.
-  const gsiTargets: QemuIrq[] = [];
-  const gsi = qemuAllocateIrqs(gsiHandler, gsiTargets, 24);
+  // x86ms->gsi, routed by gsi_handler to the PIC and the IOAPIC.
+  const gsiState: GSIState = { i8259Irq: [], ioapicIrq: [] };
+  const gsi = qemuAllocateIrqs(gsiHandler, gsiState, GSI_NUM_PINS);
   // PCI INTA-D through PIIX3's PIRQ routing to the gsi lines, and the reset control register.
   piix3Wire(piix3, pciBus, gsi, io);
   isaBusSetResources(isaBus, io, gsi);
   const cpuIntr: { line: QemuIrq } = { line: null };
   const pic = i8259Init(isaBus, qemuAllocateIrq((_o, _n, level) => qemuSetIrq(cpuIntr.line, level), null, 0));
-  gsiTargets.push(...pic.irqs);
+  gsiState.i8259Irq.push(...pic.irqs);
+  // With KVM's in-kernel irqchip the kernel's IOAPIC takes the gsi lines (pcKvmGsiHandler).
+  const ioapic = pcKvmIrqchipInKernel() ? undefined : ioapicInitGsi(gsiState, host, mem?.as, () => picReadIrq(pic.master, pic.slave));
   pcVgaInit(pcms, pciBus);
 
   // Without Xen, vmport=auto means on (the vmport device itself comes with the ISA devices).
   if (pcms.vmport === 'auto') pcms.vmport = 'on';
 
   const a20: PcBoard['a20'] = { level: 1, handler: undefined };
-  const basic = pcBasicDeviceInit(pcms, isaBus, gsi, a20);
+  const basic = pcBasicDeviceInit(pcms, isaBus, gsi, a20, mem?.as);
+  // fw_cfg's HPET item is hpet_cfg, which the HPET fills in (its count stays 0xff without one).
+  if (basic.hpet) fwCfgAddBytes(fwCfgState, FW_CFG_HPET, hpetFwConfig(basic.hpet));
   const ide = pciCreateSimple(pciBus, piix3.devfn + 1, TYPE_PIIX3_IDE);
   pcCmosInit(pcms, basic.rtc);
 
@@ -244,7 +264,7 @@ export function pcInit1(ms: MachineState): void {
     pm = acpiDev;
   }
   pcKvmInit(ms, io);
-  boards.set(ms, { pciBus, i440fx, piix3, ide, pm, fwCfg, fwCfgState, io, gsi, pic, cpuIntr, a20, ...basic });
+  boards.set(ms, { pciBus, i440fx, piix3, ide, pm, fwCfg, fwCfgState, io, gsi, ioapic, ioapicIrqs: gsiState.ioapicIrq, pic, cpuIntr, a20, ...basic });
   pcMachineDone(ms);
 }
 
@@ -262,22 +282,97 @@ export function pcMachineDone(ms: MachineState): void {
 }
 
 /**
- * The system reset of the PCI functions and fw_cfg (qemu_devices_reset over
- * pci.0 and the fw_cfg device, fw_cfg_machine_reset): for a guest reset (0xcf9,
- * i8042, port 0x92) together with pcIsaDevicesReset.
+ * The system reset of the system-bus devices (HPET, IOAPIC), the PCI functions
+ * and fw_cfg (qemu_devices_reset over main-system-bus, fw_cfg_machine_reset):
+ * for a guest reset (0xcf9, i8042, port 0x92) together with pcIsaDevicesReset.
  */
 export function pcPciDevicesReset(ms: MachineState): void {
   const b = boards.get(ms)!;
+  for (const dev of [b.hpet, b.ioapic]) if (dev) deviceClass(dev.klass).reset?.(dev);
   pciBusReset(b.pciBus);
   fwCfgReset(b.fwCfgState);
   fwCfgMachineReset(b.fwCfgState);
 }
 
-/** gsi_handler(): a gsi line drives its PIC input (and later the IOAPIC's). */
+const ISA_NUM_IRQS = 16;
+const GSI_NUM_PINS = IOAPIC_NUM_PINS;
+/** hpet_irqs of pc_basic_device_init for pc-piix: the HPET's timers may use IRQ 2 only. */
+const PIIX_HPET_INTCAP = 0x4;
+
+/**
+ * hpet_cfg (struct hpet_fw_config) with this machine's one HPET: the count,
+ * then per HPET { u32 event_timer_block_id; u64 address; u16 min_tick; u8 page_prot }.
+ */
+function hpetFwConfig(hpet: HPETState): Uint8Array {
+  const b = new Uint8Array(1 + 8 * 15);
+  const dv = new DataView(b.buffer);
+  b[0] = 1;
+  dv.setUint32(1, hpet.capabilityLo, true);
+  dv.setUint32(5, HPET_BASE, true);
+  return b;
+}
+
+/** GSIState: where each gsi line goes. */
+interface GSIState {
+  i8259Irq: QemuIrq[];
+  ioapicIrq: QemuIrq[];
+}
+
+/**
+ * gsi_handler(): gsi 0-15 drive their PIC input and the IOAPIC input of the
+ * same number, 16-23 the IOAPIC only (the IOAPIC itself takes ISA IRQ 0 on pin 2).
+ */
 function gsiHandler(opaque: unknown, n: number, level: number): void {
   if (pcKvmIrqchipInKernel()) return pcKvmGsiHandler(n, level);
-  const targets = opaque as QemuIrq[];
-  if (n < 16) qemuSetIrq(targets[n] ?? null, level);
+  const s = opaque as GSIState;
+  if (n < ISA_NUM_IRQS) qemuSetIrq(s.i8259Irq[n] ?? null, level);
+  qemuSetIrq(s.ioapicIrq[n] ?? null, level);
+}
+
+/**
+ * ioapic_init_gsi(): the IOAPIC as /machine/i440fx/ioapic at 0xfec00000, its
+ * inputs on the gsi lines; its MSI writes go to the system address space.
+ */
+function ioapicInitGsi(gsiState: GSIState, parent: DeviceState, as: AddressSpace | undefined, picAck: () => number): IOAPICCommonState {
+  const dev = objectNew(TYPE_IOAPIC) as IOAPICCommonState;
+  objectPropertyAddChild(parent, 'ioapic', dev);
+  dev.as = as;
+  dev.picReadIrq = picAck;
+  sysbusRealize(dev);
+  sysbusMmioMap(dev, 0, IO_APIC_DEFAULT_ADDRESS, as);
+  gsiState.ioapicIrq.push(...dev.irqIn);
+  return dev;
+}
+
+/**
+ * Whether pc_basic_device_init creates the HPET: hpet=on, and not beside KVM's
+ * in-kernel PIT (QEMU's case without KVM_CAP_PIT_STATE2: tsqemu cannot stop
+ * the kernel's PIT when the HPET takes IRQ 0 over).
+ */
+function pcHasHpet(pcms: PCMachineState): boolean {
+  return pcms.hpetEnabled && !pcKvmIrqchipInKernel();
+}
+
+/** The HPET at 0xfed00000 with intcap IRQ 2, its 24 sysbus IRQs on the gsi lines. */
+function pcHpetCreate(gsi: IRQState[], as: AddressSpace | undefined): HPETState {
+  const hpet = objectNew(TYPE_HPET) as HPETState;
+  // An intcap set by -global stays, unless its low byte is 0 (QEMU reads it into a uint8_t).
+  if (((qdevPropGet(hpet, 'hpet-intcap') as number) & 0xff) === 0) qdevPropSetRaw(hpet, 'hpet-intcap', PIIX_HPET_INTCAP);
+  hpet.as = as;
+  sysbusRealize(hpet);
+  sysbusMmioMap(hpet, 0, HPET_BASE, as);
+  for (let i = 0; i < GSI_NUM_PINS; i++) hpet.irqs[i] = gsi[i]!;
+  return hpet;
+}
+
+/**
+ * The PIT's gpio-in 0 (pit_irq_control) as the HPET's legacy mode drives it:
+ * enabled again, the PIT's line takes its current OUT level.  While disabled
+ * the PIT keeps counting, but the HPET does not pass its line on.
+ */
+function pcPitIrqControl(opaque: unknown, _n: number, enable: number): void {
+  const ch0 = (opaque as PITCommonState).channels[0]!;
+  if (enable) qemuSetIrq(ch0.irq, pitGetOut(ch0, qemuClockGetNs(QEMU_CLOCK_VIRTUAL)));
 }
 
 /**
@@ -285,9 +380,12 @@ function gsiHandler(opaque: unknown, n: number, level: number): void {
  * with port 0x61, the COM ports, then pc_superio_init's i8042 and port 0x92,
  * whose A20 outputs meet in one line.
  */
-function pcBasicDeviceInit(pcms: PCMachineState, isaBus: BusState, gsi: IRQState[], a20: PcBoard['a20']) {
-  const rtc = mc146818RtcInit(isaBus, 0, undefined);
-  const pit = i8254PitInit(isaBus, 0x40, gsi[0]!);
+function pcBasicDeviceInit(pcms: PCMachineState, isaBus: BusState, gsi: IRQState[], a20: PcBoard['a20'], as: AddressSpace | undefined) {
+  // With an HPET, the PIT's and the RTC's lines go through it (its legacy replacement cuts them off).
+  const hpet = pcHasHpet(pcms) ? pcHpetCreate(gsi, as) : undefined;
+  const rtc = mc146818RtcInit(isaBus, 0, hpet?.legacyIn[HPET_LEGACY_RTC_INT]);
+  const pit = i8254PitInit(isaBus, 0x40, hpet ? hpet.legacyIn[HPET_LEGACY_PIT_INT]! : gsi[0]!);
+  if (hpet) hpet.pitEnabled = qemuAllocateIrq(pcPitIrqControl, pit, 0);
   if (pcKvmIrqchipInKernel()) pcKvmPitCreate();
   pcspkInit(isaBus, pit);
   serialIsaResetIndex();
@@ -302,7 +400,7 @@ function pcBasicDeviceInit(pcms: PCMachineState, isaBus: BusState, gsi: IRQState
     i8042 = i8042Init(isaBus, a20Line);
     port92Init(isaBus, a20Line);
   }
-  return { rtc, pit, serials, i8042 };
+  return { rtc, pit, serials, i8042, hpet };
 }
 
 /** set_boot_dev()'s device codes: floppy, hard disk, CD-ROM, network. */
@@ -378,6 +476,8 @@ export function pcSetA20Handler(ms: MachineState, h: (level: number) => void): v
 }
 
 export function registerPcBoardTypes(): void {
+  registerIoapicTypes();
+  registerHpetTypes();
   typeRegisterStatic({
     name: TYPE_FW_CFG_IO,
     parent: TYPE_SYS_BUS_DEVICE,

@@ -85,7 +85,9 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
   }],
   ['3.0', () => {}],
   ['2.12', () => {}],
-  ['2.11', () => {}],
+  ['2.11', (oc) => {
+    compat(machineClass(oc), 'hpet', 'hpet-offset-saved', 'false');
+  }],
   ['2.10', (oc) => {
     compat(machineClass(oc), 'i440FX-pcihost', 'x-pci-hole64-fix', 'off');
   }],
@@ -96,6 +98,7 @@ const versionSteps: Array<[string, (oc: ObjectClass) => void]> = [
   }],
   ['2.7', (oc) => {
     compat(machineClass(oc), 'isa-pcspk', 'migrate', 'false');
+    compat(machineClass(oc), 'ioapic', 'version', '0x11');
   }],
   ['2.6', (oc) => {
     pcMachineClass(oc).legacyCpuHotplug = true;
