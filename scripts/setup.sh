@@ -16,6 +16,8 @@ command -v make >/dev/null || need_apt+=(make)
 command -v python3 >/dev/null || need_apt+=(python3)
 # The pty test of the chardev backends drives `script` (util-linux).
 command -v script >/dev/null || need_apt+=(bsdutils)
+# The ACPI tests disassemble the DSDTs with iasl.
+command -v iasl >/dev/null || need_apt+=(acpica-tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq

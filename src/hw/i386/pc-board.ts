@@ -21,6 +21,7 @@ import {
 } from '../pci/i440fx.js';
 import { TYPE_PIIX3_DEVICE, TYPE_PIIX3_IDE, TYPE_PIIX4_PM, piix3Wire, piixChildBus, smbusEepromInit } from '../pci/piix.js';
 import { piix4PmMachineReady, piix4PmWire } from '../acpi/piix4.js';
+import { acpiSetup } from './acpi-build.js';
 import { fwCfgAddBytes, fwCfgReset, type FWCfgState } from '../nvram/fw_cfg.js';
 import { FW_CFG_HPET, fwCfgArchCreate, fwCfgMachineReset } from './fw_cfg.js';
 import { PCMachineState, pcMachineClass } from './pc.js';
@@ -279,6 +280,7 @@ export function pcMachineDone(ms: MachineState): void {
   // memory_region_present(io, port) for the ports it asks about: the ISA serial and parallel ports.
   const present = (port: number): boolean => isaBus.children.some((dev) => qdevPropGet(dev, 'iobase') === port);
   if (b.pm) piix4PmMachineReady(b.pm, present);
+  acpiSetup(ms);
 }
 
 /**
