@@ -291,6 +291,8 @@ function handleOption(st: ParsedCommandLine, name: string, arg: string | undefin
     case 'S': st.autostart = false; return;
     case 'no-shutdown': st.noShutdown = true; return;
     case 'no-reboot': st.noReboot = true; return;
+    case 'no-acpi': st.machineOptsDict.acpi = 'off'; return;
+    case 'no-hpet': st.machineOptsDict.hpet = 'off'; return;
     case 'nodefaults': st.nodefaults = true; return;
     case 'L': st.dataDirs.push(a); return;
     case 'd': st.logItems = a; return;

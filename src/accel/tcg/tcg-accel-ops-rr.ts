@@ -3,21 +3,26 @@
  * handling from accel/tcg/cpu-exec.c and target/i386/tcg/seg_helper.c).
  *
  * Every vCPU runs on the main thread, in slices: each runnable vCPU executes up to VCPU_BUDGET
- * instructions, expired timers run, and the PIC's interrupt is delivered, until SLICE_NS of host
- * time has passed; then the loop yields to Node's event loop (setImmediate), so QMP, HMP and the
- * chardevs keep working while the guest runs.  When no vCPU can run (all halted or waiting for
+ * instructions, expired timers run, and interrupts are delivered (the local APIC's, the PIC's
+ * through LINT0, NMI, INIT and SIPI), until SLICE_NS of host time has passed; then the loop
+ * yields to Node's event loop (setImmediate), so QMP, HMP and the chardevs keep working while
+ * the guest runs.  When no vCPU can run (all halted or waiting for
  * SIPI) the loop sleeps until the next timer deadline or until an interrupt line rises: an idle
  * guest costs no host CPU.
  */
 import { X86TcgCpu, EXIT_EXCEPTION } from '../../target/i386/tcg/cpu-exec.js';
 import { CPU_EXCEPTION } from '../../target/i386/tcg/tcg-cpu.js';
-import { IF_MASK } from '../../target/i386/tcg/cpu-state.js';
-import { x86CpuDoInterrupt, x86CpuExecHardwareInterrupt } from '../../target/i386/tcg/seg-helper.js';
+import { IF_MASK, R_CS } from '../../target/i386/tcg/cpu-state.js';
+import { x86CpuDoInterrupt, x86CpuExecHardwareInterrupt, x86CpuExecNmi } from '../../target/i386/tcg/seg-helper.js';
+import {
+  APICCommonState, ApicCpuEvent, APIC_LVT_LINT0, APIC_LVT_MASKED, APIC_DM_EXTINT, MSR_IA32_APICBASE_BSP, apicAcceptPicIntr, apicDeliverPicIntr,
+  apicGetInterrupt, apicHasPendingInterrupt, apicPicOutput, apicSetCurrent, apicSetPicOutput,
+} from '../../hw/intc/apic.js';
 import { timerlistDeadlineNs, timerlistRun, qemuClockGetNs, QEMU_CLOCK_REALTIME } from '../../qemu/timer.js';
 import {
   onShutdownRequest, onVmResume, qemuResetPoll, qemuSystemResetRequest, runstateIsRunning, setMainLoopWakeup, vmStop,
 } from '../../system/runstate.js';
-import { qemuLogMask, CPU_LOG_RESET } from '../../util/log.js';
+import { qemuLogMask, CPU_LOG_RESET, LOG_UNIMP } from '../../util/log.js';
 import { errorReport } from '../../util/error.js';
 import type { CPUState } from '../../hw/core/cpu.js';
 
@@ -26,15 +31,24 @@ const VCPU_BUDGET = 16384;
 /** Host time the loop keeps the main thread before it yields to the event loop. */
 const SLICE_NS = 4e6;
 
+/** Requests other than the maskable interrupt (QEMU's CPU_INTERRUPT_NMI/INIT/SIPI bits). */
+export const VCPU_REQ_NMI = 1, VCPU_REQ_INIT = 2, VCPU_REQ_SIPI = 4;
+
 export interface TcgVcpu {
   cpu: CPUState;
   tcg: X86TcgCpu;
-  /** The INTR input's level (the PIC's INT output). */
-  intr: boolean;
+  /** The vCPU's local APIC; null for a single CPU without one (-cpu ...,-apic). */
+  apic: APICCommonState | null;
   /**
-   * An AP waits for INIT/SIPI from the BSP's local APIC (x86 "wait-for-SIPI" state).  Without
-   * a LAPIC nothing can wake it, so APs stay parked here.
+   * CPU_INTERRUPT_HARD: a maskable interrupt waits, from the local APIC (a vector beats the
+   * PPR) or from the 8259 (ExtINT through LINT0, or straight to the BSP without an APIC).
    */
+  intr: boolean;
+  /** VCPU_REQ_* bits waiting to be taken at the next instruction boundary. */
+  requests: number;
+  /** The vector of the last SIPI (VCPU_REQ_SIPI). */
+  sipiVector: number;
+  /** An AP after RESET or INIT: it waits for a SIPI (x86 "wait-for-SIPI" state). */
   waitForSipi: boolean;
   /** Shut down by a triple fault: runs again only after a reset. */
   tripleFaulted: boolean;
@@ -56,9 +70,14 @@ let current: TcgVcpu | undefined;
 /** A shutdown was requested: no more guest code runs. */
 let shuttingDown = false;
 
-/** Adds a vCPU to the loop (in QEMU's cpu_index order); APs start parked (waitForSipi). */
+/**
+ * Adds a vCPU to the loop (in QEMU's cpu_index order); APs start parked (waitForSipi).  The
+ * machine gives it its local APIC afterwards (v.apic), if it has one.
+ */
 export function tcgRrAddVcpu(cpu: CPUState, tcg: X86TcgCpu): TcgVcpu {
-  const v: TcgVcpu = { cpu, tcg, intr: false, waitForSipi: cpu.cpuIndex !== 0, tripleFaulted: false };
+  const v: TcgVcpu = {
+    cpu, tcg, apic: null, intr: false, requests: 0, sipiVector: 0, waitForSipi: cpu.cpuIndex !== 0, tripleFaulted: false,
+  };
   vcpus.push(v);
   return v;
 }
@@ -82,10 +101,63 @@ export function tcgRrInit(b: TcgRrBoard): void {
   setMainLoopWakeup(qemuCpuKick);
 }
 
-/** The INTR line (pic_irq_request → cpu_interrupt / cpu_reset_interrupt). */
-export function tcgRrSetIntr(v: TcgVcpu, level: number): void {
-  v.intr = level !== 0;
-  if (v.intr) qemuCpuKick();
+/**
+ * Recomputes CPU_INTERRUPT_HARD: the APIC has a vector above the PPR, or the 8259's output
+ * reaches the CPU (ExtINT on an unmasked LINT0, or the BSP without an APIC).  A rising line
+ * kicks the loop (cpu_interrupt → qemu_cpu_kick).
+ */
+export function tcgRrUpdateIntr(v: TcgVcpu): void {
+  const s = v.apic;
+  let level: boolean;
+  if (s === null) {
+    level = v.cpu.cpuIndex === 0 && apicPicOutput();
+  } else {
+    const lint0 = s.lvt[APIC_LVT_LINT0]!;
+    level = apicHasPendingInterrupt(s) || (apicPicOutput() && apicAcceptPicIntr(s) &&
+      (lint0 & APIC_LVT_MASKED) === 0 && ((lint0 >> 8) & 7) === APIC_DM_EXTINT);
+  }
+  if (level && !v.intr) {
+    v.intr = true;
+    qemuCpuKick();
+  } else {
+    v.intr = level;
+  }
+}
+
+/**
+ * pic_irq_request(): the 8259's INT output changed.  With local APICs each one that accepts
+ * it (hardware-disabled, or LINT0 unmasked) delivers it through LINT0; without, it is the
+ * BSP's INTR input.
+ */
+export function tcgRrPicIrqRequest(level: number): void {
+  apicSetPicOutput(level !== 0);
+  for (const v of vcpus) {
+    if (v.apic !== null && apicAcceptPicIntr(v.apic)) apicDeliverPicIntr(v.apic, level !== 0);
+    tcgRrUpdateIntr(v);
+  }
+}
+
+/**
+ * What a local APIC asks of its vCPU (cpu_interrupt with CPU_INTERRUPT_NMI/INIT/SIPI/HARD):
+ * recorded here and taken at the vCPU's next instruction boundary; the loop is kicked.
+ */
+export function tcgRrApicEvent(v: TcgVcpu, ev: ApicCpuEvent, vector: number): void {
+  switch (ev) {
+    case ApicCpuEvent.NMI: v.requests |= VCPU_REQ_NMI; break;
+    case ApicCpuEvent.INIT: v.requests |= VCPU_REQ_INIT; break;
+    case ApicCpuEvent.SIPI: v.requests |= VCPU_REQ_SIPI; v.sipiVector = vector; break;
+    case ApicCpuEvent.EXTINT: tcgRrUpdateIntr(v); return;
+    case ApicCpuEvent.SMI: qemuLogMask(LOG_UNIMP, 'SMI delivery is not supported\n'); return;
+  }
+  qemuCpuKick();
+}
+
+/** The board's reset of a vCPU's registers for INIT (x86_cpu_reset, keeping what INIT keeps). */
+let cpuInit: ((v: TcgVcpu) => void) | undefined;
+
+/** Sets how INIT resets a vCPU (do_cpu_init); the machine knows the CPU model. */
+export function tcgRrSetCpuInit(fn: (v: TcgVcpu) => void): void {
+  cpuInit = fn;
 }
 
 /** Makes the running vCPU leave its run() at the next instruction boundary (cpu_exit). */
@@ -108,18 +180,66 @@ export function qemuCpuKick(): void {
   if (scheduled === undefined) scheduled = setImmediate(rrCpuThreadFn);
 }
 
+/**
+ * cpu_get_pic_interrupt(): the APIC's highest vector, else (when the APIC lets the 8259
+ * through) the 8259's; -1 if neither has one any more.
+ */
+function cpuGetPicInterrupt(v: TcgVcpu): number {
+  const s = v.apic;
+  if (s !== null) {
+    const intno = apicGetInterrupt(s);
+    if (intno >= 0) return intno;
+    if (!apicAcceptPicIntr(s)) return -1;
+  }
+  return board!.readIrq();
+}
+
+/**
+ * INIT and SIPI (do_cpu_init, do_cpu_sipi): INIT resets the registers and parks an AP until a
+ * SIPI; a SIPI starts a parked vCPU in real mode at vector << 12 (CS = vector << 8, IP = 0).
+ */
+function takeInitSipi(v: TcgVcpu): void {
+  if (v.requests & VCPU_REQ_INIT) {
+    v.requests &= ~VCPU_REQ_INIT;
+    cpuInit!(v);
+    // cpu_is_bsp(): the APIC base's BSP bit
+    v.waitForSipi = v.apic !== null && (v.apic.apicbase & MSR_IA32_APICBASE_BSP) === 0;
+  }
+  if (v.requests & VCPU_REQ_SIPI) {
+    v.requests &= ~VCPU_REQ_SIPI;
+    if (!v.waitForSipi) return;
+    const env = v.tcg.env;
+    env.loadSegCache(R_CS, v.sipiVector << 8, v.sipiVector << 12, env.segLimit[R_CS]!, env.segFlags[R_CS]!);
+    env.rip = 0;
+    env.halted = false;
+    env.updateMode();
+    env.fetchGen++;
+    v.waitForSipi = false;
+  }
+}
+
 /** The vCPU may run: the VM runs, the CPU is not stopped, parked or halted. */
 function cpuCanRun(v: TcgVcpu): boolean {
   return !v.cpu.stopped && !v.waitForSipi && !v.tripleFaulted && !v.tcg.env.halted;
 }
 
+/** An NMI is deliverable (none is being handled), or INTR with IF=1. */
+function interruptDeliverable(v: TcgVcpu): boolean {
+  const env = v.tcg.env;
+  return ((v.requests & VCPU_REQ_NMI) !== 0 && !env.nmiBlocked) || (v.intr && (env.eflags & IF_MASK) !== 0);
+}
+
 /**
- * x86_cpu_exec_interrupt() for INTR: taken at an instruction boundary when IF=1, but not inside
- * the shadow of STI, MOV SS or POP SS (the next instruction runs first).  A halted CPU wakes.
+ * x86_cpu_exec_interrupt(): INIT, SIPI, then NMI before INTR; INTR is taken when IF=1.  Neither
+ * is taken inside the shadow of STI, MOV SS or POP SS (the next instruction runs first).  A
+ * halted CPU wakes.
  */
 function checkInterrupt(v: TcgVcpu): void {
+  if (!v.intr && v.requests === 0) return;
+  if (v.tripleFaulted) return;
+  if (v.requests & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) takeInitSipi(v);
+  if (v.waitForSipi || !interruptDeliverable(v)) return;
   const tcg = v.tcg, env = tcg.env;
-  if (!v.intr || v.waitForSipi || v.tripleFaulted || (env.eflags & IF_MASK) === 0) return;
   if (env.inhibitIrq) {
     env.inhibitIrq = false;
     if (env.rip === env.inhibitIrqRip) {
@@ -127,12 +247,18 @@ function checkInterrupt(v: TcgVcpu): void {
         deliverException(v);
         return;
       }
-      if (!v.intr || (env.eflags & IF_MASK) === 0) return;
+      if (!interruptDeliverable(v)) return;
     }
   }
-  const vector = board!.readIrq();
   try {
-    x86CpuExecHardwareInterrupt(tcg.c, vector);
+    if ((v.requests & VCPU_REQ_NMI) !== 0 && !env.nmiBlocked) {
+      v.requests &= ~VCPU_REQ_NMI;
+      x86CpuExecNmi(tcg.c);
+      return;
+    }
+    const vector = cpuGetPicInterrupt(v);
+    tcgRrUpdateIntr(v);
+    if (vector >= 0) x86CpuExecHardwareInterrupt(tcg.c, vector);
   } catch (e) {
     if (e !== CPU_EXCEPTION) throw e;
     deliverException(v); // a fault while delivering (e.g. a bad IDT entry)
@@ -183,12 +309,17 @@ function rrCpuThreadFn(): void {
       }
       let ran = false;
       for (const v of vcpus) {
+        apicSetCurrent(v.apic);
         checkInterrupt(v);
-        if (!cpuCanRun(v)) continue;
+        if (!cpuCanRun(v)) {
+          apicSetCurrent(null);
+          continue;
+        }
         ran = true;
         current = v;
         runVcpu(v, VCPU_BUDGET);
         current = undefined;
+        apicSetCurrent(null);
         v.tcg.exitRequest = false;
         if (!runstateIsRunning() || shuttingDown) return;
       }
@@ -210,6 +341,7 @@ function rrCpuThreadFn(): void {
   } finally {
     inSlice = false;
     current = undefined;
+    apicSetCurrent(null);
   }
 }
 
@@ -227,6 +359,7 @@ function sleepUntilDeadline(): void {
 export function tcgRrReset(): void {
   vcpus.length = 0;
   board = undefined;
+  cpuInit = undefined;
   if (scheduled !== undefined) clearImmediate(scheduled);
   if (sleeping !== undefined) clearTimeout(sleeping);
   scheduled = sleeping = undefined;

@@ -1,9 +1,10 @@
 /*
  * Puts a built PC under the software CPU: each realized X86CPU gets its X86TcgCpu on the
- * machine's memory and I/O port spaces, the BSP's INTR input follows the master PIC, and a
+ * machine's memory and I/O port spaces and its local APIC (on one APIC bus, registers and MSI
+ * at 0xfee00000), the master PIC's output reaches the CPUs through LINT0, and a
  * system reset resets the devices and the CPUs (and reloads a -kernel image, as SeaBIOS's
  * multiboot option ROM does on every boot).  QEMU does this in pc_init1 (x86_cpu_new,
- * pic_irq_request), qemu_init_vcpu and qemu_system_reset.
+ * x86_cpu_apic_create, pic_irq_request), qemu_init_vcpu and qemu_system_reset.
  */
 import { cpus } from '../../hw/core/cpu.js';
 import type { MachineState } from '../../hw/core/machine.js';
@@ -15,16 +16,26 @@ import type { PCMachineState } from '../../hw/i386/pc.js';
 import {
   x86LoadKernel, multibootLoad, MULTIBOOT_BOOTLOADER_MAGIC, ADDR_MBI, type MultibootImage,
 } from '../../hw/i386/multiboot.js';
-import { linuxBootLoad, BOOT_CS, BOOT_DS, type LinuxImage } from '../../hw/i386/linux-boot.js';
+import { linuxBootLoad, linuxFirmwareSetup, BOOT_CS, BOOT_DS, type LinuxImage } from '../../hw/i386/linux-boot.js';
 import { isAmdCpu, type X86CPU } from '../../target/i386/cpu.js';
+import { FeatureWord } from '../../target/i386/cpu-features.js';
 import { CR4_PAE_MASK } from '../../target/i386/tcg/mmu-walk.js';
-import { tcgX86CpuCreate, x86CpuResetTcg } from '../../target/i386/tcg-accel-cpu.js';
+import { tcgX86CpuCreate, x86CpuInitTcg, x86CpuResetTcg } from '../../target/i386/tcg-accel-cpu.js';
+import { tcgCpuSetApic } from '../../target/i386/tcg/msr.js';
+import { MemoryRegion } from '../../exec/memory.js';
+import {
+  APICCommonState, ApicBus, APIC_DEFAULT_ADDRESS, APIC_MSI_REGION_SIZE, APIC_SV_ENABLE, APIC_LVT_LINT0, APIC_LVT_LINT1,
+  apicMsiOps, apicResetCommon, apicSetEoiListener, apicUpdateIrq,
+} from '../../hw/intc/apic.js';
+import { ioapicEoiBroadcast } from '../../hw/intc/ioapic.js';
 import {
   CPUX86State, R_CS, R_DS, R_ES, R_FS, R_GS, R_SS, R_EAX, R_EBX, R_EBP, R_EDI, R_ESI, CR0_PE_MASK, CR0_PG_MASK, EFER_LME, EFER_LMA,
 } from '../../target/i386/tcg/cpu-state.js';
 import { qemuRegisterReset, qemuSystemResetRequest } from '../../system/runstate.js';
 import { QemuError } from '../../util/error.js';
-import { tcgRrAddVcpu, tcgRrInit, tcgRrSetIntr, tcgRrVcpus } from './tcg-accel-ops-rr.js';
+import {
+  tcgRrAddVcpu, tcgRrApicEvent, tcgRrInit, tcgRrPicIrqRequest, tcgRrSetCpuInit, tcgRrUpdateIntr, tcgRrVcpus, type TcgVcpu,
+} from './tcg-accel-ops-rr.js';
 
 /** What -kernel gave: a multiboot image or a Linux bzImage. */
 export type KernelImage = MultibootImage | LinuxImage;
@@ -61,6 +72,36 @@ export function multibootCpuState(env: CPUX86State, img: MultibootImage): void {
   env.regs[R_EAX << 1] = MULTIBOOT_BOOTLOADER_MAGIC | 0;
   env.regs[R_EBX << 1] = ADDR_MBI;
   env.rip = img.entry;
+}
+
+/** QEMU maps the APIC page over whatever else claims 0xfee00000 (memory_region_add_subregion_overlap). */
+const APIC_REGION_PRIORITY = 0x1000;
+
+/**
+ * The local APIC state SeaBIOS leaves on the BSP (smp_setup): software-enabled, LINT0 ExtINT
+ * and LINT1 NMI, both level-triggered.  A -kernel boot skips the firmware, so it is set here.
+ */
+function seabiosLapicSetup(s: APICCommonState): void {
+  s.spuriousVec |= APIC_SV_ENABLE;
+  s.lvt[APIC_LVT_LINT0] = 0x8700;
+  s.lvt[APIC_LVT_LINT1] = 0x8400;
+  apicUpdateIrq(s);
+}
+
+/**
+ * x86_cpu_apic_create(): a CPU has a local APIC when its CPUID has the APIC bit or there is
+ * more than one CPU.  Its APIC ID is the CPU's apic-id; the hooks reach the vCPU's loop state.
+ */
+function tcgCpuApicCreate(bus: ApicBus, v: TcgVcpu, smpCpus: number): void {
+  const cpu = v.cpu as X86CPU;
+  if (!(cpu.env.features[2 * FeatureWord.FEAT_1_EDX]! & (1 << 9)) && smpCpus <= 1) return;
+  const s = new APICCommonState(bus, cpu.apicId, {
+    setIntr: () => tcgRrUpdateIntr(v),
+    cpuEvent: (_s, ev, vector) => tcgRrApicEvent(v, ev, vector),
+  });
+  v.apic = s;
+  apicResetCommon(s, v.cpu.cpuIndex === 0);
+  tcgCpuSetApic(v.tcg.c, s);
 }
 
 /**
@@ -104,18 +145,28 @@ export function tcgMachineInit(ms: MachineState, kernel: KernelImage | undefined
   }
   const as = layout.memory.as;
   tcgRrInit({ readIrq: () => pcPicReadIrq(ms) });
-  for (const cpu of cpus) tcgRrAddVcpu(cpu, tcgX86CpuCreate(cpu as X86CPU, as, board.io));
+  const bus = new ApicBus();
+  for (const cpu of cpus) tcgCpuApicCreate(bus, tcgRrAddVcpu(cpu, tcgX86CpuCreate(cpu as X86CPU, as, board.io)), cpus.length);
+  // One region for all APICs: each CPU access reaches the running vCPU's APIC (QEMU's apic-msi).
+  if (bus.apics.length > 0) {
+    as.addRegion(APIC_DEFAULT_ADDRESS, MemoryRegion.mmio('apic-msi', APIC_MSI_REGION_SIZE, apicMsiOps, bus), APIC_REGION_PRIORITY);
+  }
+  // Level-triggered EOIs reach the I/O APIC (apic_eoi → ioapic_eoi_broadcast).
+  apicSetEoiListener(board.ioapic !== undefined ? ioapicEoiBroadcast : null);
+  tcgRrSetCpuInit((v) => x86CpuInitTcg(v.tcg, v.cpu as X86CPU));
   const bsp = tcgRrVcpus()[0];
-  if (bsp !== undefined) pcSetCpuIntr(ms, qemuAllocateIrq((_o, _n, level) => tcgRrSetIntr(bsp, level), null, 0));
+  if (bsp !== undefined) pcSetCpuIntr(ms, qemuAllocateIrq((_o, _n, level) => tcgRrPicIrqRequest(level), null, 0));
   const boot = (): void => {
     if (kernel === undefined || bsp === undefined) return;
     if (kernel.kind === 'linux') {
+      linuxFirmwareSetup(ms, as, kernel, (ms as PCMachineState).belowFourGMemSize);
       linuxBootLoad(as, kernel);
       linuxCpuState(bsp.tcg.env, kernel);
     } else {
       multibootLoad(as, kernel);
       multibootCpuState(bsp.tcg.env, kernel);
     }
+    if (bsp.apic !== null) seabiosLapicSetup(bsp.apic);
   };
   // qemu_system_reset(): devices, then CPUs (x86_cpu_reset; APs wait for SIPI), then the boot image.
   qemuRegisterReset(() => {
@@ -123,8 +174,11 @@ export function tcgMachineInit(ms: MachineState, kernel: KernelImage | undefined
     pcPciDevicesReset(ms);
     for (const v of tcgRrVcpus()) {
       x86CpuResetTcg(v.tcg, v.cpu as X86CPU);
+      if (v.apic !== null) apicResetCommon(v.apic, v.cpu.cpuIndex === 0);
       v.waitForSipi = v.cpu.cpuIndex !== 0;
       v.tripleFaulted = false;
+      v.requests = 0;
+      tcgRrUpdateIntr(v);
     }
     boot();
   });

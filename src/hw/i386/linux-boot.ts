@@ -10,6 +10,8 @@
  */
 import { QemuError, QemuExit, errorPrintf } from '../../util/error.js';
 import type { AddressSpace } from '../../exec/memory.js';
+import type { MachineState } from '../core/machine.js';
+import { acpiInstallDirect, pcAcpiPmFirmwareSetup } from './acpi-build.js';
 import { e820Map, type MultibootMemory } from './multiboot.js';
 import { vmlinuxFromBzImage, type Vmlinux } from './linux-vmlinux.js';
 
@@ -182,8 +184,20 @@ function videoMode(v: string): number {
 }
 
 /** Sets the RSDP address in the zero page (boot protocol 2.14's acpi_rsdp_addr). */
-export function linuxSetRsdp(img: LinuxImage, rsdpAddr: number): void {
+function linuxSetRsdp(img: LinuxImage, rsdpAddr: number): void {
   new DataView(img.zeroPage.buffer).setUint32(BP_ACPI_RSDP_ADDR, rsdpAddr, true);
+}
+
+/**
+ * What SeaBIOS does before it runs linuxboot_dma.bin and that Linux needs: the PIIX4 PM block
+ * mapped at 0x600, and the ACPI tables installed in the reserved top 128 KiB of low RAM, the RSDP
+ * address in the zero page.  (SeaBIOS's PCI BAR and PIRQ set-up is left to the kernel, which
+ * assigns them itself.)
+ */
+export function linuxFirmwareSetup(ms: MachineState, as: AddressSpace, img: LinuxImage, belowFourG: number): void {
+  pcAcpiPmFirmwareSetup(ms);
+  const acpi = acpiInstallDirect(ms, (addr, data) => as.dmaWrite(addr, data), belowFourG - BIOS_RESERVED_TOP);
+  if (acpi !== undefined) linuxSetRsdp(img, acpi.rsdpAddr);
 }
 
 /** Writes the image into guest RAM (what linuxboot_dma.bin copies out of fw_cfg). */

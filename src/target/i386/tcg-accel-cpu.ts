@@ -9,7 +9,8 @@ import { objectPropertySet } from '../../qom/object.js';
 import { FEATURE_WORDS, FeatureWord, featureWordName } from './cpu-features.js';
 import { TCG_FEATURES } from './tcg/tcg-features.js';
 import { X86TcgCpu } from './tcg/cpu-exec.js';
-import { msrReset } from './tcg/msr.js';
+import { msrReset, tcgCpuApic } from './tcg/msr.js';
+import { MSR_IA32_APICBASE_ENABLE } from '../../hw/intc/apic.js';
 import { CPUX86State, R_EDX } from './tcg/cpu-state.js';
 import { cpuX86Cpuid } from './cpuid.js';
 import { qemuClockGetNs, QEMU_CLOCK_VIRTUAL } from '../../qemu/timer.js';
@@ -61,6 +62,11 @@ export function tcgX86CpuCreate(cpu: X86CPU, as: AddressSpace, io: IOPortSpace):
       out[1] = regs[1]! | 0;
       out[2] = regs[2]! | 0;
       out[3] = regs[3]! | 0;
+      // A hardware-disabled APIC drops CPUID.1:EDX.APIC (apic_set_base's cpu_clear_apic_feature).
+      if (leaf === 1) {
+        const s = tcgCpuApic(tcg!.c);
+        if (s !== undefined && (s.apicbase & MSR_IA32_APICBASE_ENABLE) === 0) out[3] &= ~CPUID_APIC;
+      }
     },
     rdtsc: (out) => {
       // The TSC counts virtual nanoseconds, moved by WRMSR IA32_TSC (env.tscOffset).
@@ -74,6 +80,32 @@ export function tcgX86CpuCreate(cpu: X86CPU, as: AddressSpace, io: IOPortSpace):
 }
 
 const powerOn = new CPUX86State();
+const CPUID_APIC = 1 << 9;
+
+/**
+ * What INIT keeps (QEMU's start_init_save..end_init_save, SDM Vol. 3 §9.1.1 table 9-1): the
+ * x87/SSE state, the system-call MSRs, the TSC and the other MSRs.
+ */
+const INIT_KEPT: ReadonlyArray<keyof CPUX86State> = [
+  'xmm', 'mxcsr', 'fpregs', 'fpstt', 'fpus', 'fpuc', 'fptags', 'fpop', 'fpip', 'fpcs', 'fpdp', 'fpds',
+  'sysenterCs', 'sysenterEsp', 'sysenterEip', 'starLo', 'starHi', 'lstar', 'cstar', 'kernelGsBase', 'fmaskLo', 'fmaskHi',
+  'tscAux', 'tscAuxHi', 'tscOffset', 'msrs',
+];
+
+/** do_cpu_init(): x86_cpu_reset, then the state INIT preserves put back. */
+export function x86CpuInitTcg(tcg: X86TcgCpu, cpu: X86CPU): void {
+  const env = tcg.env as unknown as Record<string, unknown>;
+  const saved = INIT_KEPT.map((k) => {
+    const v = env[k];
+    return ArrayBuffer.isView(v) ? (v as Int32Array).slice() : v;
+  });
+  x86CpuResetTcg(tcg, cpu);
+  INIT_KEPT.forEach((k, i) => {
+    const v = saved[i];
+    if (ArrayBuffer.isView(v)) (env[k] as Int32Array).set(v as Int32Array);
+    else env[k] = v;
+  });
+}
 
 /**
  * x86_cpu_reset(): the architectural state of a power-on/RESET (SDM Vol. 3 §9.1.1, the state a

@@ -18,7 +18,8 @@ import {
 } from './cpu-state.js';
 import { cpl } from './control.js';
 import { cpuComputeEflags, cpuLoadEflags } from './flags.js';
-import { helperRdmsr, helperWrmsr, EFER_SCE } from './msr.js';
+import { helperRdmsr, helperWrmsr, tcgCpuApic, EFER_SCE } from './msr.js';
+import { apicGetTpr, apicSetTpr } from '../../../hw/intc/apic.js';
 import { helperGetDr, helperSetDr } from './breakpoint.js';
 import { tcgPhysBits } from './mmu-walk.js';
 import { qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
@@ -271,7 +272,7 @@ function movCr(c: TcgCpu, insn: Insn): boolean {
       case 2: v = env.cr2; break;
       case 3: v = env.cr3; break;
       case 4: v = env.cr4 >>> 0; break;
-      default: v = env.cr8; break;
+      default: v = crReadTpr(c); break;
     }
     c.setReg(size, insn.rm, lo32(v), size === 8 ? hi32(v) : 0);
     return true;
@@ -284,9 +285,21 @@ function movCr(c: TcgCpu, insn: Insn): boolean {
     case 4: writeCr4(c, lo, hi); break;
     default:
       if ((lo & ~0xf) !== 0 || hi !== 0) c.raise(EXCP0D_GPF, 0);
-      env.cr8 = lo;
+      crWriteTpr(c, lo);
   }
   return true;
+}
+
+/** CR8 reads the APIC's TPR bits 7-4 (cpu_get_apic_tpr); 0 without an APIC, as in QEMU. */
+function crReadTpr(c: TcgCpu): number {
+  const s = tcgCpuApic(c);
+  return s !== undefined ? apicGetTpr(s) : 0;
+}
+
+/** CR8 writes set TPR bits 7-4 (cpu_set_apic_tpr); dropped without an APIC. */
+function crWriteTpr(c: TcgCpu, v: number): void {
+  const s = tcgCpuApic(c);
+  if (s !== undefined) apicSetTpr(s, v);
 }
 
 /** MOV to CR0 and LMSW (QEMU's cpu_x86_update_cr0, with the SDM's #GP conditions). */

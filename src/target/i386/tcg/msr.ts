@@ -10,11 +10,26 @@
  */
 import type { TcgCpu } from './tcg-cpu.js';
 import {
-  R_FS, R_GS, EXCP0D_GPF, EFER_LMA, EFER_LME, MSRV_PAT, MSRV_APIC_BASE, MSRV_MISC_ENABLE,
-  MSRV_TSC_DEADLINE, MSRV_MTRR_DEF_TYPE, MSRV_MCG_STATUS, MSRV_MCG_CTL, MSRV_SPEC_CTRL,
+  R_FS, R_GS, EXCP0D_GPF, EFER_LMA, EFER_LME, MSRV_PAT, MSRV_MISC_ENABLE, MSRV_MTRR_DEF_TYPE, MSRV_MCG_STATUS, MSRV_MCG_CTL, MSRV_SPEC_CTRL,
   MSRV_MTRR_FIXED, MSRV_MTRR_VAR, MSRV_MC_BANKS, CR0_PG_MASK,
 } from './cpu-state.js';
 import { qemuLogMask, LOG_UNIMP } from '../../../util/log.js';
+import {
+  apicGetTscDeadline, apicSetBase, apicSetTscDeadline, type APICCommonState,
+} from '../../../hw/intc/apic.js';
+
+/** Each vCPU's local APIC (X86CPU.apic_state), for IA32_APIC_BASE, TSC_DEADLINE and CR8. */
+const apicStates = new WeakMap<TcgCpu, APICCommonState>();
+
+/** Gives a vCPU its local APIC (x86_cpu_apic_create). */
+export function tcgCpuSetApic(c: TcgCpu, s: APICCommonState): void {
+  apicStates.set(c, s);
+}
+
+/** The vCPU's local APIC, undefined without one. */
+export function tcgCpuApic(c: TcgCpu): APICCommonState | undefined {
+  return apicStates.get(c);
+}
 
 export const MSR_IA32_TSC = 0x10, MSR_IA32_APICBASE = 0x1b;
 export const MSR_IA32_SPEC_CTRL = 0x48, MSR_IA32_PRED_CMD = 0x49, MSR_IA32_UCODE_REV = 0x8b;
@@ -83,8 +98,6 @@ function msrSlot(c: TcgCpu, msr: number): number {
     case MSR_MTRRdefType: return MSRV_MTRR_DEF_TYPE;
     case MSR_IA32_MISC_ENABLE: return MSRV_MISC_ENABLE;
     case MSR_MCG_STATUS: return MSRV_MCG_STATUS;
-    case MSR_IA32_APICBASE: return MSRV_APIC_BASE;
-    case MSR_IA32_TSC_DEADLINE: return has(c, 'FEAT_1_ECX', 24) ? MSRV_TSC_DEADLINE : -1;
     case MSR_IA32_SPEC_CTRL: return has(c, 'FEAT_7_0_EDX', 26) ? MSRV_SPEC_CTRL : -1;
     default: return -1;
   }
@@ -125,6 +138,18 @@ export function helperRdmsr(c: TcgCpu, msr: number): number {
       break; // no ARCH_CAPABILITIES bits under TCG
     case MSR_PLATFORM_INFO:
       return unknownMsr(c, 'rdmsr', msr); // only KVM offers it
+    case MSR_IA32_APICBASE: {
+      // cpu_get_apic_base(): 0 without an APIC
+      const s = apicStates.get(c);
+      lo = s !== undefined ? s.apicbase | 0 : 0;
+      break;
+    }
+    case MSR_IA32_TSC_DEADLINE: {
+      const s = apicStates.get(c);
+      if (s === undefined || !has(c, 'FEAT_1_ECX', 24)) return unknownMsr(c, 'rdmsr', msr);
+      addr = apicGetTscDeadline(s);
+      break;
+    }
     default: {
       const slot = msrSlot(c, msr);
       if (slot < 0) return unknownMsr(c, 'rdmsr', msr);
@@ -183,10 +208,20 @@ export function helperWrmsr(c: TcgCpu, msr: number, lo: number, hi: number): voi
     case MSR_IA32_SPEC_CTRL:
       if (has(c, 'FEAT_7_0_EDX', 26) && ((lo & ~7) !== 0 || hi !== 0)) c.raise(EXCP0D_GPF, 0);
       break;
-    case MSR_IA32_APICBASE:
-      // QEMU's apic_set_base: a new base; BSP is read-only; once disabled, it stays disabled.
-      lo = (lo & 0xfffff000) | (env.msrs[2 * MSRV_APIC_BASE] & (lo & 0x800 ? 0x900 : 0x100));
-      break;
+    case MSR_IA32_APICBASE: {
+      // cpu_set_apic_base() → apic_set_base(): a new base; BSP is read-only; once disabled, it
+      // stays disabled.  Without an APIC the write is dropped.
+      const s = apicStates.get(c);
+      if (s !== undefined) apicSetBase(s, lo);
+      return;
+    }
+    case MSR_IA32_TSC_DEADLINE: {
+      // Not in QEMU 7.2's TCG: the LAPIC timer's TSC-deadline mode (SDM 10.5.4.1)
+      const s = apicStates.get(c);
+      if (s === undefined || !has(c, 'FEAT_1_ECX', 24)) return unknownWrite(c, msr);
+      apicSetTscDeadline(s, (hi >>> 0) * 4294967296 + (lo >>> 0), env.tscOffset);
+      return;
+    }
     default:
       if (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * MCE_BANKS && hasMca(c)) {
         // MCi_CTL takes only all-zeros or all-ones (QEMU's rule); STATUS/ADDR/MISC anything.
