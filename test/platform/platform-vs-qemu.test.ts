@@ -234,7 +234,9 @@ function parseDir(b: Buffer): DirEntry[] {
  * Files QEMU 7.2's pc registers that tsqemu does not produce yet (docs/known-gaps.md):
  * the ACPI tables and their loader, SMBIOS, the TPM log (built with ACPI), the kvmvapic ROM.
  */
-const NOT_YET = ['etc/acpi/rsdp', 'etc/acpi/tables', 'etc/smbios/smbios-anchor', 'etc/smbios/smbios-tables', 'etc/table-loader', 'etc/tpm/log', 'genroms/kvmvapic.bin'];
+const NOT_YET = ['etc/smbios/smbios-anchor', 'etc/smbios/smbios-tables', 'etc/tpm/log', 'genroms/kvmvapic.bin'];
+/** The ACPI files: their contents are compared by test/acpi (the DSDT differs by design). */
+const ACPI_FILES = ['etc/acpi/rsdp', 'etc/acpi/tables', 'etc/table-loader'];
 
 /*
  * Nehalem (Intel) for most runs; qemu64 (AMD, 40 physical address bits with long mode) once,
@@ -264,7 +266,8 @@ for (const cfg of FW_CFG_CONFIGS) {
     assert.deepEqual(qdir.map((e) => e.name).filter((n) => !NOT_YET.includes(n)), odir.map((e) => e.name), 'same files apart from the known gaps');
     // Every file: size and bytes, each read by its own selector (plus a byte past the end, which reads 0).
     const qFiles: string[][] = [], oFiles: string[][] = [];
-    for (const oe of odir) {
+    const compared = odir.filter((e) => !ACPI_FILES.includes(e.name));
+    for (const oe of compared) {
       const qe = qdir.find((e) => e.name === oe.name)!;
       assert.equal(oe.size, qe.size, `${oe.name} size`);
       qFiles.push(fwRead(qe.select, qe.size + 1));
@@ -275,8 +278,8 @@ for (const cfg of FW_CFG_CONFIGS) {
     const items = keys.map((k) => fwRead(k, k === 0x0d ? 48 : k === 0x8004 ? 120 : 24));
     const q2 = await qtestQemu(qemuArgs, [...qFiles, ...items]);
     const o2 = qtestOurs(ours.ms, [...oFiles, ...items]);
-    odir.forEach((e, i) => assert.deepEqual(o2[i], q2.answers[i], `file ${e.name}`));
-    keys.forEach((k, i) => assert.deepEqual(o2[odir.length + i], q2.answers[odir.length + i], `item 0x${k.toString(16)}`));
+    compared.forEach((e, i) => assert.deepEqual(o2[i], q2.answers[i], `file ${e.name}`));
+    keys.forEach((k, i) => assert.deepEqual(o2[compared.length + i], q2.answers[compared.length + i], `item 0x${k.toString(16)}`));
   });
 }
 

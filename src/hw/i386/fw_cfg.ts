@@ -2,8 +2,8 @@
  * What the PC puts in fw_cfg (hw/i386/fw_cfg.c fw_cfg_arch_create, the
  * e820 table of pc_memory_init, and the generic items of fw_cfg_init1 /
  * fw_cfg_machine_reset), QEMU 7.2, for what tsqemu's pc machine has.
- * Not produced (see docs/known-gaps.md): the ACPI tables and their loader
- * script, SMBIOS, the kvmvapic option ROM, etc/tpm/log.
+ * The ACPI files come from acpi-build.ts.  Not produced (see
+ * docs/known-gaps.md): SMBIOS, the kvmvapic option ROM, etc/tpm/log.
  */
 import {
   FW_CFG_ARCH_LOCAL, FW_CFG_BOOT_MENU, FW_CFG_MAX_CPUS, FW_CFG_NB_CPUS, FW_CFG_NOGRAPHIC, FW_CFG_NUMA, FW_CFG_RAM_SIZE,

@@ -21,6 +21,8 @@ import {
 } from './seg-desc.js';
 import { switchTss, SWITCH_TSS_CALL } from './task-switch.js';
 import { cpl } from './control.js';
+import { x86CpuDumpState } from './cpu-dump.js';
+import { CPU_LOG_INT, qemuLogMask, qemuLoglevel } from '../../../util/log.js';
 
 /**
  * Delivers env.exception_index (a fault, trap or software interrupt).  An exception raised
@@ -51,6 +53,7 @@ export function x86CpuDoInterrupt(c: TcgCpu): boolean {
       if (secondContributory || intno === EXCP0E_PAGE || intno === EXCP08_DBLE) old = intno;
     }
     try {
+      if ((qemuLoglevel & CPU_LOG_INT) !== 0) logInterrupt(c, intno, isInt, errorCode);
       doInterrupt(c, intno, isInt, errorCode, isInt ? env.exception_next_rip : env.rip, false);
       return true;
     } catch (e) {
@@ -70,7 +73,24 @@ export function x86CpuDoInterrupt(c: TcgCpu): boolean {
  */
 export function x86CpuExecHardwareInterrupt(c: TcgCpu, vector: number): void {
   c.env.halted = false;
+  if ((qemuLoglevel & CPU_LOG_INT) !== 0) logInterrupt(c, vector, false, 0);
   doInterrupt(c, vector, false, 0, c.env.rip, true);
+}
+
+let intCount = 0;
+
+/** do_interrupt_all()'s -d int line, then the CPU state (QEMU's log_cpu_state). */
+function logInterrupt(c: TcgCpu, intno: number, isInt: boolean, errorCode: number): void {
+  const env = c.env;
+  const h = (v: number, w: number): string => (v >>> 0).toString(16).padStart(w, '0');
+  const h64 = (lo: number, hi: number): string => h(hi, 8) + h(lo, 8);
+  const ripHi = Math.floor(env.rip / 2 ** 32), pc = env.rip + env.segBase[R_CS]!;
+  let line = `${String(intCount++).padStart(6)}: v=${h(intno, 2)} e=${h(errorCode, 4)} i=${isInt ? 1 : 0} cpl=${cpl(c)} ` +
+    `IP=${h(env.segSelector[R_CS]!, 4)}:${h64(env.rip >>> 0, ripHi)} pc=${h64(pc >>> 0, Math.floor(pc / 2 ** 32))} ` +
+    `SP=${h(env.segSelector[R_SS]!, 4)}:${h64(env.regs[R_ESP << 1]!, env.regs[(R_ESP << 1) + 1]!)}`;
+  line += intno === EXCP0E_PAGE ? ` CR2=${h64(env.cr2 >>> 0, Math.floor(env.cr2 / 2 ** 32))}`
+    : ` env->regs[R_EAX]=${h64(env.regs[0]!, env.regs[1]!)}`;
+  qemuLogMask(CPU_LOG_INT, `${line}\n${x86CpuDumpState(env, true)}`);
 }
 
 /** Delivers an NMI and blocks further NMIs until the next IRET (QEMU's HF2_NMI_MASK). */
