@@ -113,7 +113,7 @@ function loadSystemDesc(c: TcgCpu, sel: number): number {
   const lma = (env.efer & EFER_LMA) !== 0;
   if ((sel & ~7) + (lma ? 15 : 7) > env.gdtLimit) c.raise(EXCP0D_GPF, sel & 0xfffc);
   loadSegment(c, sel);
-  return lma ? ldk32(c, env.gdtBase + (sel & ~7) + 8) >>> 0 : 0;
+  return lma ? ldk32(c, env.gdtBase + (sel & ~7) + 8) | 0 : 0; // signed: a canonical kernel address stays exact as a double
 }
 
 /** LLDT: a null selector leaves an unusable LDT. */

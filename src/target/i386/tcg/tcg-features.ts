@@ -8,12 +8,14 @@
 export const TCG_FEATURES: Readonly<Record<string, number>> = {
   // fpu (0), tsc (4), cx8 (8), cmov (15), clflush (19), fxsr (24); de (2), msr (5), mce (7), sep (11),
   // mtrr (12), mca (14); paging: pse (3), pae (6), pge (13), pse36 (17); mmx (23), sse (25), sse2 (26);
-  // apic (9: the local APIC, src/hw/intc/apic.ts)
+  // apic (9: the local APIC, src/hw/intc/apic.ts); pat (16: the IA32_PAT MSR; memory types do not
+  // change what an emulated access does)
   FEAT_1_EDX: (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 24) | (1 << 2) | (1 << 5) | (1 << 7) |
     (1 << 11) | (1 << 12) | (1 << 14) | (1 << 3) | (1 << 6) | (1 << 13) | (1 << 17) | (1 << 23) | (1 << 25) | (1 << 26) |
-    (1 << 9),
-  // cx16 (13), movbe (22), popcnt (23); monitor (3), rdrand (30); pni (0: SSE3), ssse3 (9); xsave (26)
-  FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23) | (1 << 3) | (1 << 30) | (1 << 0) | (1 << 9) | (1 << 26),
+    (1 << 9) | (1 << 16),
+  // cx16 (13), movbe (22), popcnt (23); monitor (3), rdrand (30); pni (0: SSE3), ssse3 (9); xsave (26);
+  // hypervisor (31: with the TCG leaves 0x40000000.. as QEMU's cpuid gives them)
+  FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23) | (1 << 3) | (1 << 30) | (1 << 0) | (1 << 9) | (1 << 26) | (1 << 31),
   // xsaveopt (0)
   FEAT_XSAVE: 1 << 0,
   // bmi1 (3), bmi2 (8), adx (19); paging: smep (7), smap (20)
