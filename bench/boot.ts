@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     : undefined;
   const row = (name: string, r: BootRun): string =>
     `| ${name} | ${(r.markerMs / 1000).toFixed(1)} s | ${(r.markerMs / qemu.markerMs).toFixed(1)}× | ${(r.peakRssKb / 1024).toFixed(0)} MiB |`;
-  console.log(`Boot to the shell marker: Debian ${/tsqemu guest: (\S+)/.exec(ts.output)?.[1] ?? ''}, -smp ${SMP} -m ${MEM}`);
+  console.log(`Boot to the shell marker: Debian ${/tsqemu guest: ([^,\s]+)/.exec(ts.output)?.[1] ?? ''}, -smp ${SMP} -m ${MEM}`);
   console.log('| emulator | wall time to marker | vs QEMU | peak RSS |');
   console.log('|---|---|---|---|');
   console.log(row('QEMU 7.2 TCG (SeaBIOS, linuxboot_dma)', qemu));

@@ -30,6 +30,12 @@ import type { CPUState } from '../../hw/core/cpu.js';
 const VCPU_BUDGET = 16384;
 /** Host time the loop keeps the main thread before it yields to the event loop. */
 const SLICE_NS = 4e6;
+/**
+ * Host time one vCPU's run should take at most.  A guest polling a device register (an HPET
+ * read costs microseconds) makes VCPU_BUDGET instructions last tens of ms, and timers would fire
+ * that late: the budget then shrinks until a run fits, and grows back when runs are short.
+ */
+const RUN_NS = 1e6, MIN_BUDGET = 256;
 
 /** Requests other than the maskable interrupt (QEMU's CPU_INTERRUPT_NMI/INIT/SIPI bits). */
 export const VCPU_REQ_NMI = 1, VCPU_REQ_INIT = 2, VCPU_REQ_SIPI = 4;
@@ -52,6 +58,8 @@ export interface TcgVcpu {
   waitForSipi: boolean;
   /** Shut down by a triple fault: runs again only after a reset. */
   tripleFaulted: boolean;
+  /** Instructions per run, adapted to RUN_NS (see there). */
+  budget: number;
 }
 
 /** What the board gives the loop: the interrupt acknowledge of its interrupt controller. */
@@ -76,7 +84,7 @@ let shuttingDown = false;
  */
 export function tcgRrAddVcpu(cpu: CPUState, tcg: X86TcgCpu): TcgVcpu {
   const v: TcgVcpu = {
-    cpu, tcg, apic: null, intr: false, requests: 0, sipiVector: 0, waitForSipi: cpu.cpuIndex !== 0, tripleFaulted: false,
+    cpu, tcg, apic: null, intr: false, requests: 0, sipiVector: 0, waitForSipi: cpu.cpuIndex !== 0, tripleFaulted: false, budget: VCPU_BUDGET,
   };
   vcpus.push(v);
   return v;
@@ -317,7 +325,11 @@ function rrCpuThreadFn(): void {
         }
         ran = true;
         current = v;
-        runVcpu(v, VCPU_BUDGET);
+        const t0 = qemuClockGetNs(QEMU_CLOCK_REALTIME);
+        runVcpu(v, v.budget);
+        const took = qemuClockGetNs(QEMU_CLOCK_REALTIME) - t0;
+        if (took > RUN_NS) v.budget = Math.max(MIN_BUDGET, v.budget >> 1);
+        else if (took < RUN_NS / 4 && v.budget < VCPU_BUDGET) v.budget <<= 1;
         current = undefined;
         apicSetCurrent(null);
         v.tcg.exitRequest = false;
