@@ -32,7 +32,8 @@ export const CR0_PE_MASK = 1, CR0_PG_MASK = 1 << 31;
 export const EFER_LMA = 1 << 10, EFER_LME = 1 << 8;
 
 /* Slots of CPUX86State.msrs (pairs): MSRs that only need storing. */
-export const MSRV_PAT = 0, MSRV_APIC_BASE = 1, MSRV_MISC_ENABLE = 2, MSRV_TSC_DEADLINE = 3, MSRV_MTRR_DEF_TYPE = 4;
+/* Slots 1 and 3 are free: IA32_APIC_BASE and TSC_DEADLINE live in the local APIC. */
+export const MSRV_PAT = 0, MSRV_MISC_ENABLE = 2, MSRV_MTRR_DEF_TYPE = 4;
 export const MSRV_MCG_STATUS = 5, MSRV_MCG_CTL = 6, MSRV_SPEC_CTRL = 7;
 /** The 11 fixed-range MTRRs (64K_00000, 16K_80000, 16K_A0000, 4K_C0000 ... 4K_F8000). */
 export const MSRV_MTRR_FIXED = 9;
@@ -72,8 +73,6 @@ export class CPUX86State {
   cr2 = 0;
   cr3 = 0;
   cr4 = 0;
-  /** CR8 (the task priority, mirrored to the LAPIC's TPR). */
-  cr8 = 0;
   efer = 0;
   /** DR0-DR7 as signed canonical addresses (DR4/DR5 alias DR6/DR7 when CR4.DE is clear). */
   readonly dr = new Float64Array(8);
@@ -189,7 +188,6 @@ export class CPUX86State {
     const m = this.msrs;
     m.fill(0);
     m[2 * MSRV_PAT] = m[2 * MSRV_PAT + 1] = 0x00070406;
-    m[2 * MSRV_APIC_BASE] = 0xfee00000 | 0x900; // enabled, BSP
     m[2 * MSRV_MISC_ENABLE] = 1; // fast strings
     this.sysenterCs = this.sysenterEsp = this.sysenterEip = 0;
     this.starLo = this.starHi = this.fmaskLo = this.fmaskHi = 0;
