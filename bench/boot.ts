@@ -3,7 +3,7 @@
  * to its shell marker on QEMU 7.2 TCG (-machine pc) and on tsqemu, side by side in one run: both
  * wall times, their ratio, and tsqemu's peak RSS.  Each guest is powered off from its shell.
  * `--guest-decompress` adds a tsqemu run with the host-decompression fast path off
- * (-machine x-linuxboot-host-decompress=off), the kernel decompressing itself as under QEMU.
+ * (TSQEMU_LINUXBOOT_HOST_DECOMPRESS=0), the kernel decompressing itself as under QEMU.
  */
 import { spawnSync } from 'node:child_process';
 import { bootAndRun, linuxArgs, TSQEMU, type BootRun } from './linux-boot.js';
@@ -15,8 +15,8 @@ function need(cmd: string): void {
   if (spawnSync(cmd, ['--version']).error) throw new Error(`${cmd} is required (scripts/setup.sh installs it)`);
 }
 
-async function measure(label: string, cmd: string, args: string[]): Promise<BootRun> {
-  const r = await bootAndRun(cmd, args, ['poweroff'], TIMEOUT_MS);
+async function measure(label: string, cmd: string, args: string[], env = process.env): Promise<BootRun> {
+  const r = await bootAndRun(cmd, args, ['poweroff'], TIMEOUT_MS, env);
   if (Number.isNaN(r.markerMs)) {
     throw new Error(`${label}: the guest never printed its marker; console ends with:\n${r.output.slice(-2000)}`);
   }
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const qemu = await measure('QEMU 7.2 TCG', 'qemu-system-x86_64', linuxArgs(SMP, MEM, ['-accel', 'tcg']));
   const ts = await measure('tsqemu', TSQEMU, linuxArgs(SMP, MEM));
   const slow = guestDecompress
-    ? await measure('tsqemu (guest decompresses)', TSQEMU, linuxArgs(SMP, MEM, ['-machine', 'x-linuxboot-host-decompress=off']))
+    ? await measure('tsqemu (guest decompresses)', TSQEMU, linuxArgs(SMP, MEM), { ...process.env, TSQEMU_LINUXBOOT_HOST_DECOMPRESS: '0' })
     : undefined;
   const row = (name: string, r: BootRun): string =>
     `| ${name} | ${(r.markerMs / 1000).toFixed(1)} s | ${(r.markerMs / qemu.markerMs).toFixed(1)}× | ${(r.peakRssKb / 1024).toFixed(0)} MiB |`;

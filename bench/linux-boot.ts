@@ -52,9 +52,10 @@ export interface BootRun {
  * a time, each after the prompt), and then waits for the process to end (the last command
  * should power the guest off).  Gives up after timeoutMs (the process is killed).
  */
-export function bootAndRun(cmd: string, args: string[], commands: string[], timeoutMs: number): Promise<BootRun> {
+export function bootAndRun(cmd: string, args: string[], commands: string[], timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env): Promise<BootRun> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     const t0 = performance.now();
     let output = '', stderr = '';
     let markerMs = NaN, cpus = 0, peakRssKb = 0;

@@ -35,7 +35,7 @@ const INFO_CMDS: HmpCommand[] = [
   { name: 'name', params: '', help: 'show the current VM name', args: '', run: (m) => hmpInfoName(m) },
   { name: 'qom-tree', params: '[path]', help: 'show QOM composition tree', args: 'word?', run: (m, a) => hmpInfoQomTree(m, a) },
   { name: 'qtree', params: '', help: 'show device tree', args: '', run: (m) => m.puts(hmpInfoQtree()) },
-  { name: 'registers', params: '[-a]', help: 'show the cpu registers (-a: all - show register info for all cpus)', args: 'word?', run: (m, a) => hmpInfoRegisters(m, a) },
+  { name: 'registers', params: '[-a|vcpu]', help: "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to query; show the current CPU's registers if no argument is specified)", args: 'word?', run: (m, a) => hmpInfoRegisters(m, a) },
   { name: 'status', params: '', help: 'show the current VM status (running|paused)', args: '', run: (m) => hmpInfoStatus(m) },
   { name: 'version', params: '', help: 'show the version of QEMU', args: '', run: (m) => m.puts(`${QEMU_COMPAT_VERSION} (${QEMU_PKGVERSION})\n`) },
 ];
@@ -121,15 +121,21 @@ function hmpInfoName(mon: MonitorHMP): void {
   if (name !== undefined) mon.puts(`${name}\n`);
 }
 
-/** hmp_info_registers(): the current CPU's registers, or every CPU's with -a. */
+/** hmp_info_registers(): the current CPU's registers, every CPU's with -a, or vCPU n's. */
 function hmpInfoRegisters(mon: MonitorHMP, arg: string): void {
   const all = arg === '-a';
-  for (const cpu of cpus) {
-    if (!all && cpu.cpuIndex !== (mon.curCpuIndex() ?? 0)) continue;
+  const vcpu = arg === '' || all ? -1 : Number(arg);
+  if (!all && !Number.isInteger(vcpu)) throw new QemuError(`invalid vcpu: ${arg}`);
+  const want = vcpu >= 0 ? vcpu : mon.curCpuIndex() ?? 0;
+  const chosen = cpus.filter((cpu) => all || cpu.cpuIndex === want);
+  if (chosen.length === 0) {
+    mon.puts(vcpu >= 0 ? `CPU#${vcpu} not available\n` : 'No CPU available\n');
+    return;
+  }
+  for (const cpu of chosen) {
     const dump = tcgCpuDumpState(cpu.cpuIndex);
-    if (dump === undefined) throw new QemuError('No CPU available');
-    if (all) mon.puts(`\nCPU#${cpu.cpuIndex}\n`);
-    mon.puts(dump);
+    if (dump === undefined) throw new QemuError('the register dump needs the software CPU (TCG)');
+    mon.puts(`\nCPU#${cpu.cpuIndex}\n${dump}`);
   }
 }
 

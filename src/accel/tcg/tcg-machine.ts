@@ -55,7 +55,7 @@ export function pcLoadKernel(ms: MachineState): KernelImage | undefined {
     belowFourG: pcms.belowFourGMemSize,
     aboveFourG: pcms.aboveFourGMemSize,
     amdHtHole: bsp !== undefined && isAmdCpu(bsp.env),
-  }, pcms.linuxbootHostDecompress);
+  }, process.env.TSQEMU_LINUXBOOT_HOST_DECOMPRESS !== '0');
 }
 
 /**

@@ -6,7 +6,7 @@
  * vmlinux.  It saves the guest's own decompression, which the software CPU runs for minutes.
  * What the in-guest decompressor would add and this path does not: the randomised physical and
  * virtual kernel base (KASLR of the kernel text; the kernel's own memory KASLR still runs).
- * docs/boot.md describes it and `-machine x-linuxboot-host-decompress=off` turns it off.
+ * docs/boot.md describes it and `TSQEMU_LINUXBOOT_HOST_DECOMPRESS=0` in the environment turns it off (an environment variable, not a machine property, so that the machine's properties stay QEMU 7.2's).
  */
 import { gunzipSync } from 'node:zlib';
 import { xzDecompress, xzIsStream } from '../../util/xz.js';

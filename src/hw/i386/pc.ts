@@ -51,8 +51,6 @@ export class PCMachineState extends X86MachineState {
   smbusEnabled = true;
   sataEnabled = true;
   hpetEnabled = true;
-  /** tsqemu's fast path for -kernel bzImage (linux-vmlinux.ts): decompress on the host. */
-  linuxbootHostDecompress = true;
   i8042Enabled = true;
   defaultBusBypassIommu = false;
   maxFwSize = 8 * MiB;
@@ -132,8 +130,6 @@ function pcMachineClassInit(oc: ObjectClass): void {
   pcBoolProp(oc, 'sata', 'sataEnabled', 'Enable/disable Serial ATA bus');
   pcBoolProp(oc, 'hpet', 'hpetEnabled', 'Enable/disable high precision event timer emulation');
   pcBoolProp(oc, 'i8042', 'i8042Enabled');
-  pcBoolProp(oc, 'x-linuxboot-host-decompress', 'linuxbootHostDecompress',
-    'Decompress a -kernel bzImage on the host and enter it in 64-bit mode (tsqemu)');
   pcBoolProp(oc, 'default-bus-bypass-iommu', 'defaultBusBypassIommu');
   objectClassPropertyAdd(oc, {
     name: 'max-fw-size', type: 'size', description: 'Maximum combined firmware size',

@@ -18,6 +18,8 @@ export const TCG_FEATURES: Readonly<Record<string, number>> = {
   FEAT_1_ECX: (1 << 13) | (1 << 22) | (1 << 23) | (1 << 3) | (1 << 30) | (1 << 0) | (1 << 9) | (1 << 26) | (1 << 31),
   // xsaveopt (0)
   FEAT_XSAVE: 1 << 0,
+  // XSAVE state components: x87 (0) and SSE (1), which XSAVE/XRSTOR save (fpu-xsave.ts)
+  FEAT_XSAVE_COMP_LO: (1 << 0) | (1 << 1),
   // bmi1 (3), bmi2 (8), adx (19); paging: smep (7), smap (20)
   FEAT_7_0_EBX: (1 << 3) | (1 << 8) | (1 << 19) | (1 << 7) | (1 << 20),
   // rdtscp (27); syscall (11); paging: nx (20), pdpe1gb (26); long mode: lm (29)
