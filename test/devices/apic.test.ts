@@ -5,10 +5,11 @@
  * SDM leaves open (version 0x14, BSP LINT0 = ExtINT, 1 ns per bus clock, LOWPRI to the
  * lowest APIC id).  Time is a fake clock moved by the test.
  */
+import { FakeClock } from '../helpers/fake-clock.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  QEMU_CLOCK_VIRTUAL, qemuClockGetNs, qemuClockSetSource, timerlistDeadlineNs, timerlistRun,
+  QEMU_CLOCK_VIRTUAL, qemuClockGetNs, qemuClockSetSource, timerlistDeadlineNs,
 } from '../../src/qemu/timer.js';
 import {
   APICCommonState, ApicBus, ApicCpuEvent, apicGetInterrupt, apicHasPendingInterrupt, apicDeliverIrq,
@@ -17,19 +18,9 @@ import {
   apicGetTscDeadline, apicSetTscDeadline,
 } from '../../src/hw/intc/apic.js';
 
-let now = 0;
-const fake = { monotonicNs: () => now, wallNs: () => now };
-
-function runUntil(t: number): void {
-  for (;;) {
-    const d = timerlistDeadlineNs();
-    if (d < 0 || now + d > t) break;
-    now += d;
-    timerlistRun();
-  }
-  now = t;
-  timerlistRun();
-}
+const clock = new FakeClock(0);
+const fake = clock.source;
+const runUntil = (t: number): void => clock.runUntil(t);
 
 interface Probe { intr: boolean[]; events: [number, ApicCpuEvent, number][] }
 
@@ -41,7 +32,7 @@ function hooks(p: Probe): ApicCpuHooks {
 }
 
 function apics(n: number): { bus: ApicBus; a: APICCommonState[]; p: Probe } {
-  now = 0;
+  clock.now = 0;
   qemuClockSetSource(fake);
   const bus = new ApicBus();
   const p: Probe = { intr: [], events: [] };

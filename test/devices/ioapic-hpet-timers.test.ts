@@ -11,9 +11,10 @@
  * 8, the PIT's and the RTC's own interrupts cut off).  The routing of the
  * gsi lines follows QEMU's gsi_handler/ioapic_set_irq: ISA IRQ 0 on pin 2.
  */
+import { FakeClock } from '../helpers/fake-clock.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { qemuClockSetSource, timerlistDeadlineNs, timerlistRun } from '../../src/qemu/timer.js';
+import { qemuClockSetSource, timerlistRun } from '../../src/qemu/timer.js';
 import { setupMachineTypes } from '../machine/setup.js';
 import { runOurs } from '../machine/run-machine.js';
 import { pcBoard, pcSetSerialHds, type PcBoard } from '../../src/hw/i386/pc-board.js';
@@ -25,28 +26,17 @@ import { rtcConfig } from '../../src/system/rtc.js';
 
 setupMachineTypes();
 
-let now = 0;
-const fake = { monotonicNs: () => now, wallNs: () => 1_700_000_000e9 + now };
-
-/** Advances the fake clock to `t`, firing timers exactly at their deadlines. */
-function runUntil(t: number): void {
-  for (;;) {
-    const d = timerlistDeadlineNs();
-    if (d < 0 || now + d > t) break;
-    now += d;
-    timerlistRun();
-  }
-  now = t;
-  timerlistRun();
-}
+const clock = new FakeClock(1_700_000_000e9);
+const fake = clock.source;
+const runUntil = (t: number): void => clock.runUntil(t);
 
 /** Advances to `t` in steps of `quantum` ns, running timers after each step (late, as a vCPU loop does). */
 function runStepped(t: number, quantum: number): void {
-  while (now + quantum <= t) {
-    now += quantum;
+  while (clock.now + quantum <= t) {
+    clock.now += quantum;
     timerlistRun();
   }
-  now = t;
+  clock.now = t;
   timerlistRun();
 }
 
@@ -54,7 +44,7 @@ interface Msi { addr: number; data: number; at: number }
 
 /** Our pc on the fake clock; 32-bit stores to 0xfee00000-0xfeefffff (the LAPICs' MSI window) recorded. */
 function machine(): { b: PcBoard; as: AddressSpace; msi: Msi[] } {
-  now = 0;
+  clock.now = 0;
   qemuClockSetSource(fake);
   pcSetSerialHds([]);
   const ms = runOurs('pc', {}).machine!;
@@ -64,7 +54,7 @@ function machine(): { b: PcBoard; as: AddressSpace; msi: Msi[] } {
     read: () => 0,
     write: (_o, off, value, size) => {
       assert.equal(size, 4, 'MSI writes are 32-bit');
-      msi.push({ addr: 0xfee00000 + off, data: value, at: now });
+      msi.push({ addr: 0xfee00000 + off, data: value, at: clock.now });
     },
   }, null));
   return { b: pcBoard(ms)!, as, msi };

@@ -7,10 +7,11 @@
  * character timeout (four character times), and the virtual clock stopping
  * while the VM is stopped.
  */
+import { FakeClock } from '../helpers/fake-clock.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  QEMU_CLOCK_VIRTUAL, qemuClockGetNs, qemuClockInit, qemuClockSetSource, timerlistDeadlineNs, timerlistRun,
+  QEMU_CLOCK_VIRTUAL, qemuClockGetNs, qemuClockInit, qemuClockSetSource,
 } from '../../src/qemu/timer.js';
 import { vmStart, vmStop, runstateReset } from '../../src/system/runstate.js';
 import { setupMachineTypes } from '../machine/setup.js';
@@ -23,23 +24,12 @@ import { qemuChrCleanup, qemuChrNewFromOpts } from '../../src/chardev/char.js';
 
 setupMachineTypes();
 
-let now = 0;
-const fake = { monotonicNs: () => now, wallNs: () => 1_700_000_000e9 + now };
-
-/** Advances the fake clock to `t`, firing timers at their deadlines in order. */
-function runUntil(t: number): void {
-  for (;;) {
-    const d = timerlistDeadlineNs();
-    if (d < 0 || now + d > t) break;
-    now += d;
-    timerlistRun();
-  }
-  now = t;
-  timerlistRun();
-}
+const clock = new FakeClock(1_700_000_000e9);
+const fake = clock.source;
+const runUntil = (t: number): void => clock.runUntil(t);
 
 function machine(): { ms: MachineState; b: PcBoard; intr: number[] } {
-  now = 0;
+  clock.now = 0;
   qemuClockSetSource(fake);
   pcSetSerialHds([]);
   const r = runOurs('pc', {});
@@ -64,8 +54,8 @@ test('8254 mode 2 on channel 0 raises IRQ 0 once per count; the CPU takes vector
   b.io.write(0x40, 1193 & 0xff, 1);
   b.io.write(0x40, 1193 >> 8, 1);
   let taken = 0;
-  while (now < 10_000_000) {
-    runUntil(now + 50_000);
+  while (clock.now < 10_000_000) {
+    runUntil(clock.now + 50_000);
     if (intr[intr.length - 1] === 1) {
       assert.equal(pcPicReadIrq(ms), 0x30);
       taken++;
@@ -94,7 +84,7 @@ test('8254 mode 0: OUT (IRQ 0) goes high at terminal count and stays; port 0x61 
   b.io.write(0x42, 1000 & 0xff, 1);
   b.io.write(0x42, 1000 >> 8, 1);
   assert.equal(b.io.read(0x61, 1) & 0x20, 0);
-  runUntil(now + 900_000);
+  runUntil(clock.now + 900_000);
   assert.equal(b.io.read(0x61, 1) & 0x20, 0x20);
 });
 
@@ -107,9 +97,9 @@ test('MC146818: periodic interrupt at 1024 Hz (rate 6) on IRQ 8 via the slave; R
   b.io.write(0x70, 0x0b, 1);
   b.io.write(0x71, 0x42, 1); // PIE, 24h
   let ticks = 0;
-  const end = now + 100_000_000; // 100 ms
-  while (now < end) {
-    runUntil(Math.min(end, now + 50_000));
+  const end = clock.now + 100_000_000; // 100 ms
+  while (clock.now < end) {
+    runUntil(Math.min(end, clock.now + 50_000));
     if (intr[intr.length - 1] === 1) {
       assert.equal(pcPicReadIrq(ms), 0x70); // IRQ 8 = slave IR0
       b.io.write(0x70, 0x0c, 1);
@@ -142,12 +132,12 @@ function rtcAcks(policy: 'discard' | 'slew'): number {
     if (b.io.read(0x71, 1) & 0x40) acks++;
   };
   for (let t = 0; t < 100; t += 3) {
-    runUntil(now + 3_000_000);
+    runUntil(clock.now + 3_000_000);
     ack();
   }
-  const end = now + 100_000_000;
-  while (now < end) {
-    runUntil(now + 50_000);
+  const end = clock.now + 100_000_000;
+  while (clock.now < end) {
+    runUntil(clock.now + 50_000);
     ack();
   }
   return acks;
@@ -167,7 +157,7 @@ test('MC146818: update-ended interrupt once per second; the clock advances with 
   const s0 = b.io.read(0x71, 1);
   b.io.write(0x70, 0x0b, 1);
   b.io.write(0x71, 0x12, 1); // UIE, 24h
-  runUntil(now + 1_000_000_001);
+  runUntil(clock.now + 1_000_000_001);
   b.io.write(0x70, 0x0c, 1);
   assert.equal(b.io.read(0x71, 1) & 0x90, 0x90);
   b.io.write(0x70, 0x00, 1);
@@ -177,7 +167,7 @@ test('MC146818: update-ended interrupt once per second; the clock advances with 
 });
 
 test('16550A: with the FIFO at trigger level 4, two received bytes raise the character timeout (IIR 0xcc) after 4 char times', () => {
-  now = 0;
+  clock.now = 0;
   qemuClockSetSource(fake);
   const r = runOurs('pc', {}, true, () => {
     qemuChrCleanup();
@@ -192,9 +182,9 @@ test('16550A: with the FIFO at trigger level 4, two received bytes raise the cha
   b.io.write(0x3f8, 0x62, 1);
   assert.equal(b.io.read(0x3fa, 1), 0xc1); // below the trigger level: no interrupt yet
   // 9600 baud 8N1 after reset: 10 bits = 1.0417 ms per character.
-  runUntil(now + 4_100_000);
+  runUntil(clock.now + 4_100_000);
   assert.equal(b.io.read(0x3fa, 1), 0xc1);
-  runUntil(now + 200_000);
+  runUntil(clock.now + 200_000);
   assert.equal(b.io.read(0x3fa, 1), 0xcc);
   b.io.write(0x20, 0x0a, 1);
   assert.equal(b.io.read(0x20, 1) & 0x10, 0x10); // IRQ 4 pending at the PIC
@@ -204,18 +194,18 @@ test('16550A: with the FIFO at trigger level 4, two received bytes raise the cha
 
 test('the virtual clock stops while the VM is stopped and resumes where it stopped', () => {
   runstateReset();
-  now = 5_000;
+  clock.now = 5_000;
   qemuClockSetSource(fake);
   qemuClockInit();
   assert.equal(qemuClockGetNs(QEMU_CLOCK_VIRTUAL), 0);
   vmStart();
-  now += 1_000;
+  clock.now += 1_000;
   assert.equal(qemuClockGetNs(QEMU_CLOCK_VIRTUAL), 1_000);
   vmStop();
-  now += 50_000;
+  clock.now += 50_000;
   assert.equal(qemuClockGetNs(QEMU_CLOCK_VIRTUAL), 1_000);
   vmStart();
-  now += 7;
+  clock.now += 7;
   assert.equal(qemuClockGetNs(QEMU_CLOCK_VIRTUAL), 1_007);
   runstateReset();
 });
