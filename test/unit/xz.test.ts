@@ -175,6 +175,30 @@ test('xz: LZMA2 dictionary resets inside a block, and sizes in the block header'
   assertSameBytes(xzDecompress(file), expected, 'xzDecompress of the hand-built file');
 });
 
+test('xz: after an uncompressed chunk with a dictionary reset, LZMA chunks must set properties', () => {
+  // 16 zero bytes as an uncompressed chunk that resets the dictionary (0x01),
+  // then xz's raw LZMA2 of some text with its first control byte 0xE0
+  // (dictionary reset, new properties) changed: to 0xC0 (new properties) it
+  // is valid; to 0x80 (no properties, props byte dropped) it is not.  Zero
+  // bytes keep the text's first literal context (previous byte 0) intact.
+  const text = textBytes(20_000);
+  const r = runXz(['-zc', '--format=raw', '--lzma2=preset=6,dict=1MiB'], text);
+  assert.equal(r.status, 0, r.stderr);
+  const raw = new Uint8Array(r.stdout);
+  assert.equal(raw[0] & 0xe0, 0xe0);
+  const prefix = new Uint8Array(3 + 16);
+  prefix.set([0x01, 0x00, 15]);
+  const expected = concat([new Uint8Array(16), text]);
+  const withProps = concat([prefix, new Uint8Array([0xc0 | (raw[0] & 0x1f)]), raw.subarray(1)]);
+  const valid = wrapLzma2(withProps, expected, 16);
+  assert.equal(runXz(['-t'], valid).status, 0);
+  assertSameBytes(xzDecompress(valid), expected, '0x01 chunk then 0xC0 chunk');
+  const withoutProps = concat([prefix, new Uint8Array([0x80 | (raw[0] & 0x1f)]), raw.subarray(1, 5), raw.subarray(6)]);
+  const invalid = wrapLzma2(withoutProps, expected, 16);
+  assert.notEqual(runXz(['-t'], invalid).status, 0);
+  assert.throws(() => xzDecompress(invalid), /LZMA2 chunk without LZMA properties/);
+});
+
 test('xz: a match farther back than the declared dictionary size is rejected, as by xz', () => {
   // Repeats 200 KB apart, encoded with a 1 MiB dictionary, declared as 64 KiB (dictionary byte 8).
   const head = randomBytes(50_000, 21);
