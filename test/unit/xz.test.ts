@@ -92,7 +92,7 @@ test('xz: levels, filters, checks and LZMA properties round-trip through the xz 
     [new Uint8Array(3 << 20), 'zeros', ['-6']],
     [new Uint8Array(100_000).fill(0x61), 'one repeated byte', ['-9']],
     [text, 'text', ['--check=crc32']],
-    [text, 'text', ['--check=crc64']],
+    [text.subarray(0, 299_997), 'text of odd length', ['--check=crc64']],
     [text, 'text', ['--check=none']],
     [text, 'text', ['--check=sha256']],
     [mixed, 'mixed', ['--block-size=65536']],
