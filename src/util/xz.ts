@@ -285,7 +285,10 @@ function decodeStream(input: Uint8Array, s: StreamLayout, out: Uint8Array, op: n
 /**
  * Decompresses a complete .xz file (one or more streams).  Throws an XzError
  * on corrupt, truncated or unsupported input, and when the output would be
- * larger than maxOutput bytes.
+ * larger than maxOutput bytes.  Like `xz -d`, it accepts nothing after the
+ * last stream but stream padding: the payload of a Linux bzImage ends with
+ * the 4-byte decompressed size (the build's size_append), which the caller
+ * cuts off first.
  */
 export function xzDecompress(input: Uint8Array, maxOutput: number = XZ_DEFAULT_MAX_OUTPUT): Uint8Array {
   if (input.length === 0) throw new XzError('input is empty');
