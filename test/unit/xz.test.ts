@@ -246,8 +246,8 @@ test('xz: the x86 BCJ decoder gives the same result at any buffer alignment', ()
 });
 
 /**
- * Every truncation and one bit flip per byte of a multi-stream, multi-block
- * file: xzDecompress must throw an XzError exactly when `xz -t` rejects the
+ * Every truncation, one bit flip per byte and random multi-byte damage of a
+ * multi-stream, multi-block file: xzDecompress must throw an XzError exactly when `xz -t` rejects the
  * file, and otherwise return what `xz -dc` returns.
  */
 test('xz: truncated and bit-flipped files fail exactly when xz rejects them', { timeout: 120_000 }, () => {
@@ -259,6 +259,16 @@ test('xz: truncated and bit-flipped files fail exactly when xz rejects them', { 
   for (let i = 0; i < file.length; i++) {
     const v = file.slice();
     v[i] ^= 1 << ((i * 5) % 8);
+    variants.push(v);
+  }
+  // And 1..8 bytes overwritten at random places, 300 times.
+  const noise = randomBytes(300 * 17, 99);
+  for (let k = 0; k < 300; k++) {
+    const v = file.slice();
+    const n = 1 + (noise[k * 17] % 8);
+    for (let j = 0; j < n; j++) {
+      v[((noise[k * 17 + 1 + 2 * j] << 8) | noise[k * 17 + 2 + 2 * j]) % v.length] = noise[k * 17 + 16 - j];
+    }
     variants.push(v);
   }
   const dir = mkdtempSync(join(tmpdir(), 'xz-test-'));
