@@ -12,7 +12,8 @@
  * Supported: concatenated streams and stream padding; blocks with LZMA2
  * behind up to three of the x86 BCJ and Delta filters; checks None, CRC32,
  * CRC64 and SHA-256.  Other BCJ filters (ARM, PowerPC, ...) and the reserved
- * check IDs are rejected with an error.
+ * check IDs are rejected with an error (xz decodes them, the latter unchecked
+ * with a warning).
  */
 import { createHash } from 'node:crypto';
 import { XzError } from './xz-error.js';
@@ -35,8 +36,10 @@ const CHECK_NONE = 0x00;
 const CHECK_CRC32 = 0x01;
 const CHECK_CRC64 = 0x04;
 const CHECK_SHA256 = 0x0a;
-/** Size of the Check field by check ID, including the reserved IDs. */
-const CHECK_SIZES = [0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64];
+
+function checkSize(checkType: number): number {
+  return checkType === CHECK_NONE ? 0 : checkType === CHECK_CRC32 ? 4 : checkType === CHECK_CRC64 ? 8 : 32;
+}
 
 const FILTER_DELTA = 0x03;
 const FILTER_X86 = 0x04;
@@ -218,7 +221,7 @@ function verifyCheck(checkType: number, data: Uint8Array, start: number, end: nu
 
 /** Decodes the blocks of one located stream into out from offset op; returns the new offset. */
 function decodeStream(input: Uint8Array, s: StreamLayout, out: Uint8Array, op: number, lzma2: Lzma2Decoder): number {
-  const checkSize = CHECK_SIZES[s.checkType];
+  const checkLength = checkSize(s.checkType);
   const filters: Filter[] = [];
   let p = s.start + STREAM_HEADER_SIZE;
   for (let b = 0; b < s.unpaddedSizes.length; b++) {
@@ -267,12 +270,12 @@ function decodeStream(input: Uint8Array, s: StreamLayout, out: Uint8Array, op: n
       if (checkAt >= s.indexStart || input[checkAt] !== 0) corrupt('block padding');
       checkAt++;
     }
-    if (checkAt + checkSize > s.indexStart) corrupt('block check runs into the index');
-    if (headerSize + (dataEnd - dataStart) + checkSize !== s.unpaddedSizes[b]) {
+    if (checkAt + checkLength > s.indexStart) corrupt('block check runs into the index');
+    if (headerSize + (dataEnd - dataStart) + checkLength !== s.unpaddedSizes[b]) {
       corrupt('block size differs from its index record');
     }
     verifyCheck(s.checkType, out, op, op + size, input, checkAt);
-    p = checkAt + checkSize;
+    p = checkAt + checkLength;
     op += size;
   }
   if (p !== s.indexStart) corrupt('more blocks than index records');
@@ -282,7 +285,10 @@ function decodeStream(input: Uint8Array, s: StreamLayout, out: Uint8Array, op: n
 /**
  * Decompresses a complete .xz file (one or more streams).  Throws an XzError
  * on corrupt, truncated or unsupported input, and when the output would be
- * larger than maxOutput bytes.
+ * larger than maxOutput bytes.  Like `xz -d`, it accepts nothing after the
+ * last stream but stream padding: the payload of a Linux bzImage ends with
+ * the 4-byte decompressed size (the build's size_append), which the caller
+ * cuts off first.
  */
 export function xzDecompress(input: Uint8Array, maxOutput: number = XZ_DEFAULT_MAX_OUTPUT): Uint8Array {
   if (input.length === 0) throw new XzError('input is empty');

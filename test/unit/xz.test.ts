@@ -92,7 +92,7 @@ test('xz: levels, filters, checks and LZMA properties round-trip through the xz 
     [new Uint8Array(3 << 20), 'zeros', ['-6']],
     [new Uint8Array(100_000).fill(0x61), 'one repeated byte', ['-9']],
     [text, 'text', ['--check=crc32']],
-    [text, 'text', ['--check=crc64']],
+    [text.subarray(0, 299_997), 'text of odd length', ['--check=crc64']],
     [text, 'text', ['--check=none']],
     [text, 'text', ['--check=sha256']],
     [mixed, 'mixed', ['--block-size=65536']],
@@ -175,6 +175,30 @@ test('xz: LZMA2 dictionary resets inside a block, and sizes in the block header'
   assertSameBytes(xzDecompress(file), expected, 'xzDecompress of the hand-built file');
 });
 
+test('xz: after an uncompressed chunk with a dictionary reset, LZMA chunks must set properties', () => {
+  // 16 zero bytes as an uncompressed chunk that resets the dictionary (0x01),
+  // then xz's raw LZMA2 of some text with its first control byte 0xE0
+  // (dictionary reset, new properties) changed: to 0xC0 (new properties) it
+  // is valid; to 0x80 (no properties, props byte dropped) it is not.  Zero
+  // bytes keep the text's first literal context (previous byte 0) intact.
+  const text = textBytes(20_000);
+  const r = runXz(['-zc', '--format=raw', '--lzma2=preset=6,dict=1MiB'], text);
+  assert.equal(r.status, 0, r.stderr);
+  const raw = new Uint8Array(r.stdout);
+  assert.equal(raw[0] & 0xe0, 0xe0);
+  const prefix = new Uint8Array(3 + 16);
+  prefix.set([0x01, 0x00, 15]);
+  const expected = concat([new Uint8Array(16), text]);
+  const withProps = concat([prefix, new Uint8Array([0xc0 | (raw[0] & 0x1f)]), raw.subarray(1)]);
+  const valid = wrapLzma2(withProps, expected, 16);
+  assert.equal(runXz(['-t'], valid).status, 0);
+  assertSameBytes(xzDecompress(valid), expected, '0x01 chunk then 0xC0 chunk');
+  const withoutProps = concat([prefix, new Uint8Array([0x80 | (raw[0] & 0x1f)]), raw.subarray(1, 5), raw.subarray(6)]);
+  const invalid = wrapLzma2(withoutProps, expected, 16);
+  assert.notEqual(runXz(['-t'], invalid).status, 0);
+  assert.throws(() => xzDecompress(invalid), /LZMA2 chunk without LZMA properties/);
+});
+
 test('xz: a match farther back than the declared dictionary size is rejected, as by xz', () => {
   // Repeats 200 KB apart, encoded with a 1 MiB dictionary, declared as 64 KiB (dictionary byte 8).
   const head = randomBytes(50_000, 21);
@@ -222,8 +246,8 @@ test('xz: the x86 BCJ decoder gives the same result at any buffer alignment', ()
 });
 
 /**
- * Every truncation and one bit flip per byte of a multi-stream, multi-block
- * file: xzDecompress must throw an XzError exactly when `xz -t` rejects the
+ * Every truncation, one bit flip per byte and random multi-byte damage of a
+ * multi-stream, multi-block file: xzDecompress must throw an XzError exactly when `xz -t` rejects the
  * file, and otherwise return what `xz -dc` returns.
  */
 test('xz: truncated and bit-flipped files fail exactly when xz rejects them', { timeout: 120_000 }, () => {
@@ -235,6 +259,16 @@ test('xz: truncated and bit-flipped files fail exactly when xz rejects them', { 
   for (let i = 0; i < file.length; i++) {
     const v = file.slice();
     v[i] ^= 1 << ((i * 5) % 8);
+    variants.push(v);
+  }
+  // And 1..8 bytes overwritten at random places, 300 times.
+  const noise = randomBytes(300 * 17, 99);
+  for (let k = 0; k < 300; k++) {
+    const v = file.slice();
+    const n = 1 + (noise[k * 17] % 8);
+    for (let j = 0; j < n; j++) {
+      v[((noise[k * 17 + 1 + 2 * j] << 8) | noise[k * 17 + 2 + 2 * j]) % v.length] = noise[k * 17 + 16 - j];
+    }
     variants.push(v);
   }
   const dir = mkdtempSync(join(tmpdir(), 'xz-test-'));
