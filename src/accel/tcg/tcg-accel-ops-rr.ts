@@ -36,6 +36,8 @@ const SLICE_NS = 4e6;
  * that late: the budget then shrinks until a run fits, and grows back when runs are short.
  */
 const RUN_NS = 1e6, MIN_BUDGET = 256;
+/** Waits shorter than this (a guest's microsecond sleeps) poll instead of taking a 1 ms timer. */
+const SHORT_SLEEP_NS = 1e6;
 
 /** Requests other than the maskable interrupt (QEMU's CPU_INTERRUPT_NMI/INIT/SIPI bits). */
 export const VCPU_REQ_NMI = 1, VCPU_REQ_INIT = 2, VCPU_REQ_SIPI = 4;
@@ -361,6 +363,11 @@ function rrCpuThreadFn(): void {
 function sleepUntilDeadline(): void {
   const ns = timerlistDeadlineNs();
   if (ns < 0) return; // nothing to wait for but an interrupt, a reset or a monitor command
+  if (ns < SHORT_SLEEP_NS) {
+    // Node's timers are 1 ms coarse: a shorter wait polls through the event loop instead.
+    scheduled = setImmediate(rrCpuThreadFn);
+    return;
+  }
   sleeping = setTimeout(() => {
     sleeping = undefined;
     if (scheduled === undefined) scheduled = setImmediate(rrCpuThreadFn);
