@@ -306,7 +306,9 @@ function runVcpu(v: TcgVcpu, budget: number): void {
  */
 function rrCpuThreadFn(): void {
   scheduled = undefined;
-  const sliceEnd = qemuClockGetNs(QEMU_CLOCK_REALTIME) + SLICE_NS;
+  /** Host time, read once before and after each vCPU's run. */
+  let now = qemuClockGetNs(QEMU_CLOCK_REALTIME);
+  const sliceEnd = now + SLICE_NS;
   inSlice = true;
   try {
     for (;;) {
@@ -327,9 +329,10 @@ function rrCpuThreadFn(): void {
         }
         ran = true;
         current = v;
-        const t0 = qemuClockGetNs(QEMU_CLOCK_REALTIME);
+        const t0 = now;
         runVcpu(v, v.budget);
-        const took = qemuClockGetNs(QEMU_CLOCK_REALTIME) - t0;
+        now = qemuClockGetNs(QEMU_CLOCK_REALTIME);
+        const took = now - t0;
         if (took > RUN_NS) v.budget = Math.max(MIN_BUDGET, v.budget >> 1);
         else if (took < RUN_NS / 4 && v.budget < VCPU_BUDGET) v.budget <<= 1;
         current = undefined;
@@ -341,7 +344,7 @@ function rrCpuThreadFn(): void {
         sleepUntilDeadline();
         return;
       }
-      if (qemuClockGetNs(QEMU_CLOCK_REALTIME) >= sliceEnd) {
+      if (now >= sliceEnd) {
         scheduled = setImmediate(rrCpuThreadFn);
         return;
       }

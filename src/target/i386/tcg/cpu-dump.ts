@@ -15,11 +15,13 @@ const REG32 = ['EAX', 'EBX', 'ECX', 'EDX', 'ESI', 'EDI', 'EBP', 'ESP'];
 /* QEMU's index of each name in env->regs (RAX RCX RDX RBX RSP RBP RSI RDI R8..). */
 const REG_INDEX = [0, 3, 1, 2, 6, 7, 5, 4, 8, 9, 10, 11, 12, 13, 14, 15];
 
-const hex = (v: number, w: number): string => (v >>> 0).toString(16).padStart(w, '0');
-const hex64 = (v: number): string => v < 0 ? (BigInt.asUintN(64, BigInt(Math.trunc(v)))).toString(16).padStart(16, '0')
+export const hex = (v: number, w: number): string => (v >>> 0).toString(16).padStart(w, '0');
+/** A canonical address or 64-bit value held as a (signed) double, as 16 hex digits. */
+export const hex64 = (v: number): string => v < 0 ? (BigInt.asUintN(64, BigInt(Math.trunc(v)))).toString(16).padStart(16, '0')
   : Math.trunc(v).toString(16).padStart(16, '0');
 
-function regHex64(env: CPUX86State, r: number): string {
+/** General register r (QEMU's index) as 16 hex digits. */
+export function regHex64(env: CPUX86State, r: number): string {
   return hex(env.regs[2 * r + 1]!, 8) + hex(env.regs[2 * r]!, 8);
 }
 

@@ -21,7 +21,7 @@ import {
 } from './seg-desc.js';
 import { switchTss, SWITCH_TSS_CALL } from './task-switch.js';
 import { cpl } from './control.js';
-import { x86CpuDumpState } from './cpu-dump.js';
+import { hex, hex64, regHex64, x86CpuDumpState } from './cpu-dump.js';
 import { CPU_LOG_INT, qemuLogMask, qemuLoglevel } from '../../../util/log.js';
 
 /**
@@ -82,14 +82,10 @@ let intCount = 0;
 /** do_interrupt_all()'s -d int line, then the CPU state (QEMU's log_cpu_state). */
 function logInterrupt(c: TcgCpu, intno: number, isInt: boolean, errorCode: number): void {
   const env = c.env;
-  const h = (v: number, w: number): string => (v >>> 0).toString(16).padStart(w, '0');
-  const h64 = (lo: number, hi: number): string => h(hi, 8) + h(lo, 8);
-  const ripHi = Math.floor(env.rip / 2 ** 32), pc = env.rip + env.segBase[R_CS]!;
-  let line = `${String(intCount++).padStart(6)}: v=${h(intno, 2)} e=${h(errorCode, 4)} i=${isInt ? 1 : 0} cpl=${cpl(c)} ` +
-    `IP=${h(env.segSelector[R_CS]!, 4)}:${h64(env.rip >>> 0, ripHi)} pc=${h64(pc >>> 0, Math.floor(pc / 2 ** 32))} ` +
-    `SP=${h(env.segSelector[R_SS]!, 4)}:${h64(env.regs[R_ESP << 1]!, env.regs[(R_ESP << 1) + 1]!)}`;
-  line += intno === EXCP0E_PAGE ? ` CR2=${h64(env.cr2 >>> 0, Math.floor(env.cr2 / 2 ** 32))}`
-    : ` env->regs[R_EAX]=${h64(env.regs[0]!, env.regs[1]!)}`;
+  let line = `${String(intCount++).padStart(6)}: v=${hex(intno, 2)} e=${hex(errorCode, 4)} i=${isInt ? 1 : 0} cpl=${cpl(c)} ` +
+    `IP=${hex(env.segSelector[R_CS]!, 4)}:${hex64(env.rip)} pc=${hex64(env.rip + env.segBase[R_CS]!)} ` +
+    `SP=${hex(env.segSelector[R_SS]!, 4)}:${regHex64(env, R_ESP)}`;
+  line += intno === EXCP0E_PAGE ? ` CR2=${hex64(env.cr2)}` : ` env->regs[R_EAX]=${regHex64(env, 0)}`;
   qemuLogMask(CPU_LOG_INT, `${line}\n${x86CpuDumpState(env, true)}`);
 }
 
